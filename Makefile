@@ -1,0 +1,60 @@
+# Two commands do all the set-up:  make run  and  make test.
+# Both create .venv with the pinned environment (requirements.lock) the first
+# time, and again whenever pyproject.toml or requirements.lock changes.
+
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PIP    := $(VPY) -m pip --disable-pip-version-check -q
+NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
+
+.PHONY: run test refresh lab bench validate datadict lock clean help
+
+help:
+	@echo "make run      execute every notebook into build/ (HTML too) and refresh figures/"
+	@echo "make test     run the whole test suite (unit, data, nbval, papermill)"
+	@echo "make refresh  re-execute the committed notebooks in place (default parameters)"
+	@echo "make lab      open JupyterLab on notebooks/"
+	@echo "make bench    time the runner against plain papermill and the floor"
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements.lock
+	$(PIP) install --no-deps -e .
+	@touch $@
+
+run: $(STAMP)
+	$(VPY) -m helpers run
+
+test: $(STAMP)
+	$(VPY) -m pytest tests notebooks $(NBVAL)
+
+refresh: $(STAMP)
+	$(VPY) -m helpers refresh
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(VPY) scripts/bench.py
+
+validate: $(STAMP)
+	$(VPY) -m helpers validate
+
+datadict: $(STAMP)
+	$(VPY) -m helpers datadict
+
+# Re-pin the whole environment from the direct pins in pyproject.toml.
+lock:
+	rm -rf build/.lockenv
+	$(PYTHON) -m venv build/.lockenv
+	build/.lockenv/bin/pip --disable-pip-version-check -q install .
+	( echo "# Full pinned environment for 'make run' / 'make test' (pip freeze of the direct pins in pyproject.toml)."; \
+	  echo "# Regenerate with: make lock"; \
+	  build/.lockenv/bin/pip freeze --exclude-editable | grep -v '^sco-central-asia-notebooks' ) > requirements.lock
+	rm -rf build/.lockenv
+
+clean:
+	rm -rf build

@@ -1,0 +1,150 @@
+"""Command line: ``python -m helpers COMMAND``.
+
+Commands
+--------
+run [NOTEBOOK ...] [-p NAME VALUE ...] [-f params.yaml] [--force] [-j N]
+    Execute notebooks (all by default) into ``build/``; see :mod:`helpers.runner`.
+params NOTEBOOK
+    List a notebook's parameters with defaults, meaning and allowed values.
+refresh [NOTEBOOK ...]
+    Re-execute the committed notebooks in place at default parameters.
+validate
+    Load and validate every data table.
+datadict [--check]
+    Write ``data/DATA_DICTIONARY.md`` from ``data/datapackage.json``.
+
+Only the standard library (and PyYAML for ``-p``/``-f`` values) is imported
+before the parameters are checked, so a bad value fails in well under a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import parameters
+
+
+def _parse_value(notebook: str, name: str, raw: str) -> Any:
+    """Turn a ``-p NAME VALUE`` string into a value, as papermill's ``-y`` would.
+
+    Numbers, booleans and lists (``'["member", "observer"]'``) are read as YAML.
+    Text for a text or list parameter is kept as typed, so that YAML does not
+    turn a country code such as ``NO`` into ``False``.
+    """
+    import yaml
+
+    spec = parameters.spec_for(notebook).by_name().get(name)
+    if spec is not None and spec.kind in ("str", "list") and not raw.lstrip().startswith("["):
+        return raw
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return raw
+
+
+def _load_file(path: str) -> dict[str, Any]:
+    import yaml
+
+    try:
+        content = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise parameters.ParameterError("-f", "file", path, "an existing YAML file") from None
+    except yaml.YAMLError as exc:
+        raise parameters.ParameterError("-f", "file", path, f"valid YAML ({exc})") from None
+    if content is None:
+        return {}
+    if not isinstance(content, dict):
+        raise parameters.ParameterError("-f", "file", path, "a YAML mapping of NAME: VALUE")
+    return content
+
+
+def _overrides(args, notebooks: list[str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if args.file:
+        values.update(_load_file(args.file))
+    for name, raw in args.param or []:
+        values[name] = _parse_value(notebooks[0] if notebooks else "", name, raw) if notebooks else raw
+    return values
+
+
+def cmd_run(args) -> int:
+    from . import runner
+
+    names = args.notebooks or runner.list_notebooks()
+    if (args.param or args.file) and len(names) != 1:
+        raise parameters.ParameterError(
+            "run", "notebook", names, "exactly one notebook when parameters are given"
+        )
+    overrides = _overrides(args, names)
+    jobs = runner.plan(names, overrides, refresh=args.command == "refresh")
+    results = runner.run_jobs(jobs, force=args.force or args.command == "refresh", workers=args.jobs)
+    failed = [r for r in results if r.status == "failed"]
+    ok = len(results) - len(failed)
+    print(f"{ok} of {len(results)} notebook(s) up to date or run; {len(failed)} failed.")
+    return 1 if failed else 0
+
+
+def cmd_params(args) -> int:
+    print(parameters.describe(args.notebook))
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from . import data
+
+    tables = data.validate_all()
+    for name, frame in tables.items():
+        print(f"ok  {name}: {len(frame)} rows")
+    return 0
+
+
+def cmd_datadict(args) -> int:
+    from . import datadict
+
+    return datadict.main(check=args.check)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, helptext in (("run", "execute notebooks into build/"),
+                           ("refresh", "re-execute the committed notebooks in place (default parameters)")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="names like 01_sco_history (default: all)")
+        if name == "run":
+            p.add_argument("-p", "--parameters", dest="param", nargs=2, action="append",
+                           metavar=("NAME", "VALUE"), help="set a parameter (papermill's -p)")
+            p.add_argument("-f", "--parameters_file", dest="file", metavar="FILE",
+                           help="YAML file of parameters (papermill's -f)")
+            p.add_argument("--force", action="store_true", help="run even if the inputs are unchanged")
+        p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: one per core)")
+        p.set_defaults(func=cmd_run, param=None, file=None, force=False)
+    p = sub.add_parser("params", help="list a notebook's parameters")
+    p.add_argument("notebook")
+    p.set_defaults(func=cmd_params)
+    p = sub.add_parser("validate", help="validate every data table")
+    p.set_defaults(func=cmd_validate)
+    p = sub.add_parser("datadict", help="write data/DATA_DICTIONARY.md from datapackage.json")
+    p.add_argument("--check", action="store_true", help="fail if the committed file is out of date")
+    p.set_defaults(func=cmd_datadict)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except parameters.ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # data validation and similar: clear message, no traceback
+        from . import data
+
+        if isinstance(exc, data.DataValidationError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,365 @@
+"""Load the project's tables with proper types, validating them on the way in.
+
+The tables and their schemas are described in ``data/datapackage.json``, a
+Frictionless Data Package (Table Schema for each CSV). This module checks the
+subset of Table Schema the project uses:
+
+* field types ``string``, ``integer``, ``number``, ``date``, ``boolean``;
+* constraints ``required``, ``unique``, ``enum``, ``pattern``, ``minimum``,
+  ``maximum`` (numbers and dates);
+* ``primaryKey`` (unique across the key's fields) and ``foreignKeys`` (every
+  ``source_id`` resolves in ``sources.csv``, every country code in
+  ``countries.csv``, ...).
+
+Checks that a schema cannot state (an end date before its start date,
+overlapping membership spells) are registered per table in ``ROW_CHECKS``.
+
+The checker is written here rather than taken from ``frictionless-py``:
+that library would add dozens of dependencies and about a second of import
+time to every notebook, for a subset of the standard this file covers in a
+few dozen lines. The descriptor stays standard, so ``frictionless validate
+data/datapackage.json`` works for anyone who has it.
+
+Every problem is reported as ``file, line N (data row M), column 'c': ...``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+
+from . import paths
+
+PACKAGE_FILE = "datapackage.json"
+MAX_REPORTED = 25
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem at a place in a file."""
+
+    file: str
+    line: int | None  # line in the CSV file (header is line 1)
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.line is not None:
+            row = f" (data row {self.line - 1})" if self.line > 1 and self.file.endswith(".csv") else ""
+            where.append(f"line {self.line}{row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class DataValidationError(ValueError):
+    """A table does not match its schema; ``problems`` lists every finding."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "\n  ".join(str(p) for p in problems[:MAX_REPORTED])
+        more = len(problems) - MAX_REPORTED
+        tail = f"\n  ... and {more} more" if more > 0 else ""
+        super().__init__(f"{len(problems)} problem(s) in the data:\n  {shown}{tail}")
+
+
+# --- the descriptor ----------------------------------------------------------
+
+
+def _package_path(data_dir: Path | None = None) -> Path:
+    return (data_dir or paths.data_dir()) / PACKAGE_FILE
+
+
+def package(data_dir: Path | None = None) -> dict[str, Any]:
+    """Return the data package descriptor (``data/datapackage.json``)."""
+    path = _package_path(data_dir)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise DataValidationError(
+            [Problem(_rel(path), exc.lineno, None, f"not valid JSON ({exc.msg})")]
+        ) from None
+
+
+def resource(name: str, data_dir: Path | None = None) -> dict[str, Any]:
+    """Return one resource (table) of the package, by name."""
+    for res in package(data_dir)["resources"]:
+        if res["name"] == name:
+            return res
+    names = ", ".join(r["name"] for r in package(data_dir)["resources"])
+    raise KeyError(f"no table named {name!r} in {PACKAGE_FILE}; tables: {names}")
+
+
+def table_names(data_dir: Path | None = None) -> list[str]:
+    """Names of every table in the package, in descriptor order."""
+    return [r["name"] for r in package(data_dir)["resources"]]
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(paths.repo_root()))
+    except ValueError:
+        return str(path)
+
+
+# --- field checks -------------------------------------------------------------
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT = re.compile(r"^[+-]?\d+$")
+_NUM = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_BOOL = {"true": True, "false": False}
+
+
+def _parse(value: str, ftype: str) -> Any:
+    """Parse one non-empty cell; raise ValueError with a reason."""
+    if ftype == "string":
+        return value
+    if ftype == "integer":
+        if not _INT.match(value):
+            raise ValueError(f"{value!r} is not an integer")
+        return int(value)
+    if ftype == "number":
+        if not _NUM.match(value):
+            raise ValueError(f"{value!r} is not a number (use '.' for decimals, no thousands separator)")
+        return float(value)
+    if ftype == "date":
+        if not _DATE.match(value):
+            raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
+        try:
+            return pd.Timestamp(value).date()
+        except ValueError:
+            raise ValueError(f"{value!r} is not a calendar date") from None
+    if ftype == "boolean":
+        if value not in _BOOL:
+            raise ValueError(f"{value!r} is not true or false")
+        return _BOOL[value]
+    raise ValueError(f"unsupported field type {ftype!r} in the schema")
+
+
+def _bound(value: Any, ftype: str) -> Any:
+    return pd.Timestamp(value).date() if ftype == "date" else value
+
+
+def _check_field(value: str, field: dict[str, Any]) -> tuple[Any, str | None]:
+    """Return (parsed value or None, problem message or None)."""
+    cons = field.get("constraints", {})
+    if value == "":
+        return None, ("is required but empty" if cons.get("required") else None)
+    if value != value.strip():
+        return None, f"{value!r} has leading or trailing spaces"
+    try:
+        parsed = _parse(value, field.get("type", "string"))
+    except ValueError as exc:
+        return None, str(exc)
+    if "enum" in cons and value not in [str(v) for v in cons["enum"]]:
+        return None, f"{value!r} is not one of: {', '.join(map(str, cons['enum']))}"
+    if "pattern" in cons and not re.fullmatch(cons["pattern"], value):
+        return None, f"{value!r} does not match the pattern {cons['pattern']!r}"
+    ftype = field.get("type", "string")
+    if "minimum" in cons and parsed < _bound(cons["minimum"], ftype):
+        return None, f"{value} is below the plausible minimum {cons['minimum']}"
+    if "maximum" in cons and parsed > _bound(cons["maximum"], ftype):
+        return None, f"{value} is above the plausible maximum {cons['maximum']}"
+    return parsed, None
+
+
+# --- row checks that a schema cannot state ----------------------------------
+
+RowCheck = Callable[[pd.DataFrame], Iterable[tuple[int, str | None, str]]]
+ROW_CHECKS: dict[str, list[RowCheck]] = {}
+
+
+def row_check(table: str) -> Callable[[RowCheck], RowCheck]:
+    """Register a check that yields ``(frame index, column, message)``."""
+
+    def register(func: RowCheck) -> RowCheck:
+        ROW_CHECKS.setdefault(table, []).append(func)
+        return func
+
+    return register
+
+
+@row_check("sco_membership")
+def _spell_dates_in_order(df: pd.DataFrame):
+    bad = df["end_date"].notna() & (df["end_date"] < df["start_date"])
+    for i in df.index[bad]:
+        yield i, "end_date", f"ends ({df.at[i, 'end_date']}) before it starts ({df.at[i, 'start_date']})"
+
+
+@row_check("sco_membership")
+def _spells_do_not_overlap(df: pd.DataFrame):
+    """A country holds one status in one organisation at a time."""
+    far = pd.Timestamp("2999-12-31").date()
+    for (_, _org), group in df.groupby(["country_iso3", "organisation"]):
+        g = group.sort_values("start_date")
+        prev_end, prev_idx = None, None
+        for i, row in g.iterrows():
+            if prev_end is not None and row["start_date"] < prev_end:
+                yield i, "start_date", (
+                    f"{row['country_iso3']} {row['status']} spell starts {row['start_date']}, "
+                    f"before the spell on data row {prev_idx + 1} ends ({prev_end})"
+                )
+            end = row["end_date"] if pd.notna(row["end_date"]) else far
+            prev_end, prev_idx = end, i
+
+
+# --- loading ------------------------------------------------------------------
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise DataValidationError([Problem(_rel(path), None, None, "file not found")]) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataValidationError([Problem(_rel(path), None, None, f"not a readable CSV ({exc})")]) from None
+
+
+def _validate_frame(name: str, raw: pd.DataFrame, res: dict[str, Any], rel: str):
+    """Check a raw (all-string) frame; return (typed frame, problems)."""
+    schema = res["schema"]
+    fields = schema["fields"]
+    problems: list[Problem] = []
+    expected = [f["name"] for f in fields]
+    if list(raw.columns) != expected:
+        missing = [c for c in expected if c not in raw.columns]
+        extra = [c for c in raw.columns if c not in expected]
+        msg = "columns do not match the schema"
+        if missing:
+            msg += f"; missing: {', '.join(missing)}"
+        if extra:
+            msg += f"; unexpected: {', '.join(extra)}"
+        if not missing and not extra:
+            msg += f"; expected order: {', '.join(expected)}"
+        return None, [Problem(rel, 1, None, msg)]
+
+    typed: dict[str, list[Any]] = {}
+    for field in fields:
+        col = field["name"]
+        values = []
+        for i, cell in enumerate(raw[col]):
+            parsed, problem = _check_field(cell, field)
+            if problem:
+                problems.append(Problem(rel, i + 2, col, problem))
+            values.append(parsed)
+        typed[col] = values
+        if field.get("constraints", {}).get("unique"):
+            dup = raw[col][(raw[col] != "") & raw[col].duplicated(keep="first")]
+            for i, cell in dup.items():
+                problems.append(Problem(rel, i + 2, col, f"{cell!r} repeats; values must be unique"))
+    key = schema.get("primaryKey")
+    if key:
+        key = [key] if isinstance(key, str) else key
+        dup = raw[raw.duplicated(subset=key, keep="first")]
+        for i, row in dup.iterrows():
+            vals = ", ".join(f"{k}={row[k]!r}" for k in key)
+            problems.append(Problem(rel, i + 2, key[0], f"primary key ({vals}) repeats"))
+
+    df = pd.DataFrame(typed)
+    for field in fields:
+        col, ftype = field["name"], field.get("type", "string")
+        if ftype == "integer":
+            df[col] = df[col].astype("Int64")
+        elif ftype == "number":
+            df[col] = df[col].astype("Float64")
+        elif ftype == "boolean":
+            df[col] = df[col].astype("boolean")
+        elif ftype == "string":
+            df[col] = df[col].astype("string")
+        # dates stay as datetime.date objects (object dtype): exact, no time zone
+    if not problems:
+        for check in ROW_CHECKS.get(name, []):
+            for i, col, msg in check(df):
+                problems.append(Problem(rel, int(i) + 2, col, msg))
+    return df, problems
+
+
+def _foreign_key_problems(name: str, df: pd.DataFrame, res: dict[str, Any], rel: str, data_dir: Path):
+    problems = []
+    for fk in res["schema"].get("foreignKeys", []):
+        col = fk["fields"] if isinstance(fk["fields"], str) else fk["fields"][0]
+        ref = fk["reference"]
+        ref_table = ref["resource"] or name
+        ref_col = ref["fields"] if isinstance(ref["fields"], str) else ref["fields"][0]
+        target = df if ref_table == name else load(ref_table, data_dir=data_dir)
+        known = set(target[ref_col].dropna())
+        for i, value in df[col].items():
+            if pd.notna(value) and value not in known:
+                problems.append(
+                    Problem(rel, int(i) + 2, col, f"{value!r} does not resolve in {ref_table}.{ref_col}")
+                )
+    return problems
+
+
+def _file_stamp(path: Path) -> tuple[float, int]:
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=64)
+def _load_cached(name: str, data_dir: str, stamp: tuple) -> pd.DataFrame:
+    ddir = Path(data_dir)
+    res = resource(name, ddir)
+    path = ddir / res["path"]
+    rel = _rel(path)
+    raw = _read_raw(path)
+    df, problems = _validate_frame(name, raw, res, rel)
+    if not problems:
+        problems = _foreign_key_problems(name, df, res, rel, ddir)
+    if problems:
+        raise DataValidationError(problems)
+    df.attrs["table"] = name
+    return df
+
+
+def load(name: str, *, data_dir: Path | None = None) -> pd.DataFrame:
+    """Load one table, typed and validated.
+
+    Parameters
+    ----------
+    name : str
+        Table name in ``data/datapackage.json`` (e.g. ``"sco_events"``).
+    data_dir : Path, optional
+        Another data folder (the tests use damaged copies).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A fresh copy: strings as pandas strings, integers as ``Int64``,
+        numbers as ``Float64``, dates as ``datetime.date``; empty cells are
+        missing values. ``df.attrs["table"]`` names the table.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every problem with its file, line and column.
+    """
+    ddir = Path(data_dir or paths.data_dir()).resolve()
+    # A table is re-validated when any file of the package changes, since its
+    # foreign keys read other tables.
+    stamp = tuple(sorted((p.name, _file_stamp(p)) for p in ddir.glob("*.csv")))
+    stamp += (_file_stamp(_package_path(ddir)),)
+    df = _load_cached(name, str(ddir), stamp).copy()
+    df.attrs["table"] = name
+    return df
+
+
+def validate_all(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
+    """Load every table in the package; raise on the first table with problems."""
+    return {name: load(name, data_dir=data_dir) for name in table_names(data_dir)}
+
+
+def source_ids(*frames: pd.DataFrame) -> list[str]:
+    """The distinct ``source_id`` values of the rows given, in first-seen order."""
+    seen: dict[str, None] = {}
+    for frame in frames:
+        for sid in frame["source_id"].dropna():
+            seen.setdefault(str(sid), None)
+    return list(seen)

@@ -1,0 +1,110 @@
+"""Offline base maps of the SCO area.
+
+Boundaries come from ``data/geo/sco_region_countries.geojson``: Natural Earth
+4.1.0 Admin 0 at 1:50m, derived by ``scripts/make_basemap.py`` (provenance,
+point of view on disputed borders and checksum in ``data/geo/README.md``).
+Nothing is downloaded at run time.
+
+Maps are drawn in an Albers equal-area conic projection centred on Central
+Asia, so areas compare fairly (Kazakhstan is not inflated as in a plate
+carrée map, Russia's north is not stretched as in Mercator).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Mapping
+
+from . import paths, style
+
+#: Albers equal-area conic for the SCO area: standard parallels 25°N and
+#: 60°N span the Maldives-to-Arctic range without large area or shape
+#: distortion; the central meridian 90°E balances Belarus in the west and
+#: Russia's Pacific coast in the east (75°E tilted the Far East).
+PROJECTION = "+proj=aea +lat_1=25 +lat_2=60 +lat_0=45 +lon_0=90 +datum=WGS84 +units=m +no_defs"
+
+#: Source id of the boundaries, for figures' source lines.
+BOUNDARIES_SOURCE = "naturalearth-50m-4-1-0"
+
+#: Views, each as lon/lat points the frame must contain (a lon/lat box
+#: would leave wide empty wedges once projected).
+EXTENTS: dict[str, tuple[tuple[float, float], ...]] = {
+    # Belarus and Egypt in the west, the Maldives in the south, Russia's Arctic
+    # coast in the north, Sakhalin in the east
+    "sco": ((23.0, 53.0), (25.0, 22.0), (73.5, 0.5), (80.0, 78.0), (104.0, 78.0), (143.0, 52.0), (110.0, 8.0)),
+    "central_asia": ((46.0, 37.0), (50.0, 55.0), (87.0, 55.0), (96.0, 40.0), (75.0, 35.0)),
+}
+MARGIN = 0.03
+
+GEOJSON = "geo/sco_region_countries.geojson"
+
+
+@lru_cache(maxsize=1)
+def _countries():
+    import geopandas as gpd
+
+    gdf = gpd.read_file(paths.data_dir() / GEOJSON)
+    gdf["geometry"] = gdf.geometry.make_valid()
+    return gdf.to_crs(PROJECTION)
+
+
+def countries():
+    """Country polygons (columns ``iso3``, ``name``, ``geometry``), projected."""
+    return _countries().copy()
+
+
+def projected_extent(view: str | tuple[tuple[float, float], ...]) -> tuple[float, float, float, float]:
+    """(xmin, xmax, ymin, ymax) in map units framing a named view or lon/lat points."""
+    from pyproj import Transformer
+
+    points = EXTENTS[view] if isinstance(view, str) else view
+    to_map = Transformer.from_crs("EPSG:4326", PROJECTION, always_xy=True)
+    xs, ys = to_map.transform([p[0] for p in points], [p[1] for p in points])
+    dx, dy = (max(xs) - min(xs)) * MARGIN, (max(ys) - min(ys)) * MARGIN
+    return min(xs) - dx, max(xs) + dx, min(ys) - dy, max(ys) + dy
+
+
+def base_map(ax=None, extent: str | tuple = "sco", *, figsize=(11, 8)):
+    """Draw the grey land of every country and frame the view.
+
+    Returns the matplotlib Axes (a new figure if ``ax`` is None).
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    countries().plot(ax=ax, color=style.LAND_COLOR, edgecolor=style.BORDER_COLOR, linewidth=0.6)
+    xmin, xmax, ymin, ymax = projected_extent(extent)
+    ax.set_xlim(xmin, xmax)
+    ax.set_ylim(ymin, ymax)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    return ax
+
+
+def fill_countries(ax, colors: Mapping[str, str], *, highlight: tuple[str, ...] = (), edgecolor="#FFFFFF"):
+    """Fill countries by ISO3 code with the given colours; outline ``highlight``.
+
+    Unknown codes raise ``KeyError`` naming them, so a typo never passes silently.
+    """
+    gdf = countries()
+    known = set(gdf["iso3"])
+    missing = sorted((set(colors) | set(highlight)) - known)
+    if missing:
+        raise KeyError(f"not on the base map: {', '.join(missing)}")
+    sel = gdf[gdf["iso3"].isin(list(colors))]
+    sel.plot(ax=ax, color=[colors[c] for c in sel["iso3"]], edgecolor=edgecolor, linewidth=0.6)
+    if highlight:
+        gdf[gdf["iso3"].isin(list(highlight))].plot(
+            ax=ax, facecolor="none", edgecolor=style.HIGHLIGHT_EDGE, linewidth=2.2
+        )
+    return ax
+
+
+def label_countries(ax, codes, *, fontsize: int = 10) -> None:
+    """Write country codes at a point inside each country."""
+    gdf = countries()
+    for _, row in gdf[gdf["iso3"].isin(list(codes))].iterrows():
+        pt = row.geometry.representative_point()
+        ax.annotate(row["iso3"], (pt.x, pt.y), ha="center", va="center", fontsize=fontsize,
+                    color="#222222", fontweight="bold")

@@ -1,0 +1,322 @@
+"""Declared parameters of each notebook, and their validation.
+
+Each notebook's defaults live in its cell tagged ``parameters`` (papermill's
+convention). What each parameter means and which values are allowed is
+declared here, once, so that
+
+* the runner can reject a bad value before any kernel starts (this module
+  imports only the standard library, so the check takes milliseconds);
+* the notebook itself calls :func:`validate` in the cell after the
+  parameters, so a value edited by hand in JupyterLab fails just as clearly;
+* ``python -m helpers params NOTEBOOK`` can list them.
+
+``tests/test_parameters.py`` checks that every notebook's parameters cell and
+its declaration here name the same parameters and that the defaults validate.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from . import paths
+
+
+class ParameterError(ValueError):
+    """A parameter value that the notebook does not accept."""
+
+    def __init__(self, notebook: str, name: str, value: Any, allowed: str):
+        self.notebook, self.name, self.value, self.allowed = notebook, name, value, allowed
+        super().__init__(
+            f"{notebook}: parameter '{name}' = {value!r} is not allowed; allowed: {allowed}"
+        )
+
+
+# --- facts read from the data, with the csv module (fast, no pandas) -------
+
+
+def _csv_rows(table: str) -> list[dict[str, str]]:
+    path = paths.data_dir() / f"{table}.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@lru_cache(maxsize=None)
+def _years_in(table: str, *columns: str) -> tuple[int, int]:
+    years = [
+        int(row[c][:4]) for row in _csv_rows(table) for c in columns if row.get(c)
+    ]
+    return min(years), max(years)
+
+
+@lru_cache(maxsize=None)
+def _distinct(table: str, column: str) -> tuple[str, ...]:
+    return tuple(sorted({row[column] for row in _csv_rows(table) if row.get(column)}))
+
+
+def sco_first_year() -> int:
+    """First year in the SCO events table (the Shanghai Five's 1996)."""
+    return _years_in("sco_events", "date")[0]
+
+
+def sco_latest_year() -> int:
+    """Latest year in the SCO events and membership tables."""
+    return max(
+        _years_in("sco_events", "date")[1],
+        _years_in("sco_membership", "start_date", "end_date")[1],
+    )
+
+
+def sco_statuses() -> tuple[str, ...]:
+    """Statuses that occur in the membership table, in a fixed display order."""
+    order = ("member", "observer", "dialogue_partner", "partner")
+    present = set(_distinct("sco_membership", "status"))
+    return tuple(s for s in order if s in present) + tuple(sorted(present - set(order)))
+
+
+def known_countries() -> tuple[str, ...]:
+    """ISO 3166 alpha-3 codes in the countries table (every country the data names)."""
+    return _distinct("countries", "iso3")
+
+
+# --- declarations ------------------------------------------------------------
+
+
+Bound = int | Callable[[], int]
+
+
+def _resolve(bound: Bound | None) -> int | None:
+    return bound() if callable(bound) else bound
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter.
+
+    Parameters
+    ----------
+    name : str
+        Variable name in the notebook's parameters cell.
+    kind : {"int", "bool", "str", "list"}
+        Type of the value; a ``list`` holds strings.
+    help : str
+        What the parameter means, in one line.
+    choices : sequence or callable, optional
+        Allowed values (for ``str``) or allowed items (for ``list``); a callable
+        is evaluated when checking, so choices can come from the data.
+    minimum, maximum : int or callable, optional
+        Inclusive range for ``int``.
+    allow_empty : bool
+        Whether a ``list`` may be empty.
+    upper : bool
+        Normalise strings to upper case (country codes).
+    """
+
+    name: str
+    kind: str
+    help: str
+    choices: Sequence[str] | Callable[[], Sequence[str]] | None = None
+    minimum: Bound | None = None
+    maximum: Bound | None = None
+    allow_empty: bool = True
+    upper: bool = False
+
+    def allowed(self) -> str:
+        """Describe the allowed values in words."""
+        if self.kind == "int":
+            return f"an integer from {_resolve(self.minimum)} to {_resolve(self.maximum)}"
+        if self.kind == "bool":
+            return "true or false"
+        items = ", ".join(self._choices()) if self.choices is not None else "any text"
+        if self.kind == "str":
+            return f"one of: {items}"
+        size = "a list (may be empty)" if self.allow_empty else "a non-empty list"
+        return f"{size} of: {items}"
+
+    def _choices(self) -> tuple[str, ...]:
+        ch = self.choices() if callable(self.choices) else self.choices
+        return tuple(ch or ())
+
+    def check(self, notebook: str, value: Any) -> Any:
+        """Return the normalised value, or raise :class:`ParameterError`."""
+        fail = ParameterError(notebook, self.name, value, self.allowed())
+        if self.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise fail
+            lo, hi = _resolve(self.minimum), _resolve(self.maximum)
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
+                raise fail
+            return value
+        if self.kind == "bool":
+            if not isinstance(value, bool):
+                raise fail
+            return value
+        if self.kind == "str":
+            if not isinstance(value, str):
+                raise fail
+            value = value.upper() if self.upper else value
+            if self.choices is not None and value not in self._choices():
+                raise fail
+            return value
+        if self.kind == "list":
+            if isinstance(value, str):  # "-p highlight KAZ" or "KAZ,UZB"
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                raise fail
+            items = [v.upper() if self.upper else v for v in value]
+            if not items and not self.allow_empty:
+                raise fail
+            if self.choices is not None:
+                bad = [v for v in items if v not in self._choices()]
+                if bad:
+                    raise ParameterError(notebook, self.name, value, self.allowed())
+            # keep the user's order, drop repeats
+            return list(dict.fromkeys(items))
+        raise AssertionError(f"unknown kind {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """The declared parameters of one notebook."""
+
+    notebook: str
+    params: tuple[Param, ...] = field(default_factory=tuple)
+
+    def by_name(self) -> dict[str, Param]:
+        return {p.name: p for p in self.params}
+
+
+SPECS: dict[str, NotebookSpec] = {
+    "01_sco_history": NotebookSpec(
+        "01_sco_history",
+        (
+            Param(
+                "as_of_year",
+                "int",
+                "Year at which membership, the map and the timeline stop "
+                "(status as held on 31 December of that year).",
+                minimum=sco_first_year,
+                maximum=sco_latest_year,
+            ),
+            Param(
+                "statuses",
+                "list",
+                "Which statuses the membership chart, table and map show.",
+                choices=sco_statuses,
+                allow_empty=False,
+            ),
+            Param(
+                "highlight",
+                "list",
+                "ISO 3166 alpha-3 codes of countries to outline on the map and name in the text.",
+                choices=known_countries,
+                upper=True,
+            ),
+        ),
+    ),
+}
+
+
+# --- notebooks ---------------------------------------------------------------
+
+
+def notebook_name(notebook: str | Path) -> str:
+    """``'01_sco_history'`` from a name, a file name or a path."""
+    return Path(str(notebook)).name.removesuffix(".ipynb")
+
+
+def notebook_path(notebook: str | Path) -> Path:
+    """Path of a committed notebook given its name or path."""
+    p = Path(str(notebook))
+    if p.suffix == ".ipynb" and p.exists():
+        return p.resolve()
+    return paths.notebooks_dir() / f"{notebook_name(notebook)}.ipynb"
+
+
+def spec_for(notebook: str | Path) -> NotebookSpec:
+    """Return the declaration for a notebook, or raise a clear error."""
+    name = notebook_name(notebook)
+    if name not in SPECS:
+        known = ", ".join(sorted(SPECS))
+        raise ParameterError(name, "notebook", name, f"one of: {known}")
+    return SPECS[name]
+
+
+def cell_defaults(notebook: str | Path) -> dict[str, Any]:
+    """Read the defaults (and their comments) from a notebook's parameters cell.
+
+    Returns a mapping of name to default value. Only the standard library is
+    used, so this is fast enough to run before any kernel starts.
+    """
+    nb = json.loads(Path(notebook_path(notebook)).read_text(encoding="utf-8"))
+    cells = [
+        c for c in nb["cells"]
+        if c["cell_type"] == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
+    if len(cells) != 1:
+        raise ValueError(f"{notebook}: expected one cell tagged 'parameters', found {len(cells)}")
+    source = "".join(cells[0]["source"])
+    defaults: dict[str, Any] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name):
+                defaults[target.id] = ast.literal_eval(node.value)
+    return defaults
+
+
+def validate(notebook: str | Path, values: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
+    """Check parameter values against a notebook's declaration.
+
+    Parameters
+    ----------
+    notebook : str or Path
+        Notebook name (``"01_sco_history"``) or path.
+    values : dict
+        Parameter values; extra keys are ignored when ``partial`` is False
+        and the dict is a notebook's ``globals()``.
+    partial : bool
+        If True, ``values`` are overrides given by a user: every key must be a
+        declared parameter, and missing ones are left out of the result.
+
+    Returns
+    -------
+    dict
+        The normalised values (e.g. country codes in upper case, repeats
+        dropped).
+
+    Raises
+    ------
+    ParameterError
+        Naming the parameter, the value and what is allowed.
+    """
+    spec = spec_for(notebook)
+    declared = spec.by_name()
+    name = spec.notebook
+    if partial:
+        for key in values:
+            if key not in declared:
+                raise ParameterError(name, key, values[key],
+                                     f"a declared parameter: {', '.join(declared)}")
+        return {k: declared[k].check(name, v) for k, v in values.items()}
+    missing = [p for p in declared if p not in values]
+    if missing:
+        raise ParameterError(name, missing[0], None, "a value (the parameters cell must define it)")
+    return {p.name: p.check(name, values[p.name]) for p in spec.params}
+
+
+def describe(notebook: str | Path) -> str:
+    """A plain-text table of a notebook's parameters: default, allowed, meaning."""
+    spec = spec_for(notebook)
+    defaults = cell_defaults(notebook)
+    lines = [f"Parameters of {spec.notebook} (set with -p NAME VALUE or -f params.yaml):", ""]
+    for p in spec.params:
+        lines.append(f"  {p.name}  [{p.kind}]  default: {defaults.get(p.name)!r}")
+        lines.append(f"      {p.help}")
+        lines.append(f"      allowed: {p.allowed()}")
+    return "\n".join(lines)

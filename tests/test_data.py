@@ -1,0 +1,168 @@
+"""The data layer: every table validates, and damage is reported precisely."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+
+from helpers import data, datadict, maps, sco
+from helpers.data import DataValidationError
+
+
+def _edit(folder, table, row, column, value):
+    """Set one cell of a CSV copy (row counts data rows from 0)."""
+    path = folder / f"{table}.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+        fields = list(rows[0].keys())
+    rows[row][column] = value
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _error(folder, table) -> str:
+    with pytest.raises(DataValidationError) as info:
+        data.load(table, data_dir=folder)
+    return str(info.value)
+
+
+def test_every_table_validates():
+    tables = data.validate_all()
+    assert set(tables) == {"sources", "countries", "sco_events", "sco_membership"}
+    assert all(len(frame) > 0 for frame in tables.values())
+
+
+def test_types_are_proper():
+    events = data.load("sco_events")
+    assert isinstance(events["date"].iloc[0], dt.date)
+    assert str(events["event_type"].dtype) == "string"
+
+
+def test_every_source_has_a_url_and_is_used():
+    sources = data.load("sources")
+    assert sources["url"].str.match(r"https?://").all()
+    used = set()
+    for name in data.table_names():
+        frame = data.load(name)
+        if "source_id" in frame.columns and name != "sources":
+            used |= set(frame["source_id"].dropna())
+    used.add(maps.BOUNDARIES_SOURCE)  # the base map cites its boundaries in every map's source line
+    unused = set(sources["source_id"]) - used
+    assert not unused, f"sources no table cites: {sorted(unused)}"
+
+
+def test_a_bad_enum_value_names_file_line_and_column(data_copy):
+    _edit(data_copy, "sco_membership", 1, "status", "founder")
+    msg = _error(data_copy, "sco_membership")
+    assert "sco_membership.csv, line 3 (data row 2), column 'status'" in msg
+    assert "'founder' is not one of: member, observer, dialogue_partner, partner" in msg
+
+
+def test_an_unknown_source_is_reported(data_copy):
+    _edit(data_copy, "sco_events", 0, "source_id", "made-up-source")
+    msg = _error(data_copy, "sco_events")
+    assert "line 2 (data row 1), column 'source_id': 'made-up-source' does not resolve in sources.source_id" in msg
+
+
+def test_bad_dates_and_implausible_years_are_reported(data_copy):
+    _edit(data_copy, "sco_events", 2, "date", "2001-13-45")
+    _edit(data_copy, "sco_events", 3, "date", "1890-01-01")
+    msg = _error(data_copy, "sco_events")
+    assert "line 4 (data row 3), column 'date': '2001-13-45' is not a calendar date" in msg
+    assert "line 5 (data row 4), column 'date': 1890-01-01 is below the plausible minimum 1989-01-01" in msg
+
+
+def test_a_repeated_key_is_reported(data_copy):
+    first = data.load("sco_events")["event_id"].iloc[0]
+    _edit(data_copy, "sco_events", 1, "event_id", first)
+    assert f"line 3 (data row 2), column 'event_id': '{first}' repeats" in _error(data_copy, "sco_events")
+
+
+def test_a_missing_column_is_reported(data_copy):
+    path = data_copy / "countries.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(",".join(line.split(",")[:-1]) for line in lines) + "\n", encoding="utf-8")
+    assert "countries.csv, line 1: columns do not match the schema; missing: source_id" in _error(data_copy, "countries")
+
+
+def test_overlapping_and_reversed_spells_are_reported(data_copy):
+    members = data.load("sco_membership", data_dir=data_copy)
+    # make a closed spell end before it starts
+    closed = members.index[members["end_date"].notna()][0]
+    _edit(data_copy, "sco_membership", closed, "end_date", "1996-01-02")
+    msg = _error(data_copy, "sco_membership")
+    assert f"line {closed + 2} (data row {closed + 1}), column 'end_date': ends (1996-01-02) before it starts" in msg
+
+
+def test_overlapping_spells_are_reported(data_copy):
+    members = data.load("sco_membership", data_dir=data_copy)
+    closed = members.index[(members["end_date"].notna()) & (members["organisation"] == "sco")][0]
+    _edit(data_copy, "sco_membership", closed, "end_date", "")  # the observer spell never ends
+    msg = _error(data_copy, "sco_membership")
+    assert "spell starts" in msg and "before the spell on data row" in msg
+
+
+def test_a_damaged_package_file_is_reported(data_copy):
+    (data_copy / "datapackage.json").write_text("{ not json", encoding="utf-8")
+    assert "datapackage.json, line 1: not valid JSON" in _error(data_copy, "sources")
+
+
+def test_the_data_dictionary_is_up_to_date():
+    assert datadict.main(check=True) == 0, "run: python -m helpers datadict"
+
+
+# --- wholes and parts ----------------------------------------------------------
+
+
+def test_the_sco_founders_are_the_shanghai_five_plus_uzbekistan():
+    m = data.load("sco_membership")
+    founding = sco.milestones(data.load("sco_events")).query("event_type == 'founding'")["date"].min()
+    five = set(sco.status_on(m[m["organisation"] == "shanghai_five"], founding - dt.timedelta(days=1))["country_iso3"])
+    founders = set(sco.status_on(m[m["organisation"] == "sco"], founding)["country_iso3"])
+    assert five == {"CHN", "KAZ", "KGZ", "RUS", "TJK"}
+    assert founders == five | {"UZB"}
+
+
+def test_every_enlargement_event_matches_new_member_spells():
+    m = data.load("sco_membership")
+    events = sco.primary(data.load("sco_events"))
+    founding = events.query("event_type == 'founding'")["date"].min()
+    joins = m[(m["organisation"] == "sco") & (m["status"] == "member") & (m["start_date"] > founding)]
+    enlargements = events[events["event_type"] == "enlargement"]
+    assert set(joins["start_date"]) <= set(enlargements["date"]) | {founding}
+    assert set(enlargements["date"]) <= set(joins["start_date"]) | {founding}
+
+
+def test_every_summit_host_was_a_member_at_the_time():
+    m = data.load("sco_membership")
+    for _, s in sco.summits(data.load("sco_events")).iterrows():
+        if s["host_iso3"] is None or str(s["host_iso3"]) == "<NA>":
+            continue
+        current = sco.status_on(m, s["date"])
+        members = set(current.loc[current["status"] == "member", "country_iso3"])
+        assert s["host_iso3"] in members, (s["event_id"], s["host_iso3"])
+
+
+def test_every_variant_row_disagrees_with_the_row_it_names():
+    events = data.load("sco_events").set_index("event_id")
+    variants = events[events["variant_of"].notna()]
+    assert len(variants) > 0
+    for event_id, v in variants.iterrows():
+        main = events.loc[v["variant_of"]]
+        assert main["event_type"] == v["event_type"], event_id
+        assert pd.isna(main["variant_of"]), "a variant points at a primary row"
+        assert (main["date"], main["source_id"]) != (v["date"], v["source_id"]), event_id
+    assert len(sco.disagreements(data.load("sco_events"))) == len(variants)
+
+
+def test_membership_decisions_precede_or_coincide_with_the_status():
+    m = data.load("sco_membership").dropna(subset=["decided_at"])
+    dates = data.load("sco_events").set_index("event_id")["date"]
+    for _, row in m.iterrows():
+        assert dates[row["decided_at"]] <= row["start_date"], (row["country_iso3"], row["decided_at"])

@@ -1,0 +1,76 @@
+"""House style: palette, source lines, deterministic figure files."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from helpers import data, style  # noqa: E402
+
+
+def test_importing_style_changes_no_settings():
+    import importlib
+
+    before = dict(matplotlib.rcParams)
+    importlib.reload(style)
+    assert dict(matplotlib.rcParams) == before
+
+
+def test_each_country_has_its_own_colour():
+    colours = list(style.COUNTRY_COLORS.values())
+    assert len(colours) == len(set(colours))
+    assert style.OTHER_COUNTRY_COLOR not in colours
+    assert style.country_color("kaz") == style.COUNTRY_COLORS["KAZ"]
+    assert style.country_color("FRA") == style.OTHER_COUNTRY_COLOR
+
+
+def test_source_line_is_built_from_the_rows_drawn():
+    sources = data.load("sources")
+    first, second = sources["source_id"].iloc[0], sources["source_id"].iloc[1]
+    rows = sources.iloc[[1, 0, 1]]
+    line = style.source_line(rows)
+    assert line.startswith("Source: ") and line.endswith(".")
+    assert line.index(f"[{second}]") < line.index(f"[{first}]")  # first-seen order
+    assert line.count(f"[{second}]") == 1
+    many = list(sources["source_id"].iloc[:8])
+    long_line = " ".join(style.source_line(many).split())
+    assert long_line.startswith("Source: 8 documents listed in data/sources.csv: ")
+    assert all(sid in long_line for sid in many)
+    with pytest.raises(ValueError, match="not in data/sources.csv: nope"):
+        style.source_line(["nope"])
+    with pytest.raises(ValueError, match="at least one source"):
+        style.source_line([])
+
+
+def _figure(source_id):
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([1, 2, 3], [3, 1, 2])
+    style.add_source(fig, [source_id])
+    return fig
+
+
+def test_save_figure_is_deterministic_and_carries_its_source(tmp_path):
+    sid = data.load("sources")["source_id"].iloc[0]
+    a = style.save_figure(_figure(sid), "check_plot", folder=tmp_path / "a")
+    b = style.save_figure(_figure(sid), "check_plot", folder=tmp_path / "b")
+    for pa, pb in zip(a, b):
+        assert pa.read_bytes() == pb.read_bytes(), pa.name
+    assert {p.suffix for p in a} == {".png", ".svg"}
+    assert f"[{sid}]" in Image.open(a[0]).text["Source"]
+    assert f"[{sid}]" in a[1].read_text()
+    plt.close("all")
+
+
+def test_save_figure_refuses_a_figure_without_source_or_a_vague_name(tmp_path):
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError, match="no source line"):
+        style.save_figure(fig, "some_plot", folder=tmp_path)
+    sid = data.load("sources")["source_id"].iloc[0]
+    with pytest.raises(ValueError, match="lower-case words"):
+        style.save_figure(_figure(sid), "Figure 1", folder=tmp_path)
+    assert not list(tmp_path.iterdir())
+    plt.close("all")
