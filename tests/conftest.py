@@ -1,29 +1,14 @@
-"""Shared test set-up.
-
-Before any test (and any kernel nbval starts) the figure folder is pointed at
-a scratch directory, so running the tests never rewrites ``figures/``.
-"""
+"""Shared fixtures (the figure folder is redirected in the root conftest.py)."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-_SCRATCH = Path(tempfile.mkdtemp(prefix="sco-test-figures-"))
-os.environ["SCO_FIGURES_DIR"] = str(_SCRATCH)
-os.environ.setdefault("MPLBACKEND", "Agg")
-
-
-def pytest_sessionfinish(session, exitstatus):
-    shutil.rmtree(_SCRATCH, ignore_errors=True)
-
-
 def tree_digest(folder: Path) -> str:
     """One hash over every file's path and bytes under a folder."""
     h = hashlib.sha256()

@@ -193,6 +193,18 @@ def add_source(fig, *items, note: str | None = None) -> str:
     return text
 
 
+# --- tables ----------------------------------------------------------------------
+
+
+def table(frame, name: str):
+    """A table for display: no index column, and the same HTML on every run.
+
+    pandas gives each styled table a random id; a fixed id (``name``) keeps
+    notebook outputs identical between runs, so nbval can compare them.
+    """
+    return frame.style.hide(axis="index").set_uuid(name)
+
+
 # --- saving ------------------------------------------------------------------------
 
 _NAME = re.compile(r"^[a-z0-9]+(?:[_-][a-z0-9]+)*$")
