@@ -1,0 +1,84 @@
+"""Each chapter re-run through the runner with other parameters.
+
+The committed notebooks themselves are checked by nbval (make test runs
+pytest with --nbval on notebooks/); here the point is that the outputs follow
+the parameters.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import nbformat
+import pytest
+
+from helpers import runner
+
+
+@pytest.fixture
+def build(tmp_path, monkeypatch):
+    monkeypatch.setenv("SCO_BUILD_DIR", str(tmp_path / "build"))
+    return tmp_path / "build"
+
+
+def _run(notebook, overrides):
+    jobs = runner.plan([notebook], overrides)
+    [result] = runner.run_jobs(jobs, echo=lambda s: None)
+    assert result.status == "ok", f"{result.message}; log: {result.log}"
+    return result, nbformat.read(result.job.out_dir / f"{notebook}.ipynb", as_version=4)
+
+
+def _tagged_text(nb, tag) -> str:
+    [cell] = [c for c in nb.cells if tag in c.metadata.get("tags", [])]
+    return "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+
+
+class _Cells(HTMLParser):
+    """Collect the text of each table row's cells (standard library only)."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self._cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self._cell = ""
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.rows[-1].append(self._cell.strip())
+            self._cell = None
+
+
+def _status_rows(nb) -> dict[str, str]:
+    """country iso3 -> status, read from the status table's HTML output."""
+    [cell] = [c for c in nb.cells if "status-table" in c.metadata.get("tags", [])]
+    parser = _Cells()
+    parser.feed("".join(o.get("data", {}).get("text/html", "") for o in cell.outputs))
+    header, *rows = [r for r in parser.rows if r]
+    i, j = header.index("iso3"), header.index("status")
+    return {r[i]: r[j] for r in rows}
+
+
+def test_sco_history_in_2005_shows_india_and_pakistan_as_observers(build):
+    result, nb = _run("01_sco_history", {"as_of_year": 2005})
+    status = _status_rows(nb)
+    assert status["IND"] == "observer" and status["PAK"] == "observer" and status["IRN"] == "observer"
+    assert {c for c, s in status.items() if s == "member"} == {"CHN", "RUS", "KAZ", "KGZ", "TJK", "UZB"}
+    assert "Status on 31 December 2005: 6 members, 4 observers" in _tagged_text(nb, "status-table")
+    assert result.job.out_name.startswith("01_sco_history--")
+    assert {"sco_map.png", "sco_timeline.png", "sco_membership_by_status.png"} <= set(result.figures)
+
+
+def test_sco_history_members_only_drops_other_statuses(build):
+    _, nb = _run("01_sco_history", {"as_of_year": 2017, "statuses": ["member"], "highlight": ["ind"]})
+    status = _status_rows(nb)
+    assert set(status.values()) == {"member"}
+    assert {"IND", "PAK"} <= set(status) and "IRN" not in status
+    assert "Status on 31 December 2017: 8 members" in _tagged_text(nb, "status-table")
