@@ -66,7 +66,7 @@ def _overrides(args, notebooks: list[str]) -> dict[str, Any]:
     if args.file:
         values.update(_load_file(args.file))
     for name, raw in args.param or []:
-        values[name] = _parse_value(notebooks[0] if notebooks else "", name, raw) if notebooks else raw
+        values[name] = _parse_value(notebooks[0], name, raw)
     return values
 
 

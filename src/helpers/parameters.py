@@ -72,11 +72,14 @@ def sco_latest_year() -> int:
     )
 
 
+#: SCO statuses from the closest tie to the loosest (display order everywhere).
+STATUS_ORDER = ("member", "observer", "dialogue_partner", "partner")
+
+
 def sco_statuses() -> tuple[str, ...]:
-    """Statuses that occur in the membership table, in a fixed display order."""
-    order = ("member", "observer", "dialogue_partner", "partner")
+    """Statuses that occur in the membership table, in display order."""
     present = set(_distinct("sco_membership", "status"))
-    return tuple(s for s in order if s in present) + tuple(sorted(present - set(order)))
+    return tuple(s for s in STATUS_ORDER if s in present) + tuple(sorted(present - set(STATUS_ORDER)))
 
 
 def known_countries() -> tuple[str, ...]:

@@ -15,8 +15,7 @@ from typing import Iterable
 import pandas as pd
 
 from . import style
-
-STATUS_ORDER = ("member", "observer", "dialogue_partner", "partner")
+from .parameters import STATUS_ORDER
 
 
 def year_end(year: int) -> dt.date:

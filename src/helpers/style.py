@@ -50,7 +50,7 @@ STATUS_COLORS: dict[str, str] = {
     "member": "#08306B",
     "observer": "#4292C6",
     "dialogue_partner": "#9ECAE1",
-    "partner": "#9ECAE1",
+    "partner": "#BCBDDC",  # light purple: the 2025 status that merged the two above
 }
 STATUS_LABELS: dict[str, str] = {
     "member": "Member",
