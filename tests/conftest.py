@@ -25,8 +25,3 @@ def data_copy(tmp_path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(ROOT / "data", target)
     return target
-
-
-@pytest.fixture
-def repo_root() -> Path:
-    return ROOT

@@ -346,9 +346,7 @@ def load(name: str, *, data_dir: Path | None = None) -> pd.DataFrame:
     # foreign keys read other tables.
     stamp = tuple(sorted((p.name, _file_stamp(p)) for p in ddir.glob("*.csv")))
     stamp += (_file_stamp(_package_path(ddir)),)
-    df = _load_cached(name, str(ddir), stamp).copy()
-    df.attrs["table"] = name
-    return df
+    return _load_cached(name, str(ddir), stamp).copy()  # copy keeps attrs["table"]
 
 
 def validate_all(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:

@@ -25,6 +25,8 @@ PROJECTION = "+proj=aea +lat_1=25 +lat_2=60 +lat_0=45 +lon_0=90 +datum=WGS84 +un
 
 #: Source id of the boundaries, for figures' source lines.
 BOUNDARIES_SOURCE = "naturalearth-50m-4-1-0"
+#: What a map's note says about its boundaries.
+BOUNDARIES_NOTE = "Boundaries: Natural Earth 1:50m, de facto lines (see data/geo/README.md)."
 
 #: Views, each as lon/lat points the frame must contain (a lon/lat box
 #: would leave wide empty wedges once projected).

@@ -174,10 +174,8 @@ class Param:
             items = [v.upper() if self.upper else v for v in value]
             if not items and not self.allow_empty:
                 raise fail
-            if self.choices is not None:
-                bad = [v for v in items if v not in self._choices()]
-                if bad:
-                    raise ParameterError(notebook, self.name, value, self.allowed())
+            if self.choices is not None and any(v not in self._choices() for v in items):
+                raise fail
             # keep the user's order, drop repeats
             return list(dict.fromkeys(items))
         raise AssertionError(f"unknown kind {self.kind!r}")

@@ -33,7 +33,7 @@ def status_on(membership: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     the Shanghai Five's spells end when the SCO's begin).
     """
     start_ok = membership["start_date"] <= day
-    end_ok = membership["end_date"].isna() | (membership["end_date"].map(lambda d: pd.isna(d) or d > day))
+    end_ok = membership["end_date"].map(lambda d: pd.isna(d) or d > day)
     current = membership[start_ok & end_ok].copy()
     dupes = current["country_iso3"].duplicated(keep=False)
     if dupes.any():
@@ -104,29 +104,69 @@ def _as_given(day: dt.date, precision: str) -> str:
     return {"day": f"{day:%Y-%m-%d}", "month": f"{day:%Y-%m}", "year": f"{day:%Y}"}[precision]
 
 
-def _until(frame: pd.DataFrame, year: int | None) -> pd.DataFrame:
-    return frame if year is None else frame[frame["date"].map(lambda d: d.year) <= year]
+def until(frame: pd.DataFrame, year: int | None, column: str = "date") -> pd.DataFrame:
+    """Rows whose ``column`` (a date) falls in ``year`` or earlier; all rows if ``year`` is None."""
+    return frame if year is None else frame[frame[column].map(lambda d: d.year) <= year]
 
 
 def summits(events: pd.DataFrame, until_year: int | None = None) -> pd.DataFrame:
     """Heads-of-state meetings (Shanghai Five and SCO), oldest first, one row each."""
     s = primary(events)
-    s = _until(s[s["event_type"] == "summit"], until_year)
+    s = until(s[s["event_type"] == "summit"], until_year)
     return s.sort_values("date").reset_index(drop=True)
 
 
 def milestones(events: pd.DataFrame, until_year: int | None = None) -> pd.DataFrame:
     """Every event other than summits (agreements, founding, Charter, enlargements...)."""
     m = primary(events)
-    m = _until(m[m["event_type"] != "summit"], until_year)
+    m = until(m[m["event_type"] != "summit"], until_year)
     return m.sort_values(["date", "event_id"]).reset_index(drop=True)
 
 
-def changes_since(membership: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Spells that began after ``year`` (how the organisation changed since then)."""
-    later = membership[membership["start_date"].map(lambda d: d.year) > year]
+def changes_since(membership: pd.DataFrame, year: int, until_year: int | None = None) -> pd.DataFrame:
+    """Spells that began after ``year`` (and by ``until_year``): how the organisation changed."""
+    later = until(membership[membership["start_date"].map(lambda d: d.year) > year], until_year, "start_date")
     cols = ["start_date", "country_name", "country_iso3", "status", "decided_at", "source_id"]
     return later.sort_values(["start_date", "country_name"])[cols].reset_index(drop=True)
+
+
+def count_phrase(statuses: pd.Series) -> str:
+    """'10 members, 17 partners': how many of each status, in the house order."""
+    counts = statuses.astype(str).value_counts()
+    parts = []
+    for s in [s for s in STATUS_ORDER if s in counts.index]:
+        n = int(counts[s])
+        parts.append(f"{n} {s.replace('_', ' ')}{'s' if n != 1 else ''}")
+    return ", ".join(parts)
+
+
+def status_table(snapshot: pd.DataFrame, statuses: Iterable[str]) -> pd.DataFrame:
+    """Who held which of ``statuses`` in a snapshot from :func:`status_on`, since when, per which source."""
+    shown = snapshot[snapshot["status"].astype(str).isin(set(statuses))]
+    return pd.DataFrame({
+        "country": shown["country_name"],
+        "iso3": shown["country_iso3"],
+        "status": shown["status"].astype(str),
+        "since": shown["start_date"],
+        "source_id": shown["source_id"],
+    })
+
+
+def summit_table(events: pd.DataFrame, countries: pd.DataFrame, until_year: int | None = None) -> pd.DataFrame:
+    """Every summit numbered from 1, with its city and host country's name.
+
+    ``countries`` is the countries table indexed by ``iso3``; a summit held
+    by video conference has no host city or country.
+    """
+    summ = summits(events, until_year)
+    table = pd.DataFrame({
+        "date": summ["date"],
+        "city": summ["city"].fillna("-"),
+        "host": summ["host_iso3"].map(lambda c: countries.loc[c, "name"] if pd.notna(c) else "(video conference)"),
+        "source_id": summ["source_id"],
+    })
+    table.index = range(1, len(table) + 1)
+    return table
 
 
 # --- charts -----------------------------------------------------------------------
