@@ -175,7 +175,7 @@ class Param:
             if not items and not self.allow_empty:
                 raise fail
             if self.choices is not None and any(v not in self._choices() for v in items):
-                raise fail
+                raise ParameterError(notebook, self.name, value, self.allowed())  # value as a list
             # keep the user's order, drop repeats
             return list(dict.fromkeys(items))
         raise AssertionError(f"unknown kind {self.kind!r}")
