@@ -40,6 +40,10 @@ def test_source_line_is_built_from_the_rows_drawn():
     long_line = " ".join(style.source_line(many).split())
     assert long_line.startswith("Source: 8 documents listed in data/sources.csv: ")
     assert all(sid in long_line for sid in many)
+    lots = list(sources["source_id"].iloc[:20])
+    summary = " ".join(style.source_line(lots).split())
+    assert summary.startswith("Source: 20 documents in data/sources.csv (")
+    assert "metadata" in summary and lots[0] not in summary
     with pytest.raises(ValueError, match="not in data/sources.csv: nope"):
         style.source_line(["nope"])
     with pytest.raises(ValueError, match="at least one source"):
@@ -62,6 +66,18 @@ def test_save_figure_is_deterministic_and_carries_its_source(tmp_path):
     assert {p.suffix for p in a} == {".png", ".svg"}
     assert f"[{sid}]" in Image.open(a[0]).text["Source"]
     assert f"[{sid}]" in a[1].read_text()
+    plt.close("all")
+
+
+def test_a_figure_with_many_sources_keeps_every_id_in_its_file(tmp_path):
+    ids = list(data.load("sources")["source_id"].iloc[:20])
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([1, 2], [1, 2])
+    caption = style.add_source(fig, ids)
+    assert ids[5] not in caption                       # the caption stays short...
+    [png, _] = style.save_figure(fig, "many_sources", folder=tmp_path)
+    meta = Image.open(png).text["Source"]
+    assert all(sid in meta for sid in ids)             # ...the file names every source
     plt.close("all")
 
 

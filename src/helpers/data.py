@@ -210,6 +210,39 @@ def _spells_do_not_overlap(df: pd.DataFrame):
             prev_end, prev_idx = end, i
 
 
+@row_check("sources")
+def _missing_url_is_explained(df: pd.DataFrame):
+    for i in df.index[df["url"].isna()]:
+        if not str(df.at[i, "licence_note"]).startswith("No URL:"):
+            yield i, "url", "is empty; say why in licence_note, starting 'No URL:'"
+
+
+@row_check("places")
+def _place_id_matches_kind(df: pd.DataFrame):
+    for i, row in df.iterrows():
+        prefix = "city-" if row["kind"] == "city" else "pt-"
+        if not str(row["place_id"]).startswith(prefix):
+            yield i, "place_id", f"a {row['kind']} takes an id starting '{prefix}'"
+
+
+def _dates_in_order(start: str, end: str):
+    def check(df: pd.DataFrame):
+        bad = df[end].notna() & df[start].notna() & (df[end] < df[start])
+        for i in df.index[bad]:
+            yield i, end, f"{end} ({df.at[i, end]}) is before {start} ({df.at[i, start]})"
+    return check
+
+
+row_check("xi_trips")(_dates_in_order("start_date", "end_date"))
+
+
+@row_check("xi_itinerary")
+def _stop_id_names_its_trip(df: pd.DataFrame):
+    for i, row in df.iterrows():
+        if not str(row["stop_id"]).startswith(str(row["trip_id"]) + "-"):
+            yield i, "stop_id", f"{row['stop_id']!r} should start with its trip_id {row['trip_id']!r}"
+
+
 # --- loading ------------------------------------------------------------------
 
 
@@ -352,6 +385,27 @@ def load(name: str, *, data_dir: Path | None = None) -> pd.DataFrame:
 def validate_all(data_dir: Path | None = None) -> dict[str, pd.DataFrame]:
     """Load every table in the package; raise on the first table with problems."""
     return {name: load(name, data_dir=data_dir) for name in table_names(data_dir)}
+
+
+def primary(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows that do not record a disagreeing source (``variant_of`` empty).
+
+    Every table with a ``variant_of`` column keeps one row per reading when
+    sources disagree; charts draw these rows and list the others apart.
+    """
+    return frame[frame["variant_of"].isna()]
+
+
+def variants(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Each disagreeing row next to the row it disagrees with.
+
+    Returns one row per variant with the columns of both readings, suffixed
+    ``_drawn`` (the row charts use) and ``_other`` (the variant).
+    """
+    other = frame[frame["variant_of"].notna()]
+    merged = other.merge(frame, left_on="variant_of", right_on=key, how="left", suffixes=("_other", "_drawn"))
+    merged["variant_of"] = merged["variant_of_other"]
+    return merged.reset_index(drop=True)
 
 
 def source_ids(*frames: pd.DataFrame) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import style
+from . import data, style
 from .parameters import STATUS_ORDER
 
 
@@ -75,7 +75,7 @@ def primary(events: pd.DataFrame) -> pd.DataFrame:
 
     Charts draw one date per event; :func:`disagreements` lists the others.
     """
-    return events[events["variant_of"].isna()]
+    return data.primary(events)
 
 
 def disagreements(events: pd.DataFrame) -> pd.DataFrame:

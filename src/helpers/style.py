@@ -92,6 +92,7 @@ RC: dict[str, object] = {
 
 SOURCE_FONT_SIZE = 10
 _SOURCE_ATTR = "_sco_source_line"
+_IDS_ATTR = "_sco_source_ids"
 
 
 def apply() -> None:
@@ -136,7 +137,7 @@ def source_label(row) -> str:
     return f"{who} ({year})"
 
 
-def source_line(*items, width: int = 150, max_full: int = 6) -> str:
+def source_line(*items, width: int = 150, max_full: int = 6, max_listed: int = 12) -> str:
     """Build the "Source: ..." line from the source ids of the rows drawn.
 
     Parameters
@@ -147,8 +148,12 @@ def source_line(*items, width: int = 150, max_full: int = 6) -> str:
     width : int
         Wrap the line at this many characters.
     max_full : int
-        Up to this many sources, each is named ("Author (year) [id]"); beyond
-        it the line lists the ids only, to stay short enough to read.
+        Up to this many sources, each is named ("Author (year) [id]").
+    max_listed : int
+        Up to this many, the line lists the ids; beyond it the line gives
+        their number and where to find them (the chapter's sources table and
+        the figure file's metadata, see :func:`save_figure`), so that a map
+        drawn from fifty rows keeps a readable caption.
 
     Returns
     -------
@@ -174,22 +179,29 @@ def source_line(*items, width: int = 150, max_full: int = 6) -> str:
     if len(ids) <= max_full:
         labels = list(dict.fromkeys(f"{source_label(sources.loc[i])} [{i}]" for i in ids))
         text = "Source: " + "; ".join(labels) + "."
-    else:  # many sources: their ids, which data/sources.csv resolves
+    elif len(ids) <= max_listed:  # several sources: their ids, which data/sources.csv resolves
         text = f"Source: {len(ids)} documents listed in data/sources.csv: " + ", ".join(ids) + "."
-    return "\n".join(textwrap.wrap(text, width=width))
+    else:
+        kinds = sources.loc[ids, "kind"].value_counts()
+        mix = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.items())
+        text = (f"Source: {len(ids)} documents in data/sources.csv ({mix}), cited row by row in the data; "
+                "their ids are in this file's metadata and in the chapter's list of sources.")
+    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False, break_long_words=False))
 
 
 def add_source(fig, *items, note: str | None = None) -> str:
     """Write the source line under a figure and remember it for :func:`save_figure`.
 
     ``note`` adds a line before the sources (e.g. "Status on 31 December 2005.").
-    Returns the text written.
+    Returns the text written. The complete list of source ids is kept with
+    the figure and written into the saved file's metadata.
     """
     text = source_line(*items)
     if note:
         text = note + "\n" + text
     fig.text(0.01, -0.01, text, ha="left", va="top", fontsize=SOURCE_FONT_SIZE, color="#444444")
     setattr(fig, _SOURCE_ATTR, text)
+    setattr(fig, _IDS_ATTR, _ids_from(items))
     return text
 
 
@@ -247,6 +259,9 @@ def save_figure(fig, name: str, *, formats: tuple[str, ...] = ("png", "svg"), fo
     out.mkdir(parents=True, exist_ok=True)
     written = []
     flat = " ".join(source.split())
+    ids = getattr(fig, _IDS_ATTR, None)
+    if ids:
+        flat += " Source ids: " + ", ".join(ids) + "."
     for fmt in formats:
         if fmt == "png":
             meta = {"Software": None, "Title": name, "Source": flat}
@@ -261,3 +276,20 @@ def save_figure(fig, name: str, *, formats: tuple[str, ...] = ("png", "svg"), fo
         tmp.replace(target)
         written.append(target)
     return written
+
+
+# --- trips -------------------------------------------------------------------------
+
+#: The two trips the trips chapter compares keep one colour each everywhere.
+TRIP_COLORS: dict[str, str] = {
+    "xi-2022-09": "#1F4E79",  # dark blue
+    "xi-2024-07": "#B2182B",  # dark red
+}
+CONTEXT_TRIP_COLOR = "#8C8C8C"
+#: Countries a trip visited, on route maps.
+VISITED_COLOR = "#F3E3C3"
+
+
+def trip_color(trip_id: str) -> str:
+    """House colour of a trip (grey for trips other than the two compared)."""
+    return TRIP_COLORS.get(trip_id, CONTEXT_TRIP_COLOR)
