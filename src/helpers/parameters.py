@@ -82,6 +82,15 @@ def sco_statuses() -> tuple[str, ...]:
     return tuple(s for s in STATUS_ORDER if s in present) + tuple(sorted(present - set(STATUS_ORDER)))
 
 
+#: Categories of the trips' outcomes, in display order (the xi_outcomes schema's enum).
+OUTCOME_CATEGORIES = ("security", "trade", "energy", "transport", "people_to_people", "institutional")
+
+
+def focus_trip_years() -> tuple[str, ...]:
+    """Years of the trips the trips chapter compares (kind ``focus``), as text."""
+    return tuple(sorted({row["start_date"][:4] for row in _csv_rows("xi_trips") if row["kind"] == "focus"}))
+
+
 def known_countries() -> tuple[str, ...]:
     """ISO 3166 alpha-3 codes in the countries table (every country the data names)."""
     return _distinct("countries", "iso3")
@@ -169,6 +178,8 @@ class Param:
         if self.kind == "list":
             if isinstance(value, str):  # "-p highlight KAZ" or "KAZ,UZB"
                 value = [v.strip() for v in value.split(",") if v.strip()]
+            if isinstance(value, (list, tuple)):  # YAML gives 2024, not "2024"
+                value = [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
                 raise fail
             items = [v.upper() if self.upper else v for v in value]
@@ -217,6 +228,31 @@ SPECS: dict[str, NotebookSpec] = {
                 "ISO 3166 alpha-3 codes of countries to outline on the map and name in the text.",
                 choices=known_countries,
                 upper=True,
+            ),
+        ),
+    ),
+    "02_xi_trips": NotebookSpec(
+        "02_xi_trips",
+        (
+            Param(
+                "trips",
+                "list",
+                "Which of the two trips to show, by year (2022: Kazakhstan and Samarkand; "
+                "2024: Astana and Dushanbe).",
+                choices=focus_trip_years,
+                allow_empty=False,
+            ),
+            Param(
+                "include_context",
+                "bool",
+                "Also show the other visits and summits (2013 to 2025) on the timeline.",
+            ),
+            Param(
+                "categories",
+                "list",
+                "Which outcome categories the outcome tables and charts count.",
+                choices=OUTCOME_CATEGORIES,
+                allow_empty=False,
             ),
         ),
     ),

@@ -1,0 +1,498 @@
+"""Xi Jinping's trips to Central Asia: itineraries, outcomes, route maps.
+
+Used by ``notebooks/02_xi_trips.ipynb`` and the tests. The tables are
+``xi_trips`` (one row a trip), ``xi_itinerary`` (one row an event) and
+``xi_outcomes`` (one row a document, announced count, pledge or
+initiative), with coordinates from ``places``. Rows with ``variant_of`` set
+record a source that disagrees with another row; figures and counts use the
+other rows (:func:`helpers.data.primary`) and the chapter lists the
+disagreements beside them.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from . import data, maps, style
+from .parameters import OUTCOME_CATEGORIES
+
+#: Outcome categories, in display order.
+CATEGORIES = OUTCOME_CATEGORIES
+CATEGORY_LABELS = {
+    "security": "Security",
+    "trade": "Trade and finance",
+    "energy": "Energy",
+    "transport": "Transport",
+    "people_to_people": "People-to-people",
+    "institutional": "Institutional",
+}
+#: Itinerary events that count as a meeting with a counterpart.
+MEETING_TYPES = ("talks", "bilateral_meeting")
+#: Where every route starts and ends.
+ORIGIN = "city-beijing"
+
+#: Map view that holds Beijing and the whole of Central Asia.
+EXTENT = ((46.0, 37.0), (50.0, 55.0), (88.0, 52.0), (118.0, 44.0), (118.0, 36.0), (70.0, 33.0))
+
+
+# --- selecting ------------------------------------------------------------------
+
+
+def trip_label(trips: pd.DataFrame, trip_id: str) -> str:
+    """'September 2022' for a trip: the month and year it began."""
+    start = trips.set_index("trip_id").loc[trip_id, "start_date"]
+    return f"{start:%B %Y}"
+
+
+def for_trips(frame: pd.DataFrame, trip_ids: Iterable[str]) -> pd.DataFrame:
+    """The rows of ``frame`` that belong to the given trips, primary readings only."""
+    keep = list(trip_ids)
+    rows = data.primary(frame) if "variant_of" in frame.columns else frame
+    return rows[rows["trip_id"].isin(keep)]
+
+
+def shown_trips(trips: pd.DataFrame, focus: Sequence[str], include_context: bool) -> pd.DataFrame:
+    """The trips a timeline shows: the chosen focus trips, and context trips if asked."""
+    keep = trips["trip_id"].isin(list(focus))
+    if include_context:
+        keep |= trips["kind"] != "focus"
+    return trips[keep].sort_values("start_date").reset_index(drop=True)
+
+
+# --- itinerary ------------------------------------------------------------------
+
+
+def itinerary(itin: pd.DataFrame, places: pd.DataFrame, trip_id: str) -> pd.DataFrame:
+    """One trip's events in order with place names and countries (primary readings).
+
+    Events keep the order of the table within a day; the table lists them in
+    the order they happened.
+    """
+    rows = for_trips(itin, [trip_id]).copy()
+    rows["order"] = range(len(rows))
+    p = places.set_index("place_id")
+    rows["city"] = rows["place_id"].map(p["name"])
+    rows["country_iso3"] = rows["place_id"].map(p["country_iso3"])
+    return rows.sort_values(["date", "order"]).drop(columns="order").reset_index(drop=True)
+
+
+def route(itin: pd.DataFrame, places: pd.DataFrame, trip_id: str) -> pd.DataFrame:
+    """The places of a trip in the order visited, from Beijing and back.
+
+    Returns one row per leg end: ``place_id``, ``name``, ``country_iso3``,
+    ``lat``, ``lon``, and the first and last date spent there. Consecutive
+    events in the same place are one stop; the route starts and ends at
+    Beijing (:data:`ORIGIN`) even when the data has no departure row, since
+    every trip in the table began and ended there.
+    """
+    events = itinerary(itin, places, trip_id)
+    stops: list[dict] = []
+    for _, ev in events.iterrows():
+        if stops and stops[-1]["place_id"] == ev["place_id"]:
+            stops[-1]["last_date"] = ev["date"]
+        else:
+            stops.append({"place_id": ev["place_id"], "first_date": ev["date"], "last_date": ev["date"]})
+    if not stops or stops[0]["place_id"] != ORIGIN:
+        first = stops[0]["first_date"] if stops else None
+        stops.insert(0, {"place_id": ORIGIN, "first_date": first, "last_date": first})
+    if stops[-1]["place_id"] != ORIGIN:
+        last = stops[-1]["last_date"]
+        stops.append({"place_id": ORIGIN, "first_date": last, "last_date": last})
+    out = pd.DataFrame(stops)
+    p = places.set_index("place_id")
+    for col in ("name", "country_iso3", "lat", "lon", "source_id"):
+        out[col] = out["place_id"].map(p[col])
+    return out
+
+
+def days_in_places(itin: pd.DataFrame, places: pd.DataFrame, trip_id: str) -> pd.DataFrame:
+    """Stops abroad (Beijing left out) with their dates, for labels and tables."""
+    r = route(itin, places, trip_id)
+    return r[r["place_id"] != ORIGIN].reset_index(drop=True)
+
+
+def meetings(itin: pd.DataFrame, trip_ids: Iterable[str]) -> pd.DataFrame:
+    """Talks and bilateral meetings with a named counterpart, one row per counterpart and trip."""
+    rows = for_trips(itin, trip_ids)
+    rows = rows[rows["event_type"].isin(MEETING_TYPES) & rows["counterpart"].notna()]
+    return rows.drop_duplicates(subset=["trip_id", "counterpart"]).reset_index(drop=True)
+
+
+# --- outcomes --------------------------------------------------------------------
+
+
+def outcomes(out: pd.DataFrame, trip_ids: Iterable[str], categories: Iterable[str]) -> pd.DataFrame:
+    """Primary outcome rows of the trips and categories chosen."""
+    rows = for_trips(out, trip_ids)
+    return rows[rows["category"].isin(list(categories))].reset_index(drop=True)
+
+
+def by_category(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str],
+                categories: Sequence[str]) -> pd.DataFrame:
+    """Outcomes per category and trip: named documents, pledges and initiatives.
+
+    Announced *counts* of documents are not outcomes themselves and are left
+    out. Returns a frame indexed by category (display order) with one column
+    per trip label, zeros where none.
+    """
+    rows = outcomes(out, trip_ids, categories)
+    rows = rows[rows["kind"] != "document_count"]
+    cats = [c for c in CATEGORIES if c in set(categories)]
+    table = pd.DataFrame(0, index=pd.Index(cats, name="category"),
+                         columns=[trip_label(trips, t) for t in trip_ids], dtype="int64")
+    for t in trip_ids:
+        counts = rows[rows["trip_id"] == t]["category"].value_counts()
+        table[trip_label(trips, t)] = [int(counts.get(c, 0)) for c in cats]
+    return table
+
+
+def shares(table: pd.DataFrame) -> pd.DataFrame:
+    """Each column as percentages of its total (a column of zeros stays zero)."""
+    totals = table.sum()
+    return (table.div(totals.where(totals > 0), axis=1) * 100).fillna(0.0)
+
+
+def document_counts(out: pd.DataFrame, trip_ids: Iterable[str]) -> pd.DataFrame:
+    """Every announced number of documents signed, all readings (variants kept).
+
+    This is where sources disagree most: each side counts its own signing
+    ceremony, with "more than" and "about" as often as an exact figure.
+    """
+    rows = out[out["trip_id"].isin(list(trip_ids)) & (out["kind"] == "document_count")]
+    return rows[["trip_id", "date", "setting", "partner_iso3", "title", "quantity", "unit",
+                 "announced_by", "announced_by_side", "source_id", "notes"]].reset_index(drop=True)
+
+
+# --- comparison --------------------------------------------------------------------
+
+
+def compare(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame, out: pd.DataFrame,
+            trip_ids: Sequence[str], categories: Sequence[str]) -> pd.DataFrame:
+    """Side-by-side facts of the chosen trips, one column per trip.
+
+    Rows: days abroad (calendar days from the first to the last day), countries
+    and cities visited, leaders met (distinct counterparts in talks and bilateral
+    meetings), named documents in the data, the announced counts of documents
+    (lowest and highest reading), pledges and initiatives, then outcomes per
+    category.
+    """
+    t = trips.set_index("trip_id")
+    columns = {}
+    for tid in trip_ids:
+        stops = days_in_places(itin, places, tid)
+        rows = outcomes(out, [tid], categories)
+        counts = document_counts(out, [tid])["quantity"].dropna()
+        col = {
+            "Days (first to last day)": (t.loc[tid, "end_date"] - t.loc[tid, "start_date"]).days + 1,
+            "Countries visited": stops["country_iso3"].nunique(),
+            "Cities": stops["place_id"].nunique(),
+            "Counterparts met (talks and bilateral meetings)": len(meetings(itin, [tid])),
+            "Named documents in the data": int((rows["kind"] == "document_signed").sum()),
+            "Documents signed, as announced (readings)": _announced(document_counts(out, [tid])),
+            "Pledges": int((rows["kind"] == "pledge").sum()),
+            "Initiatives": int((rows["kind"] == "initiative").sum()),
+        }
+        cat_counts = rows[rows["kind"] != "document_count"]["category"].value_counts()
+        for c in CATEGORIES:
+            if c in categories:
+                col[f"Outcomes: {CATEGORY_LABELS[c]}"] = int(cat_counts.get(c, 0))
+        columns[trip_label(trips, tid)] = col
+    frame = pd.DataFrame(columns)
+    frame.index.name = "measure"
+    return frame
+
+
+def _announced(counts: pd.DataFrame) -> str:
+    """'TJK 20-29; SCO 24-25': each signing's announced counts, lowest to highest reading."""
+    if counts.empty:
+        return "none announced in the data"
+    parts = []
+    keys = counts["partner_iso3"].fillna(counts["setting"].str.upper())
+    for key in dict.fromkeys(keys):
+        vals = counts.loc[keys == key, "quantity"].dropna()
+        lo, hi = int(vals.min()), int(vals.max())
+        parts.append(f"{key} {lo}" if lo == hi else f"{key} {lo}-{hi}")
+    return "; ".join(parts)
+
+
+def numeric_rows(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`compare` that are counts (for a chart)."""
+    import numbers
+
+    is_count = comparison.apply(lambda r: all(isinstance(v, numbers.Integral) for v in r), axis=1)
+    return comparison[is_count].astype("int64")
+
+
+# --- figures -------------------------------------------------------------------------
+
+
+def _projected(lon: float, lat: float) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    to_map = Transformer.from_crs("EPSG:4326", maps.PROJECTION, always_xy=True)
+    return to_map.transform(lon, lat)
+
+
+def _arc(p0: tuple[float, float], p1: tuple[float, float], bend: float, n: int = 40):
+    """A quadratic curve from p0 to p1, bowed sideways by ``bend`` x its length."""
+    import numpy as np
+
+    (x0, y0), (x1, y1) = p0, p1
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    dx, dy = x1 - x0, y1 - y0
+    cx, cy = mx - dy * bend, my + dx * bend
+    t = np.linspace(0, 1, n)
+    xs = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t**2 * x1
+    ys = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t**2 * y1
+    return xs, ys
+
+
+def _date_span(first, last) -> str:
+    if first == last:
+        return f"{first:%-d %b}"
+    if first.month == last.month:
+        return f"{first:%-d}-{last:%-d %b}"
+    return f"{first:%-d %b}-{last:%-d %b}"
+
+
+def plot_routes(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame,
+                trip_ids: Sequence[str], *, ax=None, title: str | None = None) -> tuple:
+    """Route map: arcs from Beijing through each stop and back, one colour per trip.
+
+    Visited countries are shaded lightly; each stop is labelled with its
+    city and dates. Arcs of different trips bow to different sides so that
+    shared legs (Beijing-Astana) stay distinct. Returns ``(ax, rows drawn)``,
+    the rows being the itinerary and place rows behind the map (for the
+    source line).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(12, 6.2))
+    ax.figure.subplots_adjust(left=0.02, right=0.98, bottom=0.03, top=0.92)
+    maps.base_map(ax, EXTENT)
+    visited: set[str] = set()
+    drawn = []
+    handles = []
+    for k, tid in enumerate(trip_ids):
+        r = route(itin, places, tid)
+        visited |= set(r["country_iso3"]) - {"CHN"}
+        drawn.append(for_trips(itin, [tid]))
+        drawn.append(places[places["place_id"].isin(r["place_id"])])
+    maps.fill_countries(ax, {c: style.VISITED_COLOR for c in sorted(visited)})
+    labelled: dict[str, list[str]] = {}
+    for k, tid in enumerate(trip_ids):
+        color = style.trip_color(tid)
+        bend = 0.12 if k % 2 == 0 else -0.12
+        r = route(itin, places, tid)
+        pts = [_projected(lon, lat) for lon, lat in zip(r["lon"], r["lat"])]
+        for (a, b) in zip(pts[:-1], pts[1:]):
+            xs, ys = _arc(a, b, bend)
+            ax.plot(xs, ys, color=color, linewidth=2.6, solid_capstyle="round", zorder=3)
+            # an arrowhead half-way along each leg shows the direction of travel
+            i = len(xs) // 2
+            ax.annotate("", xy=(xs[i + 1], ys[i + 1]), xytext=(xs[i - 1], ys[i - 1]),
+                        arrowprops=dict(arrowstyle="-|>", color=color, lw=0, mutation_scale=22), zorder=4)
+        for _, stop in r.iterrows():
+            x, y = _projected(stop["lon"], stop["lat"])
+            ax.plot(x, y, "o", ms=9, color="white", mec=color, mew=2.5, zorder=5)
+            if stop["place_id"] != ORIGIN:
+                span = _date_span(stop["first_date"], stop["last_date"])
+                labelled.setdefault(stop["place_id"], []).append(f"{span} {stop['first_date']:%Y}")
+        handles.append(Line2D([], [], color=color, linewidth=3, label=f"{trip_label(trips, tid)}"))
+    p = places.set_index("place_id")
+    xy = {pid: _projected(p.loc[pid, "lon"], p.loc[pid, "lat"]) for pid in labelled}
+    for pid, spans in labelled.items():
+        x, y = xy[pid]
+        # a stop with a neighbour within 400 km: the northern one labelled above left
+        near = [q for q in xy if q != pid and ((xy[q][0] - x) ** 2 + (xy[q][1] - y) ** 2) ** 0.5 < 400_000]
+        above = any(xy[q][1] < y for q in near)
+        offset, ha, va = ((-10, 8), "right", "bottom") if above else ((10, -6), "left", "top")
+        ax.annotate(f"{p.loc[pid, 'name']}\n" + "\n".join(spans), (x, y), xytext=offset, ha=ha, va=va,
+                    textcoords="offset points", fontsize=12, zorder=6,
+                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.8))
+    bx, by = _projected(p.loc[ORIGIN, "lon"], p.loc[ORIGIN, "lat"])
+    ax.annotate(p.loc[ORIGIN, "name"], (bx, by), xytext=(8, 6), textcoords="offset points",
+                fontsize=12, fontweight="bold", zorder=6)
+    ax.legend(handles=handles, loc="lower left", title="Trip")
+    if title:
+        ax.set_title(title)
+    return ax, pd.concat(drawn)
+
+
+def day_plan(itin: pd.DataFrame, places: pd.DataFrame, trip_id: str) -> pd.DataFrame:
+    """A trip day by day: date, city, and one line per event (meetings grouped).
+
+    Bilateral meetings on the same day are gathered on one line naming the
+    counterparts, so a summit day with a dozen meetings stays readable.
+    """
+    events = itinerary(itin, places, trip_id)
+    days = []
+    for day, group in events.groupby("date", sort=True):
+        lines = []
+        met = group[group["event_type"] == "bilateral_meeting"]
+        met_names = [_short_name(c) for c in met["counterpart"].dropna()]
+        placed_meetings = False
+        for _, ev in group.iterrows():
+            if ev["event_type"] == "bilateral_meeting":
+                if not placed_meetings and met_names:
+                    lines.append(f"Bilateral meetings ({len(met_names)}): " + ", ".join(met_names))
+                    placed_meetings = True
+                continue
+            when = ev["time_local"] if pd.notna(ev["time_local"]) else (
+                ev["time_of_day"] if pd.notna(ev["time_of_day"]) else "")
+            what = EVENT_LABELS.get(ev["event_type"], ev["event_type"])
+            who = f" ({_short_name(ev['counterpart'])})" if pd.notna(ev["counterpart"]) else ""
+            lines.append(f"{when + ': ' if when else ''}{what}{who}")
+        cities = list(dict.fromkeys(group["city"]))
+        days.append({"date": day, "city": " / ".join(cities), "events": lines})
+    return pd.DataFrame(days)
+
+
+EVENT_LABELS = {
+    "departure_from_china": "leaves Beijing",
+    "arrival": "arrives",
+    "welcome_ceremony": "welcome ceremony",
+    "talks": "talks",
+    "bilateral_meeting": "bilateral meeting",
+    "summit_session": "summit session",
+    "signing": "signing ceremony",
+    "speech": "speech",
+    "banquet": "banquet",
+    "award": "receives an award",
+    "cultural_visit": "ceremony or visit",
+    "departure": "departs",
+    "return_to_china": "returns to China",
+}
+
+
+def _short_name(counterpart: str) -> str:
+    """Surnames of a counterpart entry.
+
+    'Kassym-Jomart Tokayev, President of Kazakhstan' -> 'Tokayev';
+    'Vladimir Putin (Russia) and Ukhnaagiin Khurelsukh (Mongolia)' -> 'Putin and Khurelsukh'.
+    """
+    import re
+
+    text = re.sub(r"\([^)]*\)", "", str(counterpart))
+    people = [part.split(",")[0].strip() for part in text.split(" and ")]
+    return " and ".join(person.split()[-1] for person in people if person) or str(counterpart)
+
+
+def plot_day_plan(plan: pd.DataFrame, *, ax=None, color: str = "#333333", title: str | None = None,
+                  wrap: int = 34):
+    """Draw a day-by-day plan as columns: one column a day, its events listed below."""
+    import matplotlib.pyplot as plt
+
+    n = len(plan)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(3.6 * n, 7), 6))
+    ax.set_axis_off()
+    ax.set_xlim(0, n)
+    ax.set_ylim(0, 1)
+    for i, day in plan.reset_index(drop=True).iterrows():
+        ax.add_patch(plt.Rectangle((i + 0.03, 0.86), 0.94, 0.12, color=color, transform=ax.transData))
+        ax.text(i + 0.5, 0.92, f"{day['date']:%a %-d %b %Y}\n{day['city']}", ha="center", va="center",
+                color="white", fontsize=12, fontweight="bold")
+        y = 0.82
+        for line in day["events"]:
+            wrapped = textwrap.fill(line, wrap)
+            ax.text(i + 0.06, y, "\u2022 " + wrapped.replace("\n", "\n   "), ha="left", va="top", fontsize=11)
+            y -= 0.055 * (wrapped.count("\n") + 1) + 0.02
+        if i:
+            ax.axvline(i, color="#CCCCCC", linewidth=1)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_trip_timeline(shown: pd.DataFrame, *, ax=None, title: str | None = None):
+    """All trips shown on one time axis: focus trips in their colours, context trips grey."""
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(13, 4.8))
+    shown = shown.sort_values("start_date").reset_index(drop=True)
+    for i, trip in shown.iterrows():
+        focus = trip["kind"] == "focus"
+        color = style.trip_color(trip["trip_id"]) if focus else style.CONTEXT_TRIP_COLOR
+        marker = "s" if trip["kind"] == "hosted_in_china" else "o"
+        x = pd.Timestamp(trip["start_date"])
+        level = 0.8 + (i % 3) * 0.8
+        codes = str(trip["countries"]).split(";")
+        where = "\n".join(" ".join(codes[k:k + 3]) for k in range(0, len(codes), 3))
+        ax.vlines(x, 0, level, color=color, linewidth=1.4)
+        ax.plot(x, 0, marker, ms=12 if focus else 9, color=color, zorder=3)
+        ax.text(x, level + 0.05, f"{x:%b %Y}\n{where}", ha="center", va="bottom",
+                fontsize=11, fontweight="bold" if focus else "normal", color="#222222",
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9))
+    ax.axhline(0, color="#888888", linewidth=1)
+    ax.set_ylim(-0.3, 3.4)
+    ax.yaxis.set_visible(False)
+    ax.spines["left"].set_visible(False)
+    ax.grid(False)
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    lo, hi = pd.Timestamp(shown["start_date"].min()), pd.Timestamp(shown["start_date"].max())
+    pad = pd.Timedelta(days=200)
+    ax.set_xlim(lo - pad, hi + pad)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_comparison(numeric: pd.DataFrame, trip_ids: Sequence[str], *, ax=None, title: str | None = None):
+    """Horizontal grouped bars: one group per measure, one bar per trip."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 0.6 * len(numeric) + 1.5))
+    n = len(numeric.columns)
+    height = 0.8 / max(n, 1)
+    y = np.arange(len(numeric))[::-1]
+    for k, (label, tid) in enumerate(zip(numeric.columns, trip_ids)):
+        vals = numeric[label].to_numpy()
+        pos = y + (n - 1 - 2 * k) * height / 2
+        ax.barh(pos, vals, height=height * 0.95, color=style.trip_color(tid), label=label)
+        for yy, v in zip(pos, vals):
+            ax.text(v + 0.1, yy, str(v), va="center", fontsize=11)
+    ax.set_yticks(y)
+    ax.set_yticklabels(numeric.index)
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_categories(pct: pd.DataFrame, counts: pd.DataFrame, trip_ids: Sequence[str], *, ax=None,
+                    title: str | None = None):
+    """Share of each trip's outcomes by category, with the counts on the bars."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(11, 5))
+    n = len(pct.columns)
+    height = 0.8 / max(n, 1)
+    y = np.arange(len(pct))[::-1]
+    for k, (label, tid) in enumerate(zip(pct.columns, trip_ids)):
+        pos = y + (n - 1 - 2 * k) * height / 2
+        ax.barh(pos, pct[label].to_numpy(), height=height * 0.95, color=style.trip_color(tid), label=label)
+        for yy, v, c in zip(pos, pct[label].to_numpy(), counts[label].to_numpy()):
+            ax.text(v + 0.5, yy, f"{v:.0f}% ({c})", va="center", fontsize=11)
+    ax.set_yticks(y)
+    ax.set_yticklabels([CATEGORY_LABELS[c] for c in pct.index])
+    ax.set_xlabel("Share of the trip's outcomes in the data (%); count in brackets")
+    ax.grid(axis="y", visible=False)
+    ax.set_xlim(0, max(100.0, float(pct.to_numpy().max()) + 15))
+    ax.legend(loc="lower right")
+    if title:
+        ax.set_title(title)
+    return ax
