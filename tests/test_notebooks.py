@@ -82,3 +82,35 @@ def test_sco_history_members_only_drops_other_statuses(build):
     assert set(status.values()) == {"member"}
     assert {"IND", "PAK"} <= set(status) and "IRN" not in status
     assert "Status on 31 December 2017: 8 members" in _tagged_text(nb, "status-table")
+
+
+def _all_outputs(nb) -> str:
+    """Every output of every code cell, as text (markdown prose left out)."""
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for o in cell.outputs:
+            parts.append(o.get("text", ""))
+            for mime in ("text/plain", "text/html"):
+                parts.append(o.get("data", {}).get(mime, ""))
+    return "\n".join(parts)
+
+
+def test_xi_trips_for_2024_only_shows_no_2022_stop(build):
+    result, nb = _run("02_xi_trips", {"trips": ["2024"]})
+    out = _all_outputs(nb)
+    assert "xi-2024-07-" in out and "Dushanbe" in out          # the 2024 stops are there
+    assert "xi-2022-09" not in out                              # no 2022 row of any table
+    assert "Samarkand" not in out and "September 2022" not in out
+    assert "One trip chosen: no combined map." in out
+    assert "xi_route_2024.png" in result.figures
+    assert not any("2022" in f or "combined" in f for f in result.figures)
+
+
+def test_xi_trips_categories_filter_the_outcomes(build):
+    _, nb = _run("02_xi_trips", {"categories": ["energy"], "include_context": False})
+    out = _all_outputs(nb)
+    assert "xi-2024-07-o12" in out                              # the SCO energy strategy to 2030
+    assert "xi-2022-09-o15" not in out                          # the 2,000 training places (security)
+    assert "xi-2013-09" not in out                              # no context visits on the timeline
