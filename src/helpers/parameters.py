@@ -91,6 +91,92 @@ def focus_trip_years() -> tuple[str, ...]:
     return tuple(sorted({row["start_date"][:4] for row in _csv_rows("xi_trips") if row["kind"] == "focus"}))
 
 
+#: Trade flows a reader can choose, and the flows of the data they read.
+TRADE_FLOWS = ("total", "exports", "imports", "balance")
+TRADE_REPORTERS = ("china", "partner", "both")
+_USD_UNITS = ("USD billion", "USD 100 million", "USD million", "USD 10 thousand", "USD thousand")
+
+
+@lru_cache(maxsize=None)
+def _trade_index() -> dict[tuple[str, str, str], frozenset[int]]:
+    """(partner, 'china'|'partner', flow) -> years with a usable annual US-dollar value."""
+    index: dict[tuple[str, str, str], set[int]] = {}
+    for row in _csv_rows("trade"):
+        if row["period"] != "annual" or row["variant_of"] or row["excluded"] or row["unit"] not in _USD_UNITS:
+            continue
+        side = "china" if row["reporter_iso3"] == "CHN" else "partner"
+        index.setdefault((row["partner_iso3"], side, row["flow"]), set()).add(int(row["year"]))
+    return {k: frozenset(v) for k, v in index.items()}
+
+
+def trade_years(partner: str, side: str, flow: str) -> tuple[int, ...]:
+    """Years in which the trade chapter can draw ``flow`` for ``partner`` from ``side``'s statistics.
+
+    ``flow`` is a reader's choice (total, exports, imports, balance): a total
+    exists where a source gives it or gives both flows; a balance needs both.
+    """
+    idx = _trade_index()
+    get = lambda f: idx.get((partner, side, f), frozenset())
+    exp, imp = get("china_exports"), get("china_imports")
+    years = {
+        "total": get("total") | (exp & imp),
+        "exports": exp,
+        "imports": imp,
+        "balance": exp & imp,
+    }[flow]
+    return tuple(sorted(years))
+
+
+def trade_partners() -> tuple[str, ...]:
+    """Partners with any trade row, Central Asia first."""
+    present = set(_distinct("trade", "partner_iso3"))
+    first = [c for c in ("KAZ", "KGZ", "TJK", "TKM", "UZB") if c in present]
+    return tuple(first + sorted(present - set(first)))
+
+
+def trade_first_year() -> int:
+    return _years_in("trade", "year")[0]
+
+
+def trade_latest_year() -> int:
+    return _years_in("trade", "year")[1]
+
+
+def _spans(years) -> str:
+    years = sorted(years)
+    if not years:
+        return "none"
+    out, start, prev = [], years[0], years[0]
+    for y in years[1:] + [None]:
+        if y is not None and y == prev + 1:
+            prev = y
+            continue
+        out.append(str(start) if start == prev else f"{start}-{prev}")
+        if y is not None:
+            start = prev = y
+    return ", ".join(out)
+
+
+def _check_trade_window(notebook: str, v: dict) -> None:
+    start, end = v["start_year"], v["end_year"]
+    if start > end:
+        raise ParameterError(notebook, "end_year", end, f"a year from start_year ({start}) on")
+    if not start <= v["base_year"] <= end:
+        raise ParameterError(notebook, "base_year", v["base_year"], f"a year from {start} to {end} (the window shown)")
+    sides = ("china", "partner") if v["reporter"] == "both" else (v["reporter"],)
+    for country in v["countries"]:
+        have = set()
+        for side in sides:
+            have |= set(trade_years(country, side, v["flow"]))
+        if not have & set(range(start, end + 1)):
+            who = " or ".join(f"{s}-reported" for s in sides)
+            raise ParameterError(
+                notebook, "countries", country,
+                f"a country with {v['flow']} trade data ({who}) in {start}-{end}; "
+                f"{country} has data in: {_spans(have)}",
+            )
+
+
 def known_countries() -> tuple[str, ...]:
     """ISO 3166 alpha-3 codes in the countries table (every country the data names)."""
     return _distinct("countries", "iso3")
@@ -194,10 +280,17 @@ class Param:
 
 @dataclass(frozen=True)
 class NotebookSpec:
-    """The declared parameters of one notebook."""
+    """The declared parameters of one notebook.
+
+    ``checks`` are run on the complete set of values once each parameter is
+    valid on its own; each takes ``(notebook, values)`` and raises
+    :class:`ParameterError` for a combination that cannot work (an empty year
+    window, a base year outside it).
+    """
 
     notebook: str
     params: tuple[Param, ...] = field(default_factory=tuple)
+    checks: tuple[Callable[[str, dict], None], ...] = field(default_factory=tuple)
 
     def by_name(self) -> dict[str, Param]:
         return {p.name: p for p in self.params}
@@ -255,6 +348,23 @@ SPECS: dict[str, NotebookSpec] = {
                 allow_empty=False,
             ),
         ),
+    ),
+    "03_trade": NotebookSpec(
+        "03_trade",
+        (
+            Param("countries", "list", "China's partners to show (ISO3 codes).",
+                  choices=trade_partners, allow_empty=False, upper=True),
+            Param("start_year", "int", "First year of the window.", minimum=trade_first_year, maximum=trade_latest_year),
+            Param("end_year", "int", "Last year of the window.", minimum=trade_first_year, maximum=trade_latest_year),
+            Param("flow", "str", "Which flow, from China's side: total, exports (China's), imports (China's), "
+                  "balance (exports minus imports).", choices=TRADE_FLOWS),
+            Param("reporter", "str", "Whose statistics: china (Chinese customs), partner (the partner's own), "
+                  "or both side by side.", choices=TRADE_REPORTERS),
+            Param("scale", "str", "Value axis of the time-series charts.", choices=("linear", "log")),
+            Param("base_year", "int", "Year set to 100 in the index chart (within the window).",
+                  minimum=trade_first_year, maximum=trade_latest_year),
+        ),
+        checks=(_check_trade_window,),
     ),
 }
 
@@ -344,7 +454,10 @@ def validate(notebook: str | Path, values: dict[str, Any], *, partial: bool = Fa
     missing = [p for p in declared if p not in values]
     if missing:
         raise ParameterError(name, missing[0], None, "a value (the parameters cell must define it)")
-    return {p.name: p.check(name, values[p.name]) for p in spec.params}
+    checked = {p.name: p.check(name, values[p.name]) for p in spec.params}
+    for check in spec.checks:
+        check(name, checked)
+    return checked
 
 
 def describe(notebook: str | Path) -> str:

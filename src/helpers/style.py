@@ -213,8 +213,9 @@ def table(frame, name: str):
 
     pandas gives each styled table a random id; a fixed id (``name``) keeps
     notebook outputs identical between runs, so nbval can compare them.
+    Missing values show as empty cells, and numbers with at most two decimals.
     """
-    return frame.style.hide(axis="index").set_uuid(name)
+    return frame.style.hide(axis="index").set_uuid(name).format(na_rep="", precision=2)
 
 
 # --- saving ------------------------------------------------------------------------
