@@ -114,3 +114,21 @@ def test_xi_trips_categories_filter_the_outcomes(build):
     assert "xi-2024-07-o12" in out                              # the SCO energy strategy to 2030
     assert "xi-2022-09-o15" not in out                          # the 2,000 training places (security)
     assert "xi-2013-09" not in out                              # no context visits on the timeline
+
+
+def test_trade_for_kyrgyzstan_and_tajikistan_2000_to_2015(build):
+    result, nb = _run("03_trade", {"countries": ["KGZ", "TJK"], "start_year": 2000, "end_year": 2015,
+                                   "base_year": 2005})
+    out = _all_outputs(nb)
+    assert "Total trade, 2000-2015, KGZ, TJK; reporter: both." in out
+    growth = [c for c in nb.cells if c.cell_type == "code" and "growth_table" in c.source][0]
+    html = "".join(o.get("data", {}).get("text/html", "") for o in growth.outputs)
+    parser = _Cells()
+    parser.feed(html)
+    header, *rows = [r for r in parser.rows if r]
+    by = {r[header.index("partner")]: r for r in rows}
+    assert set(by) == {"KGZ", "TJK"}                            # only the chosen countries
+    assert by["KGZ"][header.index("from")] == "2003"            # first China-reported year in the window
+    assert by["KGZ"][header.index("to")] == "2012"              # last one up to 2015
+    assert "No China-reported figure in 2005 for: TJK" in out   # TJK has no 2005 figure: left out of the index
+    assert "trade_index.png" in result.figures and "trade_coverage.png" in result.figures
