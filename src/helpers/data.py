@@ -415,3 +415,21 @@ def source_ids(*frames: pd.DataFrame) -> list[str]:
         for sid in frame["source_id"].dropna():
             seen.setdefault(str(sid), None)
     return list(seen)
+
+
+def cited_sources(*frames: pd.DataFrame) -> pd.DataFrame:
+    """The sources table's rows for the sources cited by ``frames``, in first-cited order.
+
+    For a chapter's closing list of sources: id, author, title, publisher,
+    date, kind and URL (missing cells left empty).
+    """
+    ids = source_ids(*frames)
+    table = load("sources").set_index("source_id")
+    cols = ["author", "title", "publisher", "date", "kind", "url"]
+    return table.loc[ids, cols].reset_index()
+
+
+def kinds_phrase(cited: pd.DataFrame) -> str:
+    """'12 sources; by kind: press 7, official 5' for a list of cited sources."""
+    counts = cited["kind"].value_counts()
+    return f"{len(cited)} sources; by kind: " + ", ".join(f"{k} {n}" for k, n in counts.items())

@@ -142,8 +142,9 @@ def trade_latest_year() -> int:
     return _years_in("trade", "year")[1]
 
 
-def _spans(years) -> str:
-    years = sorted(years)
+def year_spans(years) -> str:
+    """'1992-1995, 1998, 2000-2024' from a list of years."""
+    years = sorted(set(int(y) for y in years))
     if not years:
         return "none"
     out, start, prev = [], years[0], years[0]
@@ -173,7 +174,7 @@ def _check_trade_window(notebook: str, v: dict) -> None:
             raise ParameterError(
                 notebook, "countries", country,
                 f"a country with {v['flow']} trade data ({who}) in {start}-{end}; "
-                f"{country} has data in: {_spans(have)}",
+                f"{country} has data in: {year_spans(have)}",
             )
 
 

@@ -155,18 +155,9 @@ def years_with_data(trade: pd.DataFrame, partner: str, *, reporter: str = "china
 
 def spans(years: Sequence[int]) -> str:
     """'1992-1995, 1998, 2000-2024' from a list of years."""
-    years = sorted(set(int(y) for y in years))
-    if not years:
-        return "none"
-    parts, start, prev = [], years[0], years[0]
-    for y in years[1:] + [None]:
-        if y is not None and y == prev + 1:
-            prev = y
-            continue
-        parts.append(f"{start}" if start == prev else f"{start}-{prev}")
-        if y is not None:
-            start = prev = y
-    return ", ".join(parts)
+    from .parameters import year_spans
+
+    return year_spans(years)
 
 
 def regional_total(table: pd.DataFrame, members: Sequence[str]) -> pd.DataFrame:
@@ -509,6 +500,23 @@ def plot_mirror(gap: pd.DataFrame, *, ax=None, title: str | None = None):
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1000:,.0f} bn" if v >= 1000 else f"{v:,.0f} m"))
     ax.set_xlabel("Total trade, USD (log scale): dot = China's figure, square = partner's; label = China / partner")
     ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_regional(region: pd.DataFrame, published: pd.DataFrame, *, scale: str = "linear", ax=None,
+                  title: str | None = None):
+    """The sum of the five states (complete years only) against the published regional totals."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(12, 5.5))
+    ax.plot(region.index, region["total"], "o-", color="#333333", label="sum of the five (complete years only)")
+    ax.plot(published["year"], published["usd_m"], "D", ms=9, mfc="none", mec="#D55E00", mew=2,
+            label="published regional total")
+    _money_axis(ax, scale)
+    ax.legend(loc="upper left")
     if title:
         ax.set_title(title)
     return ax

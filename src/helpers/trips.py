@@ -166,6 +166,23 @@ def document_counts(out: pd.DataFrame, trip_ids: Iterable[str]) -> pd.DataFrame:
                  "announced_by", "announced_by_side", "source_id", "notes"]].reset_index(drop=True)
 
 
+def disagreements(itin: pd.DataFrame, out: pd.DataFrame, trip_ids: Iterable[str]) -> pd.DataFrame:
+    """Every itinerary or outcome row that records a disagreeing source, beside the row drawn."""
+    keep = list(trip_ids)
+    pairs = []
+    for frame, key, what in ((itin, "stop_id", "description"), (out, "outcome_id", "title")):
+        v = data.variants(frame[frame["trip_id"].isin(keep)], key)
+        if len(v):
+            pairs.append(pd.DataFrame({
+                "row drawn": v["variant_of"], "reading drawn": v[f"{what}_drawn"],
+                "its source": v["source_id_drawn"], "other reading": v[f"{what}_other"],
+                "other source": v["source_id_other"], "note": v["notes_other"],
+            }))
+    if not pairs:
+        return pd.DataFrame({"note": ["No disagreements for the trips chosen."]})
+    return pd.concat(pairs, ignore_index=True)
+
+
 # --- comparison --------------------------------------------------------------------
 
 
