@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
 def tree_digest(folder: Path) -> str:
     """One hash over every file's path and bytes under a folder."""
     h = hashlib.sha256()

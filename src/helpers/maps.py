@@ -55,13 +55,17 @@ def countries():
     return _countries().copy()
 
 
-def projected_extent(view: str | tuple[tuple[float, float], ...]) -> tuple[float, float, float, float]:
-    """(xmin, xmax, ymin, ymax) in map units framing a named view or lon/lat points."""
+def project(lons, lats):
+    """Longitudes and latitudes (scalars or sequences) to map coordinates."""
     from pyproj import Transformer
 
+    return Transformer.from_crs("EPSG:4326", PROJECTION, always_xy=True).transform(lons, lats)
+
+
+def projected_extent(view: str | tuple[tuple[float, float], ...]) -> tuple[float, float, float, float]:
+    """(xmin, xmax, ymin, ymax) in map units framing a named view or lon/lat points."""
     points = EXTENTS[view] if isinstance(view, str) else view
-    to_map = Transformer.from_crs("EPSG:4326", PROJECTION, always_xy=True)
-    xs, ys = to_map.transform([p[0] for p in points], [p[1] for p in points])
+    xs, ys = project([p[0] for p in points], [p[1] for p in points])
     dx, dy = (max(xs) - min(xs)) * MARGIN, (max(ys) - min(ys)) * MARGIN
     return min(xs) - dx, max(xs) + dx, min(ys) - dy, max(ys) + dy
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from . import paths
+from .units import USD_MILLION_PER_UNIT
 
 
 class ParameterError(ValueError):
@@ -91,10 +92,14 @@ def focus_trip_years() -> tuple[str, ...]:
     return tuple(sorted({row["start_date"][:4] for row in _csv_rows("xi_trips") if row["kind"] == "focus"}))
 
 
-#: Trade flows a reader can choose, and the flows of the data they read.
-TRADE_FLOWS = ("total", "exports", "imports", "balance")
+#: The five Central Asian states, in the order every chapter lists them.
+CENTRAL_ASIA = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
+#: Trade flows a reader can choose, and the flow of the data each reads
+#: (balance is computed from the two flows).
+TRADE_FLOW_OF_CHOICE = {"total": "total", "exports": "china_exports", "imports": "china_imports",
+                        "balance": "balance"}
+TRADE_FLOWS = tuple(TRADE_FLOW_OF_CHOICE)
 TRADE_REPORTERS = ("china", "partner", "both")
-_USD_UNITS = ("USD billion", "USD 100 million", "USD million", "USD 10 thousand", "USD thousand")
 
 
 @lru_cache(maxsize=None)
@@ -102,7 +107,7 @@ def _trade_index() -> dict[tuple[str, str, str], frozenset[int]]:
     """(partner, 'china'|'partner', flow) -> years with a usable annual US-dollar value."""
     index: dict[tuple[str, str, str], set[int]] = {}
     for row in _csv_rows("trade"):
-        if row["period"] != "annual" or row["variant_of"] or row["excluded"] or row["unit"] not in _USD_UNITS:
+        if row["period"] != "annual" or row["variant_of"] or row["excluded"] or row["unit"] not in USD_MILLION_PER_UNIT:
             continue
         side = "china" if row["reporter_iso3"] == "CHN" else "partner"
         index.setdefault((row["partner_iso3"], side, row["flow"]), set()).add(int(row["year"]))
@@ -130,7 +135,7 @@ def trade_years(partner: str, side: str, flow: str) -> tuple[int, ...]:
 def trade_partners() -> tuple[str, ...]:
     """Partners with any trade row, Central Asia first."""
     present = set(_distinct("trade", "partner_iso3"))
-    first = [c for c in ("KAZ", "KGZ", "TJK", "TKM", "UZB") if c in present]
+    first = [c for c in CENTRAL_ASIA if c in present]
     return tuple(first + sorted(present - set(first)))
 
 

@@ -84,19 +84,15 @@ def disagreements(events: pd.DataFrame) -> pd.DataFrame:
     Returns one row per pair: the event, the date and source drawn in the
     charts, the other date and its source, and the note explaining it.
     """
-    base = events.set_index("event_id")
-    rows = []
-    for _, v in events[events["variant_of"].notna()].iterrows():
-        main = base.loc[v["variant_of"]]
-        rows.append({
-            "event": main["title"],
-            "date drawn": _as_given(main["date"], main["date_precision"]),
-            "source drawn": main["source_id"],
-            "other reading": _as_given(v["date"], v["date_precision"]),
-            "its source": v["source_id"],
-            "note": v["notes"],
-        })
-    return pd.DataFrame(rows)
+    v = data.variants(events, "event_id")
+    return pd.DataFrame({
+        "event": v["title_drawn"],
+        "date drawn": [_as_given(d, p) for d, p in zip(v["date_drawn"], v["date_precision_drawn"])],
+        "source drawn": v["source_id_drawn"],
+        "other reading": [_as_given(d, p) for d, p in zip(v["date_other"], v["date_precision_other"])],
+        "its source": v["source_id_other"],
+        "note": v["notes_other"],
+    })
 
 
 def _as_given(day: dt.date, precision: str) -> str:

@@ -25,20 +25,9 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from . import data
-
-#: Factors from each US-dollar unit found in the sources to USD million.
-#: "USD 10 thousand" is the unit of China's statistical yearbooks (万美元);
-#: "USD 100 million" (亿美元) that of Chinese customs releases and of Gao
-#: Fei's Table 1 ("hundred million dollars").
-USD_MILLION_PER_UNIT: dict[str, float] = {
-    "USD billion": 1000.0,
-    "USD 100 million": 100.0,
-    "USD million": 1.0,
-    "USD 10 thousand": 0.01,
-    "USD thousand": 0.001,
-}
-#: Units the data may hold that are not US dollars: kept, never converted.
-OTHER_UNITS = ("CNY trillion", "CNY billion", "CNY 100 million", "CNY million")
+from .parameters import CENTRAL_ASIA, year_spans as spans
+from .parameters import TRADE_FLOW_OF_CHOICE as FLOW_OF_CHOICE
+from .units import OTHER_UNITS, USD_MILLION_PER_UNIT
 
 FLOWS = ("total", "china_exports", "china_imports", "balance")
 FLOW_LABELS = {
@@ -47,7 +36,6 @@ FLOW_LABELS = {
     "china_imports": "China's imports from the partner",
     "balance": "China's balance (exports minus imports)",
 }
-REPORTER_LABELS = {"china": "as reported by China", "partner": "as reported by the partner"}
 
 
 class TradeDataError(ValueError):
@@ -147,19 +135,6 @@ def rows_behind(trade: pd.DataFrame, *, reporter: str, flow: str, partners: Sequ
                 & rows["year"].isin(list(years)) & rows["flow"].isin(flows)]
 
 
-def years_with_data(trade: pd.DataFrame, partner: str, *, reporter: str = "china", flow: str = "total") -> list[int]:
-    """Years in which ``partner`` has a value for this reporter and flow."""
-    s = series(trade, reporter=reporter, flow=flow, partners=[partner])[partner].dropna()
-    return [int(y) for y in s.index]
-
-
-def spans(years: Sequence[int]) -> str:
-    """'1992-1995, 1998, 2000-2024' from a list of years."""
-    from .parameters import year_spans
-
-    return year_spans(years)
-
-
 def regional_total(table: pd.DataFrame, members: Sequence[str]) -> pd.DataFrame:
     """Sum over ``members`` per year, with how many members have data.
 
@@ -252,9 +227,6 @@ def mirror_gap(trade: pd.DataFrame, *, flow: str, partners: Sequence[str]) -> pd
 
 # --- the chapter's tables ---------------------------------------------------------
 
-#: A reader's flow choice -> the data's flow name.
-FLOW_OF_CHOICE = {"total": "total", "exports": "china_exports", "imports": "china_imports", "balance": "balance"}
-CENTRAL_ASIA = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 
 
 def coverage(trade: pd.DataFrame, *, flow: str, partners: Sequence[str], years: Iterable[int]) -> pd.DataFrame:
@@ -375,13 +347,19 @@ def latest_table(trade: pd.DataFrame, partners: Sequence[str], end_year: int) ->
 # --- figures -----------------------------------------------------------------------
 
 
+def _money_format():
+    """Tick labels for USD million values: '40 bn', '500 m'."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _: f"{v / 1000:,.0f} bn" if v >= 1000 else f"{v:,.0f} m")
+
+
 def _money_axis(ax, scale: str, label: str = "USD million") -> None:
     from matplotlib.ticker import FuncFormatter
 
     ax.set_yscale(scale)
     ax.set_ylabel(label)
-    fmt = FuncFormatter(lambda v, _: f"{v / 1000:,.0f} bn" if v >= 1000 else f"{v:,.0f} m")
-    ax.yaxis.set_major_formatter(fmt)
+    ax.yaxis.set_major_formatter(_money_format())
     if scale == "log":
         ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
 
@@ -495,9 +473,7 @@ def plot_mirror(gap: pd.DataFrame, *, ax=None, title: str | None = None):
     ax.set_yticks(y)
     ax.set_yticklabels([f"{r.partner} {r.year}" for r in gap.itertuples()])
     ax.set_xscale("log")
-    from matplotlib.ticker import FuncFormatter
-
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v / 1000:,.0f} bn" if v >= 1000 else f"{v:,.0f} m"))
+    ax.xaxis.set_major_formatter(_money_format())
     ax.set_xlabel("Total trade, USD (log scale): dot = China's figure, square = partner's; label = China / partner")
     ax.grid(axis="y", visible=False)
     if title:
@@ -520,3 +496,15 @@ def plot_regional(region: pd.DataFrame, published: pd.DataFrame, *, scale: str =
     if title:
         ax.set_title(title)
     return ax
+
+
+def coverage_counts(cov: pd.DataFrame) -> pd.DataFrame:
+    """Per partner, how many years of a :func:`coverage` grid each side covers."""
+    counts = cov.apply(lambda c: c.value_counts()).fillna(0).astype(int).T
+    return counts.reindex(columns=["both", "china", "partner", ""], fill_value=0).rename(columns={"": "none"})
+
+
+def table1_wide(check: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Table 1 laid out as printed (countries down, years across) from :func:`table1_check`."""
+    order = list(dict.fromkeys(check["row_label"]))
+    return check.pivot(index="row_label", columns="year", values=column).loc[order]

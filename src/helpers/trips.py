@@ -47,6 +47,13 @@ def trip_label(trips: pd.DataFrame, trip_id: str) -> str:
     return f"{start:%B %Y}"
 
 
+def trip_ids_for_years(trips: pd.DataFrame, years: Iterable[str]) -> list[str]:
+    """The focus trips' ids for years given as text ('2022' -> 'xi-2022-09'), oldest first."""
+    focus = trips[trips["kind"] == "focus"]
+    by_year = dict(zip(focus["start_date"].map(lambda d: str(d.year)), focus["trip_id"]))
+    return [by_year[y] for y in sorted(years)]
+
+
 def for_trips(frame: pd.DataFrame, trip_ids: Iterable[str]) -> pd.DataFrame:
     """The rows of ``frame`` that belong to the given trips, primary readings only."""
     keep = list(trip_ids)
@@ -191,17 +198,16 @@ def compare(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame, out: 
     """Side-by-side facts of the chosen trips, one column per trip.
 
     Rows: days abroad (calendar days from the first to the last day), countries
-    and cities visited, leaders met (distinct counterparts in talks and bilateral
+    and cities visited, counterparts met (distinct, in talks and bilateral
     meetings), named documents in the data, the announced counts of documents
-    (lowest and highest reading), pledges and initiatives, then outcomes per
-    category.
+    (lowest and highest reading per signing), pledges and initiatives, then
+    outcomes per category (:func:`by_category`).
     """
     t = trips.set_index("trip_id")
     columns = {}
     for tid in trip_ids:
         stops = days_in_places(itin, places, tid)
         rows = outcomes(out, [tid], categories)
-        counts = document_counts(out, [tid])["quantity"].dropna()
         col = {
             "Days (first to last day)": (t.loc[tid, "end_date"] - t.loc[tid, "start_date"]).days + 1,
             "Countries visited": stops["country_iso3"].nunique(),
@@ -212,10 +218,8 @@ def compare(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame, out: 
             "Pledges": int((rows["kind"] == "pledge").sum()),
             "Initiatives": int((rows["kind"] == "initiative").sum()),
         }
-        cat_counts = rows[rows["kind"] != "document_count"]["category"].value_counts()
-        for c in CATEGORIES:
-            if c in categories:
-                col[f"Outcomes: {CATEGORY_LABELS[c]}"] = int(cat_counts.get(c, 0))
+        per_category = by_category(out, trips, [tid], categories).iloc[:, 0]
+        col.update({f"Outcomes: {CATEGORY_LABELS[c]}": int(n) for c, n in per_category.items()})
         columns[trip_label(trips, tid)] = col
     frame = pd.DataFrame(columns)
     frame.index.name = "measure"
@@ -244,13 +248,6 @@ def numeric_rows(comparison: pd.DataFrame) -> pd.DataFrame:
 
 
 # --- figures -------------------------------------------------------------------------
-
-
-def _projected(lon: float, lat: float) -> tuple[float, float]:
-    from pyproj import Transformer
-
-    to_map = Transformer.from_crs("EPSG:4326", maps.PROJECTION, always_xy=True)
-    return to_map.transform(lon, lat)
 
 
 def _arc(p0: tuple[float, float], p1: tuple[float, float], bend: float, n: int = 40):
@@ -306,7 +303,7 @@ def plot_routes(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame,
         color = style.trip_color(tid)
         bend = 0.12 if k % 2 == 0 else -0.12
         r = route(itin, places, tid)
-        pts = [_projected(lon, lat) for lon, lat in zip(r["lon"], r["lat"])]
+        pts = [maps.project(lon, lat) for lon, lat in zip(r["lon"], r["lat"])]
         for (a, b) in zip(pts[:-1], pts[1:]):
             xs, ys = _arc(a, b, bend)
             ax.plot(xs, ys, color=color, linewidth=2.6, solid_capstyle="round", zorder=3)
@@ -315,14 +312,14 @@ def plot_routes(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame,
             ax.annotate("", xy=(xs[i + 1], ys[i + 1]), xytext=(xs[i - 1], ys[i - 1]),
                         arrowprops=dict(arrowstyle="-|>", color=color, lw=0, mutation_scale=22), zorder=4)
         for _, stop in r.iterrows():
-            x, y = _projected(stop["lon"], stop["lat"])
+            x, y = maps.project(stop["lon"], stop["lat"])
             ax.plot(x, y, "o", ms=9, color="white", mec=color, mew=2.5, zorder=5)
             if stop["place_id"] != ORIGIN:
                 span = _date_span(stop["first_date"], stop["last_date"])
                 labelled.setdefault(stop["place_id"], []).append(f"{span} {stop['first_date']:%Y}")
         handles.append(Line2D([], [], color=color, linewidth=3, label=f"{trip_label(trips, tid)}"))
     p = places.set_index("place_id")
-    xy = {pid: _projected(p.loc[pid, "lon"], p.loc[pid, "lat"]) for pid in labelled}
+    xy = {pid: maps.project(p.loc[pid, "lon"], p.loc[pid, "lat"]) for pid in labelled}
     for pid, spans in labelled.items():
         x, y = xy[pid]
         # a stop with a neighbour within 400 km: the northern one labelled above left
@@ -332,7 +329,7 @@ def plot_routes(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame,
         ax.annotate(f"{p.loc[pid, 'name']}\n" + "\n".join(spans), (x, y), xytext=offset, ha=ha, va=va,
                     textcoords="offset points", fontsize=12, zorder=6,
                     bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.8))
-    bx, by = _projected(p.loc[ORIGIN, "lon"], p.loc[ORIGIN, "lat"])
+    bx, by = maps.project(p.loc[ORIGIN, "lon"], p.loc[ORIGIN, "lat"])
     ax.annotate(p.loc[ORIGIN, "name"], (bx, by), xytext=(8, 6), textcoords="offset points",
                 fontsize=12, fontweight="bold", zorder=6)
     ax.legend(handles=handles, loc="lower left", title="Trip")
@@ -463,26 +460,32 @@ def plot_trip_timeline(shown: pd.DataFrame, *, ax=None, title: str | None = None
     return ax
 
 
+def _grouped_barh(table: pd.DataFrame, trip_ids: Sequence[str], ax, labels, offset: float):
+    """One group of horizontal bars per row, one bar per trip; ``labels(row, col)`` writes each bar's text."""
+    import numpy as np
+
+    n = len(table.columns)
+    height = 0.8 / max(n, 1)
+    y = np.arange(len(table))[::-1]
+    for k, (col, tid) in enumerate(zip(table.columns, trip_ids)):
+        pos = y + (n - 1 - 2 * k) * height / 2
+        vals = table[col].to_numpy()
+        ax.barh(pos, vals, height=height * 0.95, color=style.trip_color(tid), label=col)
+        for yy, v, row in zip(pos, vals, table.index):
+            ax.text(v + offset, yy, labels(row, col), va="center", fontsize=11)
+    ax.set_yticks(y)
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="lower right")
+
+
 def plot_comparison(numeric: pd.DataFrame, trip_ids: Sequence[str], *, ax=None, title: str | None = None):
     """Horizontal grouped bars: one group per measure, one bar per trip."""
     import matplotlib.pyplot as plt
-    import numpy as np
 
     if ax is None:
         _, ax = plt.subplots(figsize=(11, 0.6 * len(numeric) + 1.5))
-    n = len(numeric.columns)
-    height = 0.8 / max(n, 1)
-    y = np.arange(len(numeric))[::-1]
-    for k, (label, tid) in enumerate(zip(numeric.columns, trip_ids)):
-        vals = numeric[label].to_numpy()
-        pos = y + (n - 1 - 2 * k) * height / 2
-        ax.barh(pos, vals, height=height * 0.95, color=style.trip_color(tid), label=label)
-        for yy, v in zip(pos, vals):
-            ax.text(v + 0.1, yy, str(v), va="center", fontsize=11)
-    ax.set_yticks(y)
+    _grouped_barh(numeric, trip_ids, ax, lambda r, c: str(numeric.loc[r, c]), 0.1)
     ax.set_yticklabels(numeric.index)
-    ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower right")
     if title:
         ax.set_title(title)
     return ax
@@ -492,24 +495,13 @@ def plot_categories(pct: pd.DataFrame, counts: pd.DataFrame, trip_ids: Sequence[
                     title: str | None = None):
     """Share of each trip's outcomes by category, with the counts on the bars."""
     import matplotlib.pyplot as plt
-    import numpy as np
 
     if ax is None:
         _, ax = plt.subplots(figsize=(11, 5))
-    n = len(pct.columns)
-    height = 0.8 / max(n, 1)
-    y = np.arange(len(pct))[::-1]
-    for k, (label, tid) in enumerate(zip(pct.columns, trip_ids)):
-        pos = y + (n - 1 - 2 * k) * height / 2
-        ax.barh(pos, pct[label].to_numpy(), height=height * 0.95, color=style.trip_color(tid), label=label)
-        for yy, v, c in zip(pos, pct[label].to_numpy(), counts[label].to_numpy()):
-            ax.text(v + 0.5, yy, f"{v:.0f}% ({c})", va="center", fontsize=11)
-    ax.set_yticks(y)
+    _grouped_barh(pct, trip_ids, ax, lambda r, c: f"{pct.loc[r, c]:.0f}% ({counts.loc[r, c]})", 0.5)
     ax.set_yticklabels([CATEGORY_LABELS[c] for c in pct.index])
     ax.set_xlabel("Share of the trip's outcomes in the data (%); count in brackets")
-    ax.grid(axis="y", visible=False)
     ax.set_xlim(0, max(100.0, float(pct.to_numpy().max()) + 15))
-    ax.legend(loc="lower right")
     if title:
         ax.set_title(title)
     return ax
