@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -223,6 +224,85 @@ def _place_id_matches_kind(df: pd.DataFrame):
         prefix = "city-" if row["kind"] == "city" else "pt-"
         if not str(row["place_id"]).startswith(prefix):
             yield i, "place_id", f"a {row['kind']} takes an id starting '{prefix}'"
+
+
+@row_check("places")
+def _place_has_both_coordinates_or_says_why(df: pd.DataFrame):
+    for i, row in df.iterrows():
+        has_lat, has_lon = pd.notna(row["lat"]), pd.notna(row["lon"])
+        if has_lat != has_lon:
+            yield i, "lat", "has one coordinate without the other"
+        elif not has_lat:
+            if row["kind"] == "city":
+                yield i, "lat", "a city needs coordinates"
+            elif "not found" not in str(row["notes"]).lower():
+                yield i, "notes", "no coordinates: say 'not found' and what was tried"
+        if row["kind"] == "city" and pd.isna(row["country_iso3"]):
+            yield i, "country_iso3", "a city needs its country"
+
+
+_FACT_KINDS = {
+    "construction_start": "date", "operation_start": "date", "full_capacity": "date",
+    "design_capacity": "number", "length_km": "number", "people_served": "number", "status": "status",
+}
+PIPELINE_STATUSES = ("operating", "under_construction", "planned", "stalled")
+
+
+@row_check("pipeline_facts")
+def _fact_value_fits_its_attribute(df: pd.DataFrame):
+    for i, row in df.iterrows():
+        kind, value = _FACT_KINDS[row["attribute"]], str(row["value"])
+        if kind == "date":
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                yield i, "value", f"{row['attribute']} needs a date YYYY-MM-DD, not {value!r}"
+            if pd.isna(row["date_precision"]):
+                yield i, "date_precision", f"{row['attribute']} needs day, month or year"
+        elif kind == "number":
+            try:
+                float(value)
+            except ValueError:
+                yield i, "value", f"{row['attribute']} needs a number, not {value!r}"
+            if pd.isna(row["unit"]):
+                yield i, "unit", f"{row['attribute']} needs a unit"
+        elif value not in PIPELINE_STATUSES:
+            yield i, "value", f"status {value!r} is not one of {', '.join(PIPELINE_STATUSES)}"
+
+
+def _variant_matches(key: str, same: tuple[str, ...]):
+    """A variant row must speak of the same thing as the row it disagrees with."""
+    def check(df: pd.DataFrame):
+        lookup = df.set_index(key)
+        for i, row in df[df["variant_of"].notna()].iterrows():
+            other = lookup.loc[row["variant_of"]]
+            for col in same:
+                if row[col] != other[col]:
+                    yield i, "variant_of", (
+                        f"{row[key]} differs in {col} ({row[col]!r}) from {row['variant_of']} ({other[col]!r})"
+                    )
+    return check
+
+
+row_check("pipeline_facts")(_variant_matches("fact_id", ("pipeline_id", "attribute")))
+row_check("pipeline_volumes")(_variant_matches("row_id", ("pipeline_id", "measure", "period")))
+
+
+@row_check("pipeline_volumes")
+def _annual_rows_have_a_year(df: pd.DataFrame):
+    for i, row in df.iterrows():
+        if row["measure"] == "annual" and pd.isna(row["year"]):
+            yield i, "year", "an annual row needs its year"
+        if row["measure"] == "cumulative" and (pd.notna(row["year"]) or row["period"] != "to_date"):
+            yield i, "period", "a cumulative row has no year and period to_date (its date is as_of)"
+
+
+@row_check("pipeline_routes")
+def _route_steps_are_numbered_from_one(df: pd.DataFrame):
+    for pid, group in df.groupby("pipeline_id"):
+        seqs = sorted(group["seq"])
+        if seqs != list(range(1, len(seqs) + 1)):
+            yield group.index[0], "seq", f"{pid}: steps {seqs} should run 1..{len(seqs)} without gaps"
 
 
 def _dates_in_order(start: str, end: str):
