@@ -183,6 +183,42 @@ def _check_trade_window(notebook: str, v: dict) -> None:
             )
 
 
+PIPELINE_COMMODITIES = ("all", "gas", "oil")
+#: Display units of chapter 4: each commodity in its own unit (bcm, Mt), both
+#: in Mtoe, or crude oil in thousand barrels a day (oil only: a barrel is a
+#: volume of crude, and no sourced factor turns gas into crude barrels).
+PIPELINE_UNITS = ("native", "Mtoe", "kb/d")
+
+
+def pipeline_first_year(commodity: str = "all") -> int:
+    """First year a line of ``commodity`` was under construction or operating (actual dates only)."""
+    kinds = {r["pipeline_id"]: r["commodity"] for r in _csv_rows("pipelines")}
+    years = [
+        int(r["value"][:4]) for r in _csv_rows("pipeline_facts")
+        if r["attribute"] in ("construction_start", "operation_start") and r["planned"] == "false"
+        and commodity in ("all", kinds[r["pipeline_id"]])
+    ]
+    return min(years)
+
+
+def pipeline_latest_year() -> int:
+    """Latest year any pipeline reading speaks for."""
+    return _years_in("pipeline_facts", "as_of")[1]
+
+
+def _check_pipeline_choice(notebook: str, v: dict) -> None:
+    if v["unit"] == "kb/d" and v["commodity"] != "oil":
+        raise ParameterError(notebook, "unit", v["unit"],
+                             f"native or Mtoe with commodity={v['commodity']!r} (kb/d measures crude oil only; "
+                             "set commodity='oil' to use it)")
+    first = pipeline_first_year(v["commodity"])
+    if v["as_of_year"] < first:
+        what = "pipeline" if v["commodity"] == "all" else f"{v['commodity']} pipeline"
+        raise ParameterError(notebook, "as_of_year", v["as_of_year"],
+                             f"a year from {first} (the first {what} under construction in the data) "
+                             f"to {pipeline_latest_year()}")
+
+
 def known_countries() -> tuple[str, ...]:
     """ISO 3166 alpha-3 codes in the countries table (every country the data names)."""
     return _distinct("countries", "iso3")
@@ -371,6 +407,18 @@ SPECS: dict[str, NotebookSpec] = {
                   minimum=trade_first_year, maximum=trade_latest_year),
         ),
         checks=(_check_trade_window,),
+    ),
+    "04_energy_pipelines": NotebookSpec(
+        "04_energy_pipelines",
+        (
+            Param("commodity", "str", "Which pipelines: gas, oil or all.", choices=PIPELINE_COMMODITIES),
+            Param("as_of_year", "int", "Year the network map shows (status at the end of that year).",
+                  minimum=lambda: pipeline_first_year("all"), maximum=pipeline_latest_year),
+            Param("include_planned", "bool", "Also show planned and stalled lines (map, capacity).", ),
+            Param("unit", "str", "Units of capacities and volumes: native (bcm for gas, Mt for oil), "
+                  "Mtoe (both), or kb/d (thousand barrels a day, oil only).", choices=PIPELINE_UNITS),
+        ),
+        checks=(_check_pipeline_choice,),
     ),
 }
 
