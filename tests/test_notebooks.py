@@ -132,3 +132,26 @@ def test_trade_for_kyrgyzstan_and_tajikistan_2000_to_2015(build):
     assert by["KGZ"][header.index("to")] == "2012"              # last one up to 2015
     assert "No China-reported figure in 2005 for: TJK" in out   # TJK has no 2005 figure: left out of the index
     assert "trade_index.png" in result.figures and "trade_coverage.png" in result.figures
+
+
+def test_pipelines_in_2008_show_no_operating_gas_line(build):
+    result, nb = _run("04_energy_pipelines", {"as_of_year": 2008})
+    out = _all_outputs(nb)
+    assert "Under construction at the end of 2008: CACGP A." in out
+    operating = [line for line in out.splitlines() if line.startswith("Operating at the end of 2008")]
+    assert operating and "CACGP" not in operating[0] and "Power of Siberia" not in operating[0]
+    assert "Atasu-Alashankou" in operating[0]
+    assert {"pipelines_map.png", "pipelines_capacity.png", "pipelines_volumes.png"} <= set(result.figures)
+
+
+def test_pipelines_oil_in_barrels_a_day(build):
+    _, nb = _run("04_energy_pipelines", {"commodity": "oil", "unit": "kb/d", "include_planned": False})
+    out = _all_outputs(nb)
+    assert "Commodity: oil; map at the end of 2025; planned lines hidden; unit: kb/d." in out
+    summary = [c for c in nb.cells if c.cell_type == "code" and "pl.summary(" in c.source][0]
+    html = "".join(o.get("data", {}).get("text/html", "") for o in summary.outputs)
+    assert "Atasu-Alashankou" in html and "ESPO spur 1" in html
+    assert "bcm" not in html and "CACGP" not in html and "Power of Siberia" not in html
+    capacity = [c for c in nb.cells if c.cell_type == "code" and "capacity_buildup(" in c.source][0]
+    html = "".join(o.get("data", {}).get("text/html", "") for o in capacity.outputs)
+    assert "kb/d" in html and "Kazakhstan-China oil pipeline" in html and "gas" not in html
