@@ -190,6 +190,7 @@ PIPELINE_COMMODITIES = ("all", "gas", "oil")
 PIPELINE_UNITS = ("native", "Mtoe", "kb/d")
 
 
+@lru_cache(maxsize=None)
 def pipeline_first_year(commodity: str = "all") -> int:
     """First year a line of ``commodity`` was under construction or operating (actual dates only)."""
     kinds = {r["pipeline_id"]: r["commodity"] for r in _csv_rows("pipelines")}
@@ -414,7 +415,7 @@ SPECS: dict[str, NotebookSpec] = {
             Param("commodity", "str", "Which pipelines: gas, oil or all.", choices=PIPELINE_COMMODITIES),
             Param("as_of_year", "int", "Year the network map shows (status at the end of that year).",
                   minimum=lambda: pipeline_first_year("all"), maximum=pipeline_latest_year),
-            Param("include_planned", "bool", "Also show planned and stalled lines (map, capacity).", ),
+            Param("include_planned", "bool", "Also show planned and stalled lines (map, capacity)."),
             Param("unit", "str", "Units of capacities and volumes: native (bcm for gas, Mt for oil), "
                   "Mtoe (both), or kb/d (thousand barrels a day, oil only).", choices=PIPELINE_UNITS),
         ),

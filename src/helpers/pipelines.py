@@ -22,6 +22,7 @@ from typing import Sequence
 import pandas as pd
 
 from . import maps, style, units
+from .data import primary, variants
 
 #: Colour by commodity (Okabe-Ito blue and vermilion: colour-blind safe).
 COMMODITY_COLORS = {"gas": "#0072B2", "oil": "#D55E00"}
@@ -76,15 +77,22 @@ def into_china(pipelines: pd.DataFrame, commodity: str = "all") -> pd.DataFrame:
 # --- facts ------------------------------------------------------------------------
 
 
-def _dates(facts: pd.DataFrame, attribute: str, *, planned: bool = False) -> pd.DataFrame:
-    rows = facts[(facts["attribute"] == attribute) & facts["variant_of"].isna() & (facts["planned"] == planned)]
-    return rows.assign(date=pd.to_datetime(rows["value"]))
+def readings(facts: pd.DataFrame, pipeline_id: str, attribute: str) -> pd.DataFrame:
+    """Primary, actual (not planned) readings of one attribute of one line."""
+    rows = primary(facts)
+    return rows[(rows["pipeline_id"] == pipeline_id) & (rows["attribute"] == attribute) & ~rows["planned"]]
 
 
 def first_date(facts: pd.DataFrame, pipeline_id: str, attribute: str) -> pd.Series | None:
-    """Earliest primary, actual (not planned) reading of a date attribute, or None."""
-    rows = _dates(facts[facts["pipeline_id"] == pipeline_id], attribute)
-    return None if rows.empty else rows.sort_values("date").iloc[0]
+    """Earliest primary, actual reading of a date attribute (with a ``date`` column), or None."""
+    rows = readings(facts, pipeline_id, attribute)
+    return None if rows.empty else rows.assign(date=pd.to_datetime(rows["value"])).sort_values("date").iloc[0]
+
+
+def latest_reading(facts: pd.DataFrame, pipeline_id: str, attribute: str) -> pd.Series | None:
+    """The primary, actual reading with the latest ``as_of`` (undated ones count as oldest), or None."""
+    rows = readings(facts, pipeline_id, attribute)
+    return None if rows.empty else rows.sort_values("as_of", na_position="first").iloc[-1]
 
 
 def status_in(year: int, pipelines: pd.DataFrame, facts: pd.DataFrame, commodity: str = "all") -> pd.DataFrame:
@@ -99,14 +107,13 @@ def status_in(year: int, pipelines: pd.DataFrame, facts: pd.DataFrame, commodity
     rows = []
     for _, line in leaves(pipelines, commodity).iterrows():
         pid = line["pipeline_id"]
-        own = facts[facts["pipeline_id"] == pid]
         op = first_date(facts, pid, "operation_start")
         cs = first_date(facts, pid, "construction_start")
         status, basis = None, None
         if op is not None and op["date"].year <= year:
             status, basis = "operating", op
         else:
-            st = own[(own["attribute"] == "status") & own["variant_of"].isna() & own["as_of"].notna()]
+            st = readings(facts, pid, "status").dropna(subset=["as_of"])
             st = st[st["as_of"].str[:4].astype(int) <= year].sort_values("as_of")
             if len(st):
                 status, basis = st.iloc[-1]["value"], st.iloc[-1]
@@ -123,25 +130,17 @@ def summary(pipelines: pd.DataFrame, facts: pd.DataFrame, commodity: str = "all"
     """One row per line: the drawn reading of each attribute and how many other readings exist."""
     rows = []
     for _, line in pipelines[(pipelines["commodity"] == commodity) | (commodity == "all")].iterrows():
-        own = facts[(facts["pipeline_id"] == line["pipeline_id"]) & ~facts["planned"]]
+        pid = line["pipeline_id"]
         row = {"pipeline": line["short_name"], "from": line["from_iso3"], "to": line["to_iso3"]}
-        for attr, col in (("construction_start", "construction"), ("operation_start", "operation"),
-                          ("length_km", "length_km"), ("design_capacity", "capacity")):
-            prim = own[(own["attribute"] == attr) & own["variant_of"].isna()].sort_values("as_of", na_position="first")
-            if attr.endswith("_start"):
-                if len(prim):
-                    first = prim.assign(d=pd.to_datetime(prim["value"])).sort_values("d").iloc[0]
-                    row[col] = _date_text(first["value"], first["date_precision"])
-                else:
-                    row[col] = ""
-            elif len(prim):
-                last = prim.iloc[-1]
-                row[col] = f"{float(last['value']):g}" + ("" if attr == "length_km" else f" {last['unit']}")
-            else:
-                row[col] = ""
-        latest = own[(own["attribute"] == "status") & own["variant_of"].isna()].sort_values("as_of")
-        row["latest status"] = (f"{STATUS_LABELS[latest.iloc[-1]['value']]} ({latest.iloc[-1]['as_of']})"
-                                if len(latest) else "")
+        for attr, col in (("construction_start", "construction"), ("operation_start", "operation")):
+            first = first_date(facts, pid, attr)
+            row[col] = "" if first is None else _date_text(first["value"], first["date_precision"])
+        for attr, col in (("length_km", "length_km"), ("design_capacity", "capacity")):
+            last = latest_reading(facts, pid, attr)
+            row[col] = "" if last is None else f"{float(last['value']):g}" + ("" if attr == "length_km" else f" {last['unit']}")
+        status = latest_reading(facts, pid, "status")
+        row["latest status"] = "" if status is None else f"{STATUS_LABELS[status['value']]} ({status['as_of']})"
+        own = facts[(facts["pipeline_id"] == pid) & ~facts["planned"]]
         row["other readings"] = int(own["variant_of"].notna().sum())
         rows.append(row)
     return pd.DataFrame(rows)
@@ -153,8 +152,6 @@ def _date_text(value: str, precision: str) -> str:
 
 def disagreements(facts: pd.DataFrame, pipelines: pd.DataFrame, commodity: str = "all") -> pd.DataFrame:
     """Every reading that disagrees with a drawn one, side by side."""
-    from .data import variants
-
     names = pipelines.set_index("pipeline_id")["short_name"]
     keep = pipelines[(pipelines["commodity"] == commodity) | (commodity == "all")]["pipeline_id"]
     v = variants(facts[facts["pipeline_id"].isin(keep)], "fact_id")
@@ -244,10 +241,10 @@ def capacity_buildup(facts: pd.DataFrame, pipelines: pd.DataFrame, unit: str, ye
                 if starts[pid].year > year:
                     continue
                 counted = True
-                readings = group[group["pipeline_id"] == pid]
-                prim = readings[readings["variant_of"].isna()].sort_values("as_of", na_position="first").iloc[-1]
+                own = group[group["pipeline_id"] == pid]
+                prim = own[own["fact_id"] == latest_reading(facts, pid, "design_capacity")["fact_id"]].iloc[0]
                 with_earlier = bool(prim["includes_earlier_lines"])
-                lo, hi = readings["shown"].min(), readings["shown"].max()
+                lo, hi = own["shown"].min(), own["shown"].max()
                 if with_earlier:
                     low, drawn, high = lo, prim["shown"], hi
                 else:
@@ -264,8 +261,8 @@ def planned_capacity(facts: pd.DataFrame, pipelines: pd.DataFrame, unit: str, ye
     status = status_in(year, pipelines, facts, commodity)
     waiting = status[status["status"].isin(NOT_BUILT)]["pipeline_id"]
     cap = capacity_readings(facts, pipelines, commodity)
-    cap = cap[cap["pipeline_id"].isin(waiting) & cap["variant_of"].isna()]
-    cap = cap.sort_values("as_of", na_position="first").groupby("pipeline_id").tail(1)
+    latest = [latest_reading(facts, pid, "design_capacity") for pid in waiting]
+    cap = cap[cap["fact_id"].isin([r["fact_id"] for r in latest if r is not None])]
     out = to_display(cap, unit, rate=True) if len(cap) else cap.assign(shown=[], shown_unit=[])
     return out.merge(status[["pipeline_id", "status"]], on="pipeline_id")
 
@@ -289,7 +286,8 @@ def annual_volumes(vols: pd.DataFrame, pipelines: pd.DataFrame, unit: str, commo
     for the same year.
     """
     v = _with_commodity(vols, pipelines)
-    v = v[(v["measure"] == "annual") & (v["period"] == "year") & v["variant_of"].isna()]
+    v = primary(v)
+    v = v[(v["measure"] == "annual") & (v["period"] == "year")]
     if commodity != "all":
         v = v[v["commodity"] == commodity]
     direct = v[v["scope"] == "delivered_to_china"].assign(derived=False)
@@ -302,8 +300,7 @@ def annual_volumes(vols: pd.DataFrame, pipelines: pd.DataFrame, unit: str, commo
             raise ValueError(f"{pid} {year}: components in different units")
         first = group.iloc[0]
         summed.append({**first.to_dict(), "value": group["value"].sum(), "scope": "export+transit",
-                       "row_id": "+".join(group["row_id"]), "estimate": True, "derived": True,
-                       "source_id": first["source_id"]})
+                       "row_id": "+".join(group["row_id"]), "estimate": True, "derived": True})
     out = pd.concat([direct, pd.DataFrame(summed)], ignore_index=True) if summed else direct
     out = out.drop_duplicates(subset=["pipeline_id", "year"], keep="first")
     return to_display(out, unit, rate=False).sort_values(["system", "year"])
@@ -319,7 +316,7 @@ def cumulative_volumes(vols: pd.DataFrame, pipelines: pd.DataFrame, unit: str, c
     v = _with_commodity(vols, pipelines)
     v = v[(v["measure"] == "cumulative") & (v["scope"] == "delivered_to_china")]
     if primary_only:
-        v = v[v["variant_of"].isna()]
+        v = primary(v)
     if commodity != "all":
         v = v[v["commodity"] == commodity]
     v = v.assign(date=pd.to_datetime(v["as_of"].str.pad(10, side="right", fillchar="-").str.replace(
@@ -345,7 +342,7 @@ def implied_rates(cumulative: pd.DataFrame, system: str, *, primary_only: bool =
     """
     c = cumulative[cumulative["system"] == system]
     if primary_only:
-        c = c[c["variant_of"].isna()]
+        c = primary(c)
     c = c.sort_values("date").drop_duplicates("date", keep="last")
     rows = []
     for (_, a), (_, b) in zip(c.iloc[:-1].iterrows(), c.iloc[1:].iterrows()):
@@ -473,13 +470,6 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
 # --- charts -----------------------------------------------------------------------------
 
 
-def _commodity_axes(commodities: Sequence[str], *, height: float = 5.0):
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(commodities), figsize=(6.5 * len(commodities) + 1, height), squeeze=False)
-    return fig, dict(zip(commodities, axes[0]))
-
-
 SYSTEM_COLORS = ["#0072B2", "#56B4E9", "#009E73", "#D55E00", "#E69F00", "#CC79A7", "#000000"]
 
 
@@ -492,9 +482,11 @@ def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, c
 
     Planned lines, if given, are a hatched bar to the right of the last year.
     """
+    import matplotlib.pyplot as plt
     from matplotlib.ticker import MaxNLocator
 
-    fig, axes = _commodity_axes(commodities)
+    fig, row = plt.subplots(1, len(commodities), figsize=(6.5 * len(commodities) + 1, 5), squeeze=False)
+    axes = dict(zip(commodities, row[0]))
     colors = _system_colors(build["system"].unique()) if len(build) else {}
     for commodity, ax in axes.items():
         b = build[build["commodity"] == commodity]
@@ -584,10 +576,11 @@ def oil_claim_check(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataF
     """
     cum = cumulative_volumes(vols, pipelines, "native", "oil", primary_only=False)
     claim = cum[cum["source_id"] == "xiao2022"].iloc[0]
-    base = cum[(cum["system"] == claim["system"]) & cum["variant_of"].isna() & (cum["date"] < claim["date"])].iloc[-1]
+    before = primary(cum)
+    base = before[(before["system"] == claim["system"]) & (before["date"] < claim["date"])].iloc[-1]
     years = (claim["date"] - base["date"]).days / 365.25
-    design = facts[(facts["pipeline_id"] == "kcop-atasu-alashankou") & (facts["attribute"] == "design_capacity")
-                   & facts["variant_of"].isna() & ~facts["planned"]].sort_values("as_of").iloc[0]
+    [border] = into_china(pipelines, "oil").query("system == @claim.system")["pipeline_id"]
+    design = latest_reading(facts, border, "design_capacity")
     annual = annual_volumes(vols, pipelines, "native", "oil")
     annual = annual[annual["system"] == claim["system"]]
     recent = annual[annual["year"] >= base["date"].year].sort_values("year")
@@ -609,31 +602,37 @@ def oil_claim_check(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataF
 def claims(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame) -> pd.DataFrame:
     """The seeds' pipeline claims next to what the other sources say, with a verdict computed from the data."""
     rows = []
-    primary = facts[facts["variant_of"].isna()]
+    prim = primary(facts)
     # 1. the gas pipeline's opening date (seed 004)
     seed = facts[(facts["source_id"] == "gao2010") & (facts["attribute"] == "operation_start")].iloc[0]
-    others = primary[(primary["pipeline_id"] == seed["pipeline_id"]) & (primary["attribute"] == "operation_start")
-                     & (primary["source_id"] != "gao2010") & ~primary["planned"]]
-    agree = others[others["value"] == seed["value"]]
+    others = readings(facts, seed["pipeline_id"], "operation_start")
+    agree = others[(others["value"] == seed["value"]) & (others["source_id"] != "gao2010")]
+    differ = facts[facts["variant_of"].isin(others["fact_id"]) & ~facts["planned"]]
     rows.append(("gao2010", "The Central Asia-China gas pipeline came into operation on 14 December 2009.",
-                 f"{len(agree)} other sources give the same day ({', '.join(agree['source_id'])}); "
-                 "readings of 12 and 15 December refer to the Kazakh section and to arrival in China.",
+                 f"{len(agree)} other sources give the same day ({', '.join(agree['source_id'])}); the other "
+                 f"readings ({', '.join(sorted(set(differ['value'])))}) date other milestones (section 2).",
                  "confirmed" if len(agree) >= 2 else "not confirmed"))
     # 2. full capacity by the end of 2011 (seed 004)
     seed = facts[(facts["source_id"] == "gao2010") & (facts["attribute"] == "full_capacity")].iloc[0]
     alt = facts[facts["variant_of"] == seed["fact_id"]]
     years = sorted({v[:4] for v in alt["value"]})
-    cum = cumulative_volumes(vols, pipelines, "native", "gas")
-    rates = implied_rates(cum, "Central Asia-China gas pipeline")
-    early = rates[pd.to_datetime(rates["to"]).dt.year <= 2014]
-    first_30 = early[early["rate_per_year"] >= 30]
+    # the capacity in place in the claim's year, and the rates while it stayed unchanged
+    system = pipelines.set_index("pipeline_id").loc[seed["pipeline_id"], "system"]
+    claim_year = int(seed["value"][:4])
+    build = capacity_buildup(facts, pipelines, "native", range(claim_year, claim_year + 30), "gas")
+    build = build[build["system"] == system].set_index("year")["drawn"]
+    target = build.loc[claim_year]
+    until = build[build != target].index.min() - 1 if (build != target).any() else build.index.max()
+    rates = implied_rates(cumulative_volumes(vols, pipelines, "native", "gas"), system)
+    window = rates[pd.to_datetime(rates["to"]).dt.year <= until]
+    reached = window[window["rate_per_year"] >= target]
     rows.append(("gao2010", "The gas pipeline would reach full capacity by the end of 2011.",
                  f"Other sources expected full capacity in {', '.join(years)}. Cumulative deliveries imply "
-                 f"{early['rate_per_year'].min():.0f}-{early['rate_per_year'].max():.0f} bcm a year between "
-                 f"{early['from'].min():%b %Y} and {early['to'].max():%b %Y}"
-                 + (f"; 30 bcm a year first reached in the stretch ending {first_30['to'].iloc[0]:%b %Y}."
-                    if len(first_30) else "; never 30 bcm a year."),
-                 "not confirmed" if not (len(first_30) and first_30["to"].iloc[0].year <= 2011) else "consistent"))
+                 f"{window['rate_per_year'].min():.0f}-{window['rate_per_year'].max():.0f} bcm a year between "
+                 f"{window['from'].min():%b %Y} and {window['to'].max():%b %Y}, against {target:g} bcm a year of capacity"
+                 + (f"; first reached in the stretch ending {reached['to'].iloc[0]:%b %Y}." if len(reached)
+                    else "; never reached in that time."),
+                 "consistent" if len(reached) and reached["to"].iloc[0].year <= claim_year else "not confirmed"))
     # 3. 190 Mt of oil (seed 000)
     check = oil_claim_check(vols, facts, pipelines).set_index("step")["value"]
     ceiling = check.iloc[3]
@@ -644,7 +643,7 @@ def claims(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame) -> 
                  "not consistent" if ceiling < claim else "possible"))
     # 4. 500 million people (seed 000)
     seed = facts[(facts["source_id"] == "xiao2022") & (facts["attribute"] == "people_served")].iloc[0]
-    other = primary[(primary["attribute"] == "people_served") & (primary["source_id"] != "xiao2022")]
+    other = prim[(prim["attribute"] == "people_served") & (prim["source_id"] != "xiao2022")]
     same = other[other["value"] == seed["value"]]
     rows.append(("xiao2022", "The Central Asian gas pipeline through Uzbekistan has benefited more than 500 million people in China.",
                  f"Xinhua gives the same figure ({', '.join(same['source_id'])}); no source counts it independently.",

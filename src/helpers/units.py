@@ -4,6 +4,9 @@ Kept apart from :mod:`helpers.trade` so that :mod:`helpers.parameters`, which
 must not import pandas, can read the same facts when it checks a year window.
 """
 
+import csv as _csv
+from collections import deque as _deque
+
 #: Factors from each US-dollar unit found in the sources to USD million.
 #: "USD 10 thousand" is the unit of China's statistical yearbooks; "USD 100
 #: million" that of Chinese customs releases and of Gao Fei's Table 1
@@ -29,9 +32,6 @@ OTHER_UNITS = ("CNY trillion", "CNY billion", "CNY 100 million", "CNY million")
 # UN table's barrels/day column is its barrels column divided by 365; a test
 # checks this).
 
-import csv as _csv
-from collections import deque as _deque
-
 DAYS_PER_YEAR = 365
 
 #: Unit code -> (base code, how many base units one of it holds).
@@ -49,10 +49,8 @@ _BASE: dict[str, tuple[str, float]] = {
 }
 #: Rate suffixes -> how many of them make a year.
 _PER_YEAR = {"/year": 1.0, "/d": float(DAYS_PER_YEAR)}
-#: Daily-rate spellings the sources use.
-_ALIASES = {"b/d": "bbl/d", "kb/d": "kb/d", "t/year": "t/year"}
-
-ENERGY_UNITS = tuple(_BASE)
+#: Spellings the sources use for a base code with a rate.
+_ALIASES = {"b/d": "bbl/d"}
 
 
 class UnitError(ValueError):
@@ -92,23 +90,19 @@ def _edges(factors, use: tuple[str, ...] = ()):
     replaced = {f["variant_of"] for f in factors if f["factor_id"] in use and f["variant_of"]}
     chosen = [f for f in factors
               if (not f["variant_of"] or f["factor_id"] in use) and f["factor_id"] not in replaced]
+    edges = []  # (from base, to base, factor per base unit, factor id)
+    for f in chosen:
+        a, sa, pa = _split(f["from_unit"])
+        b, sb, pb = _split(f["to_unit"])
+        if not (pa or pb):  # rate factors (t/year -> b/d) are cross-checked in the tests, not chained
+            edges.append((a, b, float(f["factor"]) * sb / sa, f["factor_id"]))
+    direct = {(a, b) for a, b, _, _ in edges}
     graph: dict[str, list[tuple[str, float, str]]] = {}
-    direct = set()
-    for f in chosen:
-        a, sa, pa = _split(f["from_unit"])
-        b, sb, pb = _split(f["to_unit"])
-        if pa or pb:
-            continue  # rate factors (t/year -> b/d) are cross-checked in the tests, not chained
-        k = float(f["factor"]) * sb / sa  # per base unit of a, in base units of b
-        graph.setdefault(a, []).append((b, k, f["factor_id"]))
-        direct.add((a, b))
-    for f in chosen:
-        a, sa, pa = _split(f["from_unit"])
-        b, sb, pb = _split(f["to_unit"])
-        if pa or pb or (b, a) in direct:
-            continue
-        k = float(f["factor"]) * sb / sa
-        graph.setdefault(b, []).append((a, 1 / k, f["factor_id"] + "^-1"))
+    for a, b, k, fid in edges:
+        graph.setdefault(a, []).append((b, k, fid))
+    for a, b, k, fid in edges:
+        if (b, a) not in direct:
+            graph.setdefault(b, []).append((a, 1 / k, fid + "^-1"))
     return graph
 
 
