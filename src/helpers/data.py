@@ -323,6 +323,33 @@ def _stop_id_names_its_trip(df: pd.DataFrame):
             yield i, "stop_id", f"{row['stop_id']!r} should start with its trip_id {row['trip_id']!r}"
 
 
+QUOTE_MAX_SENTENCES = 2
+_OMISSION = re.compile(r"\[\.\.\.\]|\[…\]|\.\.\.|…")
+_SENTENCE_END = re.compile(r"[.!?][\"'’”)\]]*\s+(?=[\"'‘“(\[]*[A-Z])")
+
+
+def sentence_count(text: str) -> int:
+    """Sentences in a quotation: breaks after . ! ? before a capital; omission marks are not breaks.
+
+    A rough count by design (an initial like "U. S." would count as a break),
+    so it errs towards refusing a long quotation, never towards passing one.
+    """
+    body = _OMISSION.sub(" ", str(text)).strip()
+    return len(_SENTENCE_END.findall(body)) + 1 if body else 0
+
+
+def _quotes_are_short(df: pd.DataFrame):
+    for i, row in df[df["text_kind"] == "quote"].iterrows():
+        n = sentence_count(row["text"])
+        if n > QUOTE_MAX_SENTENCES:
+            yield i, "text", f"a quotation of {n} sentences; at most {QUOTE_MAX_SENTENCES} (shorten it or paraphrase)"
+
+
+row_check("statements")(_quotes_are_short)
+row_check("exercise_statements")(_quotes_are_short)
+row_check("statements")(_variant_matches("statement_id", ("topic_id",)))
+
+
 # --- loading ------------------------------------------------------------------
 
 
@@ -395,19 +422,27 @@ def _validate_frame(name: str, raw: pd.DataFrame, res: dict[str, Any], rel: str)
 
 
 def _foreign_key_problems(name: str, df: pd.DataFrame, res: dict[str, Any], rel: str, data_dir: Path):
+    """Every reference resolves; a key of several fields must match as a whole."""
     problems = []
     for fk in res["schema"].get("foreignKeys", []):
-        col = fk["fields"] if isinstance(fk["fields"], str) else fk["fields"][0]
+        cols = [fk["fields"]] if isinstance(fk["fields"], str) else list(fk["fields"])
         ref = fk["reference"]
         ref_table = ref["resource"] or name
-        ref_col = ref["fields"] if isinstance(ref["fields"], str) else ref["fields"][0]
+        ref_cols = [ref["fields"]] if isinstance(ref["fields"], str) else list(ref["fields"])
         target = df if ref_table == name else load(ref_table, data_dir=data_dir)
-        known = set(target[ref_col].dropna())
-        for i, value in df[col].items():
-            if pd.notna(value) and value not in known:
-                problems.append(
-                    Problem(rel, int(i) + 2, col, f"{value!r} does not resolve in {ref_table}.{ref_col}")
-                )
+        known = set(zip(*(target[c] for c in ref_cols)))
+        for i, values in zip(df.index, zip(*(df[c] for c in cols))):
+            if any(pd.isna(v) for v in values) or values in known:
+                continue
+            if len(cols) == 1:
+                what = f"{values[0]!r} does not resolve in {ref_table}.{ref_cols[0]}"
+            else:
+                pairs = ", ".join(f"{c}={(v.item() if hasattr(v, 'item') else v)!r}" for c, v in zip(cols, values))
+                what = f"({pairs}) does not resolve in {ref_table} ({', '.join(ref_cols)})"
+                if ref_table == "codebook_levels":
+                    allowed = sorted(int(lv) for t, lv in known if t == values[0])
+                    what += f"; levels defined for this topic: {allowed or 'none'}"
+            problems.append(Problem(rel, int(i) + 2, cols[-1], what))
     return problems
 
 
