@@ -155,3 +155,39 @@ def test_pipelines_oil_in_barrels_a_day(build):
     capacity = [c for c in nb.cells if c.cell_type == "code" and "capacity_buildup(" in c.source][0]
     html = "".join(o.get("data", {}).get("text/html", "") for o in capacity.outputs)
     assert "kb/d" in html and "Kazakhstan-China oil pipeline" in html and "gas" not in html
+
+
+def _statement_ids(nb) -> list[str]:
+    """Statement ids in the who-says-what table's HTML output."""
+    [cell] = [c for c in nb.cells if c.cell_type == "code" and "vw.who_says_what(" in c.source]
+    parser = _Cells()
+    parser.feed("".join(o.get("data", {}).get("text/html", "") for o in cell.outputs))
+    header, *rows = [r for r in parser.rows if r]
+    return [r[header.index("id")] for r in rows]
+
+
+def test_views_for_western_analysts_on_the_sco_in_general(build):
+    import csv
+
+    from helpers import paths
+
+    v = {"topics": ["sco_substance", "west_reading"], "outlet_kinds": ["western_think_tank", "western_academic"],
+         "events": ["sco-general"], "min_year": 2010, "max_year": 2024}
+    result, nb = _run("05_analyst_views", v)
+    with (paths.data_dir() / "statements.csv").open(newline="", encoding="utf-8") as fh:
+        expected = sorted(r["statement_id"] for r in csv.DictReader(fh)
+                          if r["topic_id"] in v["topics"] and r["outlet_kind"] in v["outlet_kinds"]
+                          and r["event_id"] in v["events"] and 2010 <= int(r["date"][:4]) <= 2024)
+    assert expected and sorted(_statement_ids(nb)) == expected
+    out = _all_outputs(nb)
+    assert f"{len(expected)} of 108 statements" in out
+    assert "No statements about the 2022 or 2024 trips in this selection" in out
+    assert "views_trips.png" not in result.figures and "views_matrix.png" in result.figures
+
+
+def test_views_of_the_2022_trip_only(build):
+    result, nb = _run("05_analyst_views", {"events": ["trip-2022-09"], "min_year": 2022, "max_year": 2022})
+    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code"
+                   and "vw.event_readings(" in c.source for o in c.outputs)
+    assert "September 2022" in html and "July 2024" not in html
+    assert "views_trips.png" in result.figures

@@ -12,6 +12,10 @@ validate
     Load and validate every data table.
 datadict [--check]
     Write ``data/DATA_DICTIONARY.md`` from ``data/datapackage.json``.
+kappa FIRST.csv SECOND.csv [--weights none|linear|quadratic]
+    Agreement (Cohen's kappa) between two codings of the same statements;
+    each file needs the columns statement_id and stance (``data/statements.csv``
+    itself is the project's coding).
 
 Only the standard library (and PyYAML for ``-p``/``-f`` values) is imported
 before the parameters are checked, so a bad value fails in well under a second.
@@ -107,6 +111,34 @@ def cmd_datadict(args) -> int:
     return datadict.main(check=args.check)
 
 
+def cmd_kappa(args) -> int:
+    from . import data, views
+
+    try:
+        statements = data.load("statements")
+        known = set(statements["statement_id"])
+        first = views.read_coding(args.first, known_ids=known)
+        second = views.read_coding(args.second, known_ids=known)
+        overall, _by_topic, diff = views.compare_codings(first, second, weights=args.weights)
+    except ValueError as exc:
+        if isinstance(exc, data.DataValidationError):
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    left = max(len(first), len(second)) - overall.n
+    print(f"{args.first} vs {args.second}: {overall}")
+    print(f"  ({views.kappa_label(overall.kappa)} by the Landis and Koch bands; "
+          f"{left} statement(s) coded in only one file were left out)")
+    if len(diff):
+        texts = statements.set_index("statement_id")
+        print(f"  {len(diff)} disagreement(s):")
+        for _, r in diff.iterrows():
+            t = texts.loc[r["statement_id"]]
+            print(f"    {r['statement_id']} [{t['topic_id']}] {t['speaker']}: "
+                  f"{views.signed(r['stance_first'])} vs {views.signed(r['stance_second'])}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -130,6 +162,13 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("datadict", help="write data/DATA_DICTIONARY.md from datapackage.json")
     p.add_argument("--check", action="store_true", help="fail if the committed file is out of date")
     p.set_defaults(func=cmd_datadict)
+
+    p = sub.add_parser("kappa", help="agreement between two codings of the statements (Cohen's kappa)")
+    p.add_argument("first", help="CSV with statement_id and stance (e.g. a student's sheet)")
+    p.add_argument("second", help="CSV with statement_id and stance (e.g. data/statements.csv)")
+    p.add_argument("--weights", choices=("none", "linear", "quadratic"), default="none",
+                   help="count disagreements by their distance on the scale (default: none)")
+    p.set_defaults(func=cmd_kappa)
 
     args = parser.parse_args(argv)
     try:

@@ -220,6 +220,48 @@ def _check_pipeline_choice(notebook: str, v: dict) -> None:
                              f"to {pipeline_latest_year()}")
 
 
+def view_topics() -> tuple[str, ...]:
+    """Topics of the codebook, in codebook order."""
+    return tuple(r["topic_id"] for r in _csv_rows("codebook_topics"))
+
+
+def view_outlet_kinds() -> tuple[str, ...]:
+    """Kinds of voice, in the order of the outlet_kinds table."""
+    return tuple(r["outlet_kind"] for r in _csv_rows("outlet_kinds"))
+
+
+def view_events() -> tuple[str, ...]:
+    """Events and periods statements are about."""
+    return tuple(r["event_id"] for r in _csv_rows("view_events"))
+
+
+def view_first_year() -> int:
+    return _years_in("statements", "date")[0]
+
+
+def view_latest_year() -> int:
+    return _years_in("statements", "date")[1]
+
+
+def _check_view_selection(notebook: str, v: dict) -> None:
+    lo, hi = v["min_year"], v["max_year"]
+    if lo > hi:
+        raise ParameterError(notebook, "max_year", hi, f"a year from min_year ({lo}) to {view_latest_year()}")
+    chosen = [r for r in _csv_rows("statements")
+              if r["topic_id"] in v["topics"] and r["outlet_kind"] in v["outlet_kinds"] and r["event_id"] in v["events"]]
+    if not chosen:
+        kinds_there = sorted({r["outlet_kind"] for r in _csv_rows("statements")
+                              if r["topic_id"] in v["topics"] and r["event_id"] in v["events"]})
+        raise ParameterError(notebook, "outlet_kinds", v["outlet_kinds"],
+                             "at least one kind of voice with statements on these topics and events; "
+                             f"those with any: {', '.join(kinds_there) or 'none (choose other topics or events)'}")
+    years = {int(r["date"][:4]) for r in chosen}
+    if not any(lo <= y <= hi for y in years):
+        raise ParameterError(notebook, "min_year", lo,
+                             f"a window (min_year..max_year, now {lo}-{hi}) that contains statements of this "
+                             f"selection; they date from: {year_spans(years)}")
+
+
 def known_countries() -> tuple[str, ...]:
     """ISO 3166 alpha-3 codes in the countries table (every country the data names)."""
     return _distinct("countries", "iso3")
@@ -420,6 +462,22 @@ SPECS: dict[str, NotebookSpec] = {
                   "Mtoe (both), or kb/d (thousand barrels a day, oil only).", choices=PIPELINE_UNITS),
         ),
         checks=(_check_pipeline_choice,),
+    ),
+    "05_analyst_views": NotebookSpec(
+        "05_analyst_views",
+        (
+            Param("topics", "list", "Codebook topics to show (see data/codebook_topics.csv).",
+                  choices=view_topics, allow_empty=False),
+            Param("outlet_kinds", "list", "Kinds of voice to show (see data/outlet_kinds.csv).",
+                  choices=view_outlet_kinds, allow_empty=False),
+            Param("events", "list", "Events or periods the statements are about (see data/view_events.csv).",
+                  choices=view_events, allow_empty=False),
+            Param("min_year", "int", "Earliest year of the cited document.", minimum=view_first_year,
+                  maximum=view_latest_year),
+            Param("max_year", "int", "Latest year of the cited document.", minimum=view_first_year,
+                  maximum=view_latest_year),
+        ),
+        checks=(_check_view_selection,),
     ),
 }
 

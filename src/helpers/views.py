@@ -1,0 +1,541 @@
+"""Analyst views: attributed statements coded against a codebook (chapter 5).
+
+Tables: ``statements`` (one statement on one topic a row, with who speaks,
+where, when, about which event, the text and the coded stance),
+``codebook_topics`` and ``codebook_levels`` (the questions and their -2..2
+scales), ``outlet_kinds`` (kinds of voice, each in a region), ``view_events``
+(the trips and periods statements are about) and ``statements_recode`` (a
+second, blind coding of the same statements).
+
+Rules the functions keep:
+
+- a stance is a level on *its topic's* scale, and the scales run in different
+  directions (on ``china_aims`` -2 is "benign development partner"; on
+  ``sco_substance`` -2 is "symbolic"), so stances are never averaged across
+  topics, and every chart labels the two ends of each scale;
+- counts and matrices use the primary rows only (``variant_of`` empty): a
+  source that words or attributes a statement differently is shown next to
+  it, not counted twice;
+- nothing here decides who is right; the functions arrange what was said.
+
+The agreement helpers (:func:`cohen_kappa`, :func:`compare_codings`,
+:func:`read_coding`) serve seminars: two coders code the same statements and
+measure how far the codebook makes their calls reproducible.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from .data import primary
+
+#: The levels of every topic's scale.
+LEVELS = (-2, -1, 0, 1, 2)
+#: Regions of voices, in display order.
+REGIONS = ("China", "Russia", "Central Asia", "West", "Unclassified")
+#: Okabe-Ito colours (colour-blind safe), one per region.
+REGION_COLORS = {
+    "China": "#D55E00", "Russia": "#0072B2", "Central Asia": "#009E73",
+    "West": "#CC79A7", "Unclassified": "#8C8C8C",
+}
+#: Diverging colours for the five levels (ColorBrewer PuOr, colour-blind safe).
+LEVEL_COLORS = {-2: "#5E3C99", -1: "#B2ABD2", 0: "#E6E6E6", 1: "#FDB863", 2: "#E66101"}
+#: Minus sign for printed stances (typographic, not a hyphen).
+MINUS = "\u2212"
+
+
+def signed(level) -> str:
+    """'+2', '0', '−1' for a stance level."""
+    level = int(level)
+    return f"+{level}" if level > 0 else (f"{MINUS}{-level}" if level < 0 else "0")
+
+
+# --- the joined table ------------------------------------------------------------
+
+
+def statements_table(statements: pd.DataFrame, kinds: pd.DataFrame, events: pd.DataFrame,
+                     topics: pd.DataFrame, levels: pd.DataFrame) -> pd.DataFrame:
+    """Statements with the labels of their voice, region, event, topic and stance.
+
+    Adds ``year`` (of the cited document), ``voice`` (the outlet kind's label),
+    ``region``, ``event``, ``topic`` and ``stance_label`` (e.g. "−2 Benign
+    development partner"). Row order is the data's.
+    """
+    out = statements.merge(kinds[["outlet_kind", "label", "region"]].rename(columns={"label": "voice"}),
+                           on="outlet_kind", how="left", validate="many_to_one")
+    out = out.merge(events[["event_id", "label"]].rename(columns={"label": "event"}),
+                    on="event_id", how="left", validate="many_to_one")
+    out = out.merge(topics[["topic_id", "label"]].rename(columns={"label": "topic"}),
+                    on="topic_id", how="left", validate="many_to_one")
+    lv = levels[["topic_id", "level", "label"]].rename(columns={"level": "stance", "label": "level_label"})
+    out = out.merge(lv, on=["topic_id", "stance"], how="left", validate="many_to_one")
+    out["stance_label"] = [f"{signed(s)} {lab}" for s, lab in zip(out["stance"], out["level_label"])]
+    out["year"] = out["date"].str[:4].astype(int)
+    return out.drop(columns=["level_label"])
+
+
+def select(frame: pd.DataFrame, *, topics: Sequence[str] | None = None, outlet_kinds: Sequence[str] | None = None,
+           events: Sequence[str] | None = None, min_year: int | None = None,
+           max_year: int | None = None) -> pd.DataFrame:
+    """The statements on ``topics`` from ``outlet_kinds`` about ``events`` dated ``min_year``..``max_year``.
+
+    ``None`` leaves a criterion open. The year is that of the cited document.
+    """
+    keep = pd.Series(True, index=frame.index)
+    if topics is not None:
+        keep &= frame["topic_id"].isin(topics)
+    if outlet_kinds is not None:
+        keep &= frame["outlet_kind"].isin(outlet_kinds)
+    if events is not None:
+        keep &= frame["event_id"].isin(events)
+    if min_year is not None:
+        keep &= frame["year"] >= min_year
+    if max_year is not None:
+        keep &= frame["year"] <= max_year
+    return frame[keep]
+
+
+def scale_ends(topics: pd.DataFrame, levels: pd.DataFrame) -> pd.DataFrame:
+    """Each topic's label with the labels of its two ends (-2 and +2)."""
+    ends = levels[levels["level"].isin([-2, 2])].pivot(index="topic_id", columns="level", values="label")
+    out = topics[["topic_id", "label"]].set_index("topic_id").join(ends)
+    out.columns = ["topic", "at -2", "at +2"]
+    return out.reset_index()
+
+
+def _topic_axis_label(topic_id: str, ends: pd.DataFrame, width: int = 22) -> str:
+    """The topic's label, then what -2 and +2 mean, each wrapped to ``width``."""
+    row = ends.set_index("topic_id").loc[topic_id]
+    lines = textwrap.wrap(row["topic"], width)
+    lines += textwrap.wrap(f"{MINUS}2 {row['at -2'].lower()}", width, subsequent_indent="   ")
+    lines += textwrap.wrap(f"+2 {row['at +2'].lower()}", width, subsequent_indent="   ")
+    return "\n".join(lines)
+
+
+# --- who says what ---------------------------------------------------------------
+
+
+def speaker_label(frame: pd.DataFrame) -> pd.Series:
+    """'Gao Fei (Chinese academic)' for each row."""
+    return frame["speaker"] + " (" + frame["voice"] + ")"
+
+
+def _region_rank(frame: pd.DataFrame) -> pd.Series:
+    return frame["region"].map({r: i for i, r in enumerate(REGIONS)})
+
+
+def stance_matrix(frame: pd.DataFrame, topics: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Speaker × topic: the median stance, and the text of every stance behind it.
+
+    Returns ``(median, text)``, both indexed by speaker label (grouped by
+    region, then by first date), with one column per topic in ``topics``
+    order. A speaker with several statements on a topic gets the median in
+    ``median`` and all of them in ``text`` (e.g. "−1 +1 +1 +2"); an empty
+    cell means the speaker did not address the topic. Primary rows only.
+    """
+    rows = primary(frame).copy()
+    rows["who"] = speaker_label(rows)
+    order = (rows.assign(rank=_region_rank(rows)).groupby("who")
+             .agg(rank=("rank", "min"), first=("date", "min")).sort_values(["rank", "first"]).index)
+    med = rows.pivot_table(index="who", columns="topic_id", values="stance", aggfunc="median")
+    txt = rows.sort_values("stance").groupby(["who", "topic_id"])["stance"].agg(
+        lambda s: " ".join(signed(v) for v in s)).unstack()
+    cols = [t for t in topics]
+    return med.reindex(index=order, columns=cols), txt.reindex(index=order, columns=cols)
+
+
+def plot_stance_matrix(median: pd.DataFrame, text: pd.DataFrame, ends: pd.DataFrame, *, title: str):
+    """Heatmap of :func:`stance_matrix`: colour by median stance, every stance written in its cell."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    n_rows, n_cols = median.shape
+    fig, ax = plt.subplots(figsize=(2.0 + 1.9 * n_cols, 1.6 + 0.34 * n_rows))
+    cmap = ListedColormap([LEVEL_COLORS[lv] for lv in LEVELS])
+    cmap.set_bad("white")
+    norm = BoundaryNorm([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5], cmap.N)
+    values = median.to_numpy(dtype=float)
+    im = ax.imshow(values, cmap=cmap, norm=norm, aspect="auto")
+    for i in range(n_rows):
+        for j in range(n_cols):
+            cell = text.iat[i, j]
+            if isinstance(cell, str):
+                ax.text(j, i, cell, ha="center", va="center", fontsize=9,
+                        color="white" if abs(values[i, j]) >= 1.5 else "black")
+    ax.set_xticks(range(n_cols), [_topic_axis_label(t, ends) for t in median.columns], fontsize=8.5)
+    ax.xaxis.tick_top()
+    ax.set_yticks(range(n_rows), median.index, fontsize=9)
+    ax.set_xticks([x - 0.5 for x in range(1, n_cols)], minor=True)
+    ax.set_yticks([y - 0.5 for y in range(1, n_rows)], minor=True)
+    ax.grid(which="minor", color="#DDDDDD", linewidth=0.6)
+    ax.tick_params(which="minor", length=0)
+    ax.grid(which="major", visible=False)
+    bar = fig.colorbar(im, ax=ax, ticks=list(LEVELS), fraction=0.025, pad=0.01)
+    bar.ax.set_yticklabels([signed(lv) for lv in LEVELS])
+    bar.set_label("stance (median where several)")
+    ax.set_title(title, loc="left", pad=12)
+    return ax
+
+
+def stance_counts(frame: pd.DataFrame, by: str = "voice") -> pd.DataFrame:
+    """Statements per topic and ``by`` (``voice`` or ``region``) at each level, with n and median.
+
+    Primary rows only. Columns: topic, ``by``, one column per level, n, median.
+    """
+    rows = primary(frame)
+    counts = rows.groupby(["topic", by])["stance"].value_counts().unstack(fill_value=0)
+    counts = counts.reindex(columns=list(LEVELS), fill_value=0)
+    counts.columns = [signed(c) for c in counts.columns]
+    stats = rows.groupby(["topic", by])["stance"].agg(n="size", median="median")
+    out = counts.join(stats).reset_index()
+    if by == "region":
+        out = out.sort_values(["topic", "region"], key=lambda s: s.map(REGIONS.index) if s.name == "region" else s)
+    return out.reset_index(drop=True)
+
+
+def plot_by_voice(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame, *, by: str = "region"):
+    """One panel per topic: for each region (or voice), its statements stacked by level around 0.
+
+    Bars are centred on the neutral level: negative stances extend left, positive
+    right, and the neutral count straddles zero. Bar length is a count of statements.
+    """
+    import matplotlib.pyplot as plt
+
+    rows = primary(frame)
+    groups = [g for g in (REGIONS if by == "region" else sorted(rows[by].unique())) if g in set(rows[by])]
+    n = len(topics)
+    ncols = 2 if n > 1 else 1
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 0.5 + (0.42 * len(groups) + 1.1) * nrows),
+                             squeeze=False, sharex=True)
+    top = max(1, int(rows.groupby(["topic_id", by]).size().max() if len(rows) else 1))
+    for k, topic in enumerate(topics):
+        ax = axes[k // ncols][k % ncols]
+        sub = rows[rows["topic_id"] == topic]
+        for y, g in enumerate(groups):
+            c = sub[sub[by] == g]["stance"].value_counts()
+            left = -(c.get(-2, 0) + c.get(-1, 0) + c.get(0, 0) / 2)
+            for lv in LEVELS:
+                w = c.get(lv, 0)
+                if w:
+                    ax.barh(y, w, left=left, color=LEVEL_COLORS[lv], edgecolor="white", height=0.7)
+                left += w
+        ax.axvline(0, color="#444444", linewidth=0.8)
+        ax.set_yticks(range(len(groups)), groups, fontsize=9)
+        ax.invert_yaxis()
+        ax.set_xlim(-top - 0.5, top + 0.5)
+        row = ends.set_index("topic_id").loc[topic]
+        ax.set_title(f"{row['topic']}\n\u2190 {row['at -2'].lower()}  |  {row['at +2'].lower()} \u2192",
+                     fontsize=9.5, loc="center")
+        ax.grid(axis="y", visible=False)
+    for k in range(n, nrows * ncols):
+        axes[k // ncols][k % ncols].set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("statements (left of the line: towards −2; right: towards +2)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=LEVEL_COLORS[lv]) for lv in LEVELS]
+    fig.legend(handles, [signed(lv) for lv in LEVELS], title="stance", loc="upper right", ncol=5,
+               bbox_to_anchor=(1.0, 1.0), fontsize=8.5, title_fontsize=9)
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    return fig
+
+
+def event_readings(frame: pd.DataFrame, event_ids: Sequence[str]) -> pd.DataFrame:
+    """'One event, several readings': topic × event, each cell listing who said what.
+
+    Each cell lists ``speaker (region) stance`` lines, ordered from -2 to +2.
+    Primary rows only.
+    """
+    rows = primary(frame[frame["event_id"].isin(event_ids)]).copy()
+    rows["line"] = rows["speaker"] + " (" + rows["region"] + ") " + rows["stance"].map(signed)
+    cells = (rows.sort_values(["stance", "date"]).groupby(["topic", "event"])["line"]
+             .agg(lambda s: "; ".join(s)).unstack())
+    labels = frame.drop_duplicates("event_id").set_index("event_id")["event"]
+    cols = [labels[e] for e in event_ids if e in labels.index and labels[e] in cells.columns]
+    return cells.reindex(columns=cols).reset_index()
+
+
+def plot_event_readings(frame: pd.DataFrame, event_ids: Sequence[str], topics: Sequence[str], ends: pd.DataFrame):
+    """Side by side, one panel per event: each statement a dot at its stance, coloured by region."""
+    import matplotlib.pyplot as plt
+
+    rows = primary(frame[frame["event_id"].isin(event_ids)])
+    fig, axes = plt.subplots(1, len(event_ids), figsize=(5.6 * len(event_ids) + 1.6, 1.2 + 0.95 * len(topics)),
+                             sharey=True, squeeze=False)
+    offsets = {r: (i - (len(REGIONS) - 1) / 2) * 0.14 for i, r in enumerate(REGIONS)}
+    for ax, ev in zip(axes[0], event_ids):
+        sub = rows[rows["event_id"] == ev]
+        for y, topic in enumerate(topics):
+            t = sub[sub["topic_id"] == topic]
+            for (region, lv), grp in t.groupby(["region", "stance"]):
+                step = min(0.13, 0.8 / len(grp))
+                for k in range(len(grp)):
+                    x = lv + (k - (len(grp) - 1) / 2) * step
+                    ax.plot(x, y + offsets[region], "o", color=REGION_COLORS[region], markersize=6.5,
+                            markeredgecolor="white", markeredgewidth=0.6)
+        ax.set_xticks(list(LEVELS), [signed(lv) for lv in LEVELS])
+        ax.set_xlim(-2.6, 2.6)
+        ax.axvline(0, color="#999999", linewidth=0.8, zorder=0)
+        label = frame.loc[frame["event_id"] == ev, "event"]
+        ax.set_title("\n".join(textwrap.wrap(label.iloc[0] if len(label) else ev, 40)), fontsize=10, loc="left")
+        ax.set_xlabel(f"stance ({len(sub)} statements)")
+        ax.grid(axis="y", visible=False)
+    axes[0][0].set_yticks(range(len(topics)), [_topic_axis_label(t, ends, 34) for t in topics], fontsize=8)
+    axes[0][0].invert_yaxis()
+    present = [r for r in REGIONS if r in set(rows["region"])]
+    handles = [plt.Line2D([], [], marker="o", linestyle="", color=REGION_COLORS[r]) for r in present]
+    fig.legend(handles, present, title="voice from", loc="upper right", ncol=len(present),
+               fontsize=8.5, title_fontsize=9, bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    return fig
+
+
+def who_says_what(frame: pd.DataFrame) -> pd.DataFrame:
+    """The statements for reading: date, speaker, voice, outlet, event, topic, stance, text, source.
+
+    Sorted by date then id; a row from a source that words a statement
+    differently says which row in ``variant of``.
+    """
+    out = frame.sort_values(["date", "statement_id"]).copy()
+    kind = out["text_kind"].map({"quote": "quote", "paraphrase": "paraphrase"})
+    out["text"] = [f"\u201c{t}\u201d" if k == "quote" else t for t, k in zip(out["text"], kind)]
+    out["outlet"] = [o if not isinstance(orig, str) or not orig else f"{o} (from {orig})"
+                     for o, orig in zip(out["outlet"], out["original_outlet"])]
+    cols = {"statement_id": "id", "date": "date", "speaker": "speaker", "voice": "voice", "outlet": "outlet",
+            "event": "about", "topic": "topic", "stance_label": "stance", "text_kind": "kind", "text": "text",
+            "source_id": "source", "variant_of": "variant of"}
+    return out[list(cols)].rename(columns=cols).reset_index(drop=True)
+
+
+# --- agreement between coders ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Agreement between two coders on the same items.
+
+    ``observed`` is the share of items coded alike (with ``weights``, one minus
+    the mean disagreement weight); ``expected`` is what two coders with these
+    marginal distributions would reach by chance; ``kappa`` is
+    ``(observed - expected) / (1 - expected)``. ``kappa`` is NaN when
+    ``expected`` is 1 (both coders used one and the same level for every item),
+    where the statistic is undefined. ``table`` is the cross-tabulation.
+    """
+
+    n: int
+    observed: float
+    expected: float
+    kappa: float
+    weights: str
+    table: pd.DataFrame
+
+    def __str__(self) -> str:
+        k = "undefined" if math.isnan(self.kappa) else f"{self.kappa:.2f}"
+        return (f"n = {self.n}, observed agreement {self.observed:.2f}, expected by chance "
+                f"{self.expected:.2f}, kappa ({self.weights}) = {k}")
+
+
+WEIGHTS = ("none", "linear", "quadratic")
+
+
+def cohen_kappa(a: Iterable, b: Iterable, *, categories: Sequence | None = None, weights: str = "none") -> Agreement:
+    """Cohen's kappa for two coders' codes of the same items, in the same order.
+
+    Parameters
+    ----------
+    a, b : sequences of equal length
+        Coder A's and coder B's code for each item.
+    categories : sequence, optional
+        The ordered scale (default: the codebook's levels -2..2 when every code
+        is one of them, otherwise the codes seen, sorted). Weights depend on
+        the distance between positions on this scale.
+    weights : {"none", "linear", "quadratic"}
+        ``none`` counts every disagreement fully (Cohen 1960); ``linear`` and
+        ``quadratic`` count a disagreement by its distance on the scale,
+        ``|i - j| / (k - 1)`` or its square (Cohen 1968), which suits ordinal
+        stances where -1 against -2 is a smaller disagreement than -2 against +2.
+
+    Raises
+    ------
+    ValueError
+        Different lengths, no items, a missing code, a code not on the scale,
+        or an unknown weighting.
+    """
+    a, b = list(a), list(b)
+    if weights not in WEIGHTS:
+        raise ValueError(f"weights={weights!r} is not allowed; allowed: {', '.join(WEIGHTS)}")
+    if len(a) != len(b):
+        raise ValueError(f"the two codings have different lengths ({len(a)} and {len(b)}); "
+                         "each item needs a code from both coders")
+    if not a:
+        raise ValueError("no items to compare: both codings are empty")
+    for name, codes in (("first", a), ("second", b)):
+        for i, v in enumerate(codes):
+            if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+                raise ValueError(f"the {name} coding has no code for item {i + 1}")
+    if categories is None:
+        seen = set(a) | set(b)
+        categories = list(LEVELS) if seen <= set(LEVELS) else sorted(seen)
+    cats = list(categories)
+    pos = {c: i for i, c in enumerate(cats)}
+    for name, codes in (("first", a), ("second", b)):
+        bad = [v for v in codes if v not in pos]
+        if bad:
+            raise ValueError(f"the {name} coding uses {bad[0]!r}, which is not on the scale "
+                             f"({', '.join(map(str, cats))})")
+    k, n = len(cats), len(a)
+    obs = [[0.0] * k for _ in range(k)]
+    for x, y in zip(a, b):
+        obs[pos[x]][pos[y]] += 1
+    row = [sum(r) for r in obs]
+    col = [sum(obs[i][j] for i in range(k)) for j in range(k)]
+
+    def w(i: int, j: int) -> float:
+        if weights == "none":
+            return 0.0 if i == j else 1.0
+        d = abs(i - j) / (k - 1) if k > 1 else 0.0
+        return d if weights == "linear" else d * d
+
+    disagree_obs = sum(w(i, j) * obs[i][j] for i in range(k) for j in range(k)) / n
+    disagree_exp = sum(w(i, j) * row[i] * col[j] for i in range(k) for j in range(k)) / (n * n)
+    observed, expected = 1 - disagree_obs, 1 - disagree_exp
+    kappa = float("nan") if disagree_exp == 0 else 1 - disagree_obs / disagree_exp
+    table = pd.DataFrame(obs, index=pd.Index(cats, name="first coder"),
+                         columns=pd.Index(cats, name="second coder")).astype(int)
+    return Agreement(n, observed, expected, kappa, weights, table)
+
+
+def read_coding(path: str | Path, *, known_ids: Iterable[str] | None = None) -> pd.DataFrame:
+    """Read one coder's sheet: a CSV with columns ``statement_id`` and ``stance`` (others ignored).
+
+    Rows with an empty stance are skipped (not yet coded). Raises ``ValueError``
+    naming the file, line and value for a missing column, a repeated id, an id
+    not in ``known_ids``, or a stance that is not an integer from -2 to 2.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"{path}: no such file")
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        missing = {"statement_id", "stance"} - set(reader.fieldnames or [])
+        if missing:
+            raise ValueError(f"{path}: needs the columns statement_id and stance; missing: "
+                             f"{', '.join(sorted(missing))} (found: {', '.join(reader.fieldnames or []) or 'none'})")
+        known = set(known_ids) if known_ids is not None else None
+        seen: dict[str, int] = {}
+        rows = []
+        for line, r in enumerate(reader, start=2):
+            sid, raw = (r["statement_id"] or "").strip(), (r["stance"] or "").strip()
+            if not sid:
+                raise ValueError(f"{path}, line {line}: empty statement_id")
+            if sid in seen:
+                raise ValueError(f"{path}, line {line}: statement_id {sid!r} repeats line {seen[sid]}")
+            seen[sid] = line
+            if known is not None and sid not in known:
+                raise ValueError(f"{path}, line {line}: statement_id {sid!r} is not a known statement")
+            if not raw:
+                continue
+            try:
+                stance = int(raw.replace(MINUS, "-").lstrip("+"))
+            except ValueError:
+                stance = None
+            if stance not in LEVELS:
+                raise ValueError(f"{path}, line {line}: stance {raw!r} for {sid} is not allowed; "
+                                 "allowed: an integer from -2 to 2")
+            rows.append({"statement_id": sid, "stance": stance})
+    return pd.DataFrame(rows, columns=["statement_id", "stance"])
+
+
+def compare_codings(first: pd.DataFrame, second: pd.DataFrame, statements: pd.DataFrame | None = None,
+                    *, weights: str = "none") -> tuple[Agreement, pd.DataFrame, pd.DataFrame]:
+    """Agreement between two codings of the same statements.
+
+    ``first`` and ``second`` have columns ``statement_id`` and ``stance``;
+    only statements coded in both are compared (how many were left out is in
+    the returned table's ``n`` against the codings' lengths). With
+    ``statements`` (the joined table), agreement is also given per topic and
+    the disagreements carry the topic and speaker.
+
+    Returns ``(overall, by_topic, disagreements)``.
+    """
+    both = first.merge(second, on="statement_id", suffixes=("_first", "_second"), validate="one_to_one")
+    if both.empty:
+        raise ValueError(f"no statement is coded in both codings ({len(first)} coded in the first, "
+                         f"{len(second)} in the second); fill in the stance column of each sheet")
+    overall = cohen_kappa(both["stance_first"], both["stance_second"], categories=LEVELS, weights=weights)
+    by_topic = pd.DataFrame()
+    if statements is not None:
+        both = both.merge(statements[["statement_id", "topic", "speaker", "text"]], on="statement_id", how="left")
+        parts = []
+        for topic, g in both.groupby("topic", sort=True):
+            ag = cohen_kappa(g["stance_first"], g["stance_second"], categories=LEVELS, weights=weights)
+            parts.append({"topic": topic, "n": ag.n, "same level": int((g["stance_first"] == g["stance_second"]).sum()),
+                          "observed": ag.observed, "expected": ag.expected, "kappa": ag.kappa})
+        by_topic = pd.DataFrame(parts)
+    diff = both[both["stance_first"] != both["stance_second"]].copy()
+    diff["gap"] = (diff["stance_first"] - diff["stance_second"]).abs()
+    return overall, by_topic, diff.reset_index(drop=True)
+
+
+def kappa_label(kappa: float) -> str:
+    """Landis and Koch's (1977) verbal bands, as tabulated by the MRC CBU (``mrc-cbu-kappa-benchmarks``).
+
+    0 or below poor, up to 0.20 slight, 0.40 fair, 0.60 moderate, 0.80
+    substantial, above almost perfect. A convention for talking about kappa,
+    not a test.
+    """
+    if math.isnan(kappa):
+        return "undefined"
+    if kappa <= 0:
+        return "poor"
+    for bound, word in ((0.20, "slight"), (0.40, "fair"), (0.60, "moderate"), (0.80, "substantial")):
+        if kappa <= bound:
+            return word
+    return "almost perfect"
+
+
+def source_note(frame: pd.DataFrame) -> str:
+    """A short line naming how many statements, speakers and documents a figure draws."""
+    rows = primary(frame)
+    return (f"{len(rows)} statements by {rows['speaker'].nunique()} speakers or outlets, "
+            f"read in {rows['source_id'].nunique()} documents.")
+
+
+
+# --- seminar material ----------------------------------------------------------------
+
+SHEET_COLUMNS = ("statement_id", "topic_id", "speaker", "role", "date", "text_kind", "text", "stance", "note")
+
+
+def coding_sheet(statements: pd.DataFrame, recode: pd.DataFrame, topics: Sequence[str], *,
+                 per_topic: int = 2) -> pd.DataFrame:
+    """A blank coding sheet for a class: ``per_topic`` statements of each topic, stance left empty.
+
+    For each topic, in the order of ``topics``, it takes, by id,
+    statements alternately from those the project's two coders coded alike and
+    those they did not, so a class meets both easy and hard calls. Variant rows
+    are left out. The sheet hides the stances; compare a filled sheet with
+    ``python -m helpers kappa SHEET data/statements.csv``.
+    """
+    rows = primary(statements).merge(recode[["statement_id", "stance"]].rename(columns={"stance": "other"}),
+                                     on="statement_id", how="left")
+    picked = []
+    for _topic in topics:
+        g = rows[rows["topic_id"] == _topic].sort_values("statement_id")
+        same, diff = g[g["stance"] == g["other"]], g[g["stance"] != g["other"]]
+        pools = [list(same["statement_id"]), list(diff["statement_id"])]
+        k = 0
+        while len([p for p in picked if p[0] == _topic]) < per_topic and any(pools):
+            pool = pools[k % 2] or pools[(k + 1) % 2]
+            picked.append((_topic, pool.pop(0)))
+            k += 1
+    ids = [sid for _, sid in picked]
+    sheet = statements.set_index("statement_id").loc[ids].reset_index()
+    sheet["stance"], sheet["note"] = "", ""
+    return sheet[list(SHEET_COLUMNS)]

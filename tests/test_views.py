@@ -1,0 +1,344 @@
+"""Chapter 5: the statements, the codebook, the agreement helper and the seminar sheet."""
+
+from __future__ import annotations
+
+import csv
+import math
+from fractions import Fraction
+
+import pandas as pd
+import pytest
+
+from helpers import data, parameters, paths
+from helpers import views as vw
+from helpers.__main__ import main as cli
+
+
+@pytest.fixture(scope="module")
+def st():
+    return vw.statements_table(data.load("statements"), data.load("outlet_kinds"), data.load("view_events"),
+                               data.load("codebook_topics"), data.load("codebook_levels"))
+
+
+def _rows(table):
+    with (paths.data_dir() / f"{table}.csv").open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+# --- Cohen's kappa against hand-worked cases ----------------------------------------------
+
+
+def test_kappa_two_categories_by_hand():
+    # 50 items: both yes 20, A yes/B no 5, A no/B yes 10, both no 15.
+    # p_o = 35/50 = 0.70; A says yes 25/50, B says yes 30/50:
+    # p_e = 0.5*0.6 + 0.5*0.4 = 0.50; kappa = (0.70-0.50)/(1-0.50) = 0.40.
+    a = ["yes"] * 20 + ["yes"] * 5 + ["no"] * 10 + ["no"] * 15
+    b = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
+    ag = vw.cohen_kappa(a, b, categories=["no", "yes"])
+    assert ag.n == 50
+    assert ag.observed == pytest.approx(0.70)
+    assert ag.expected == pytest.approx(0.50)
+    assert ag.kappa == pytest.approx(0.40)
+    assert ag.table.loc["yes", "no"] == 5 and ag.table.loc["no", "yes"] == 10
+
+
+def test_kappa_on_the_stance_scale_by_hand():
+    # Six statements; the coders agree on four: p_o = 4/6.
+    # Margins over -2..2: A (1, 2, 1, 1, 1), B (1, 1, 2, 2, 0);
+    # p_e = (1*1 + 2*1 + 1*2 + 1*2 + 1*0)/36 = 7/36; kappa = (24/36 - 7/36)/(29/36) = 17/29.
+    a = [-2, -1, -1, 0, 1, 2]
+    b = [-2, -1, 0, 0, 1, 1]
+    ag = vw.cohen_kappa(a, b)
+    assert ag.expected == pytest.approx(7 / 36)
+    assert ag.kappa == pytest.approx(17 / 29)
+
+
+def test_linear_weighted_kappa_by_hand():
+    # Same six statements, weight |i-j|/4 on the five-level scale.
+    # Observed: two one-step disagreements, each 1/4: mean 0.5/6 = 1/12.
+    # Expected: sum of |i-j|/4 * a_i * b_j over 36 pairs, margins as above:
+    #   a=-2 (1):  b at -1,0,1 -> 1*1/4 + 2*2/4 + 2*3/4 = 11/4
+    #   a=-1 (2):  b at -2,0,1 -> 2*(1/4 + 2*1/4 + 2*2/4) = 14/4
+    #   a= 0 (1):  b at -2,-1,1 -> 2/4 + 1/4 + 2/4 = 5/4
+    #   a= 1 (1):  b at -2,-1,0 -> 3/4 + 2/4 + 2/4 = 7/4
+    #   a= 2 (1):  b at -2,-1,0,1 -> 4/4 + 3/4 + 2*2/4 + 2*1/4 = 13/4
+    #   total 50/4 over 36 = 25/72; kappa_w = 1 - (1/12)/(25/72) = 1 - 6/25 = 19/25.
+    a = [-2, -1, -1, 0, 1, 2]
+    b = [-2, -1, 0, 0, 1, 1]
+    ag = vw.cohen_kappa(a, b, weights="linear")
+    assert ag.observed == pytest.approx(1 - 1 / 12)
+    assert ag.expected == pytest.approx(1 - 25 / 72)
+    assert ag.kappa == pytest.approx(float(Fraction(19, 25)))
+
+
+def test_quadratic_weights_count_a_far_disagreement_more():
+    near = vw.cohen_kappa([-2, -1, 0, 1, 2], [-1, -1, 0, 1, 2], weights="quadratic")
+    far = vw.cohen_kappa([-2, -1, 0, 1, 2], [2, -1, 0, 1, 2], weights="quadratic")
+    assert near.kappa > far.kappa
+    # unweighted, both are one disagreement in five with the same margins' shape
+    assert vw.cohen_kappa([-2, -1, 0, 1, 2], [-1, -1, 0, 1, 2]).observed == pytest.approx(0.8)
+
+
+def test_kappa_is_one_for_identical_codings_and_symmetric():
+    a = [-2, 0, 1, 1, 2, -1]
+    assert vw.cohen_kappa(a, a).kappa == pytest.approx(1.0)
+    b = [-2, 0, 1, 0, 2, -2]
+    assert vw.cohen_kappa(a, b).kappa == pytest.approx(vw.cohen_kappa(b, a).kappa)
+
+
+def test_kappa_is_undefined_when_both_coders_use_one_level():
+    ag = vw.cohen_kappa([1, 1, 1], [1, 1, 1])
+    assert math.isnan(ag.kappa) and "undefined" in str(ag)
+
+
+def test_kappa_can_be_negative():
+    # systematic disagreement: worse than chance
+    assert vw.cohen_kappa([-1, 1, -1, 1], [1, -1, 1, -1]).kappa < 0
+
+
+@pytest.mark.parametrize("a, b, kwargs, message", [
+    ([1, 2], [1], {}, "different lengths"),
+    ([], [], {}, "no items"),
+    ([1, 3], [1, 2], {"categories": vw.LEVELS}, "uses 3, which is not on the scale"),
+    ([1, None], [1, 2], {}, "no code for item 2"),
+    ([1, 2], [1, 2], {"weights": "cubic"}, "weights='cubic' is not allowed"),
+])
+def test_kappa_refuses_bad_input_clearly(a, b, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        vw.cohen_kappa(a, b, **kwargs)
+
+
+def test_kappa_bands():
+    assert vw.kappa_label(-0.1) == "poor"
+    assert vw.kappa_label(0.2) == "slight"
+    assert vw.kappa_label(0.55) == "moderate"
+    assert vw.kappa_label(0.80) == "substantial"
+    assert vw.kappa_label(0.81) == "almost perfect"
+
+
+# --- coders' sheets ----------------------------------------------------------------------------
+
+
+def _sheet(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("text, message", [
+    ("statement_id,level\nst-001,1\n", "needs the columns statement_id and stance; missing: stance"),
+    ("statement_id,stance\nst-001,1\nst-001,2\n", "line 3: statement_id 'st-001' repeats line 2"),
+    ("statement_id,stance\nst-999,1\n", "line 2: statement_id 'st-999' is not a known statement"),
+    ("statement_id,stance\nst-001,3\n", "line 2: stance '3' for st-001 is not allowed; allowed: an integer from -2 to 2"),
+    ("statement_id,stance\nst-001,strong\n", "stance 'strong'"),
+])
+def test_read_coding_names_the_line_and_value(tmp_path, text, message):
+    known = {r["statement_id"] for r in _rows("statements")}
+    with pytest.raises(ValueError, match=message):
+        vw.read_coding(_sheet(tmp_path, "a.csv", text), known_ids=known)
+
+
+def test_read_coding_skips_blank_stances_and_reads_signs(tmp_path):
+    sheet = vw.read_coding(_sheet(tmp_path, "a.csv", "statement_id,stance\nst-001,+1\nst-002,\u22122\nst-003,\n"))
+    assert sheet.to_dict("records") == [{"statement_id": "st-001", "stance": 1}, {"statement_id": "st-002", "stance": -2}]
+
+
+def test_cli_kappa_compares_a_sheet_with_the_project(tmp_path, capsys):
+    rows = _rows("statements")[:4]
+    # agree on three, one step apart on the fourth
+    lines = [f"{r['statement_id']},{int(r['stance']) + (1 if i == 3 and int(r['stance']) < 2 else 0) - (1 if i == 3 and int(r['stance']) == 2 else 0)}"
+             for i, r in enumerate(rows)]
+    sheet = _sheet(tmp_path, "me.csv", "statement_id,stance\n" + "\n".join(lines) + "\n")
+    assert cli(["kappa", str(sheet), str(paths.data_dir() / "statements.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "n = 4, observed agreement 0.75" in out
+    assert "104 statement(s) coded in only one file were left out" in out
+    assert f"{rows[3]['statement_id']} [{rows[3]['topic_id']}]" in out
+
+
+def test_cli_kappa_on_a_blank_sheet_says_what_to_do(tmp_path, capsys):
+    assert cli(["kappa", str(paths.repo_root() / "seminar" / "05_coding_sheet.csv"),
+                str(paths.data_dir() / "statements.csv")]) == 2
+    assert "fill in the stance column" in capsys.readouterr().err
+
+
+def test_seminar_sheet_is_in_step_with_the_data():
+    committed = pd.read_csv(paths.repo_root() / "seminar" / "05_coding_sheet.csv", dtype=str, keep_default_na=False)
+    fresh = vw.coding_sheet(data.load("statements"), data.load("statements_recode"),
+                            list(data.load("codebook_topics")["topic_id"]))
+    assert list(committed.columns) == list(vw.SHEET_COLUMNS)
+    assert (committed["stance"] == "").all()
+    assert committed["statement_id"].tolist() == fresh["statement_id"].tolist()
+    assert committed["text"].tolist() == fresh["text"].astype(str).tolist()
+    assert committed.groupby("topic_id").size().eq(2).all()
+
+
+# --- the data's own rules ---------------------------------------------------------------------
+
+
+def test_every_stance_is_a_level_the_codebook_defines():
+    defined = {(r["topic_id"], int(r["level"])) for r in _rows("codebook_levels")}
+    for r in _rows("statements") + [dict(r, topic_id=s["topic_id"]) for s in _rows("statements")
+                                    for r in _rows("statements_recode") if r["statement_id"] == s["statement_id"]]:
+        assert (r["topic_id"], int(r["stance"])) in defined, r
+
+
+def test_every_topic_has_five_defined_levels_with_an_invented_example():
+    levels = data.load("codebook_levels")
+    for topic, g in levels.groupby("topic_id"):
+        assert sorted(g["level"]) == list(vw.LEVELS), topic
+        assert g["example"].str.startswith("Example (invented)").all(), topic
+
+
+def test_statements_are_dated_as_their_source():
+    sources = {r["source_id"]: r["date"] for r in _rows("sources")}
+    for r in _rows("statements") + _rows("exercise_statements"):
+        src = sources[r["source_id"]]
+        if src != "n.d.":
+            assert r["date"] == src, (r.get("statement_id") or r["exercise_id"], r["date"], src)
+
+
+def test_every_analyst_the_seeds_name_is_in_the_table():
+    speakers = {r["speaker"] for r in _rows("statements")}
+    named = {  # people the seeds quote or paraphrase (seeds 000-004)
+        "Xiao Bin", "Yun Sun", "Jakub Jakóbowski", "Nigel Gould-Davies", "Raffaello Pantucci", "Joseph Torigian",
+        "Evan A. Feigenbaum", "Brian Wong and Iskander Akylbayev", "Reid Standish", "Vladimir Putin",
+        "Shavkat Mirziyoyev", "Xi Jinping", "Hannan Hussain", "Aliya Mussabekova", "Bolat Nurgaliyev", "Cui Heng",
+        "Zhang Xiao", "Li Ziguo", "Gao Fei", "Richard Myers",
+    }
+    assert named <= speakers, named - speakers
+
+
+def test_exercise_statements_are_not_in_the_table():
+    texts = {r["text"] for r in _rows("statements")}
+    assert all(r["text"] not in texts for r in _rows("exercise_statements"))
+
+
+def test_sentence_count():
+    assert data.sentence_count("One. Two.") == 2
+    assert data.sentence_count("One [...] still one. Two? Three!") == 3
+    assert data.sentence_count("A flimsy institution ... it offers an alternative path.") == 1
+    assert data.sentence_count("") == 0
+
+
+@pytest.mark.parametrize("column, row_id, bad, message", [
+    ("stance", "st-001", "2", None),  # a defined level: loads
+    ("topic_id", "st-001", "ca_agency", None),
+    ("text", "st-005", "One sentence. Two sentences. And a third one.", "a quotation of 3 sentences; at most 2"),
+    ("topic_id", "st-072", "russia_china", "differs in topic_id"),
+    ("outlet_kind", "st-001", "blogger", "'blogger' does not resolve in outlet_kinds.outlet_kind"),
+])
+def test_damaged_statements_are_named(tmp_path, column, row_id, bad, message):
+    import shutil
+
+    shutil.copytree(paths.data_dir(), tmp_path / "data")
+    path = tmp_path / "data" / "statements.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert (frame["statement_id"] == row_id).sum() == 1
+    frame.loc[frame["statement_id"] == row_id, column] = bad
+    frame.to_csv(path, index=False)
+    if message is None:
+        data.load("statements", data_dir=tmp_path / "data")
+    else:
+        with pytest.raises(data.DataValidationError, match=message):
+            data.load("statements", data_dir=tmp_path / "data")
+
+
+def test_a_stance_off_the_topics_scale_is_refused_with_the_levels(tmp_path):
+    import shutil
+
+    shutil.copytree(paths.data_dir(), tmp_path / "data")
+    levels = tmp_path / "data" / "codebook_levels.csv"
+    frame = pd.read_csv(levels, dtype=str, keep_default_na=False)
+    # drop level 2 of china_aims: a statement coded +2 on it no longer resolves
+    frame = frame[~((frame["topic_id"] == "china_aims") & (frame["level"] == "2"))]
+    frame.to_csv(levels, index=False)
+    with pytest.raises(data.DataValidationError,
+                       match=r"\(topic_id='china_aims', stance=2\) does not resolve in codebook_levels "
+                             r"\(topic_id, level\); levels defined for this topic: \[-2, -1, 0, 1\]"):
+        data.load("statements", data_dir=tmp_path / "data")
+
+
+# --- the chapter's arrangements, on small hand-made tables ------------------------------------------
+
+
+def _mini():
+    return pd.DataFrame({
+        "statement_id": ["s1", "s2", "s3", "s4", "s5"],
+        "speaker": ["A", "A", "A", "B", "C"],
+        "voice": ["Chinese academic"] * 3 + ["Western press", "Western press"],
+        "region": ["China"] * 3 + ["West", "West"],
+        "topic_id": ["t1", "t1", "t2", "t1", "t1"],
+        "topic": ["T one", "T one", "T two", "T one", "T one"],
+        "event_id": ["e1", "e1", "e2", "e1", "e1"],
+        "event": ["E one", "E one", "E two", "E one", "E one"],
+        "stance": [-2, 1, 0, 2, 2],
+        "date": ["2022-09-16", "2022", "2010", "2022-09-14", "2022-09-15"],
+        "variant_of": [pd.NA, pd.NA, pd.NA, pd.NA, "s4"],
+    })
+
+
+def test_stance_matrix_keeps_every_stance_and_the_median():
+    median, text = vw.stance_matrix(_mini(), ["t1", "t2"])
+    assert list(median.index) == ["A (Chinese academic)", "B (Western press)"]  # C is a variant row only
+    assert median.loc["A (Chinese academic)", "t1"] == pytest.approx(-0.5)
+    assert text.loc["A (Chinese academic)", "t1"] == "\u22122 +1"
+    assert text.loc["A (Chinese academic)", "t2"] == "0"
+    assert pd.isna(text.loc["B (Western press)", "t2"])
+
+
+def test_stance_counts_count_primary_rows_only():
+    counts = vw.stance_counts(_mini(), by="region").set_index(["topic", "region"])
+    assert counts.loc[("T one", "West"), "n"] == 1 and counts.loc[("T one", "West"), "+2"] == 1
+    assert counts.loc[("T one", "China"), ["\u22122", "+1", "n"]].tolist() == [1, 1, 2]
+
+
+def test_event_readings_list_who_said_what_in_order():
+    cells = vw.event_readings(_mini(), ["e1"]).set_index("topic")
+    assert cells.loc["T one", "E one"] == "A (China) \u22122; A (China) +1; B (West) +2"
+
+
+def test_select_filters_on_every_parameter(st):
+    sel = vw.select(st, topics=["west_order"], outlet_kinds=["russian_official"], events=["trip-2024-07"],
+                    min_year=2024, max_year=2024)
+    expected = [r["statement_id"] for r in _rows("statements")
+                if r["topic_id"] == "west_order" and r["outlet_kind"] == "russian_official"
+                and r["event_id"] == "trip-2024-07" and r["date"].startswith("2024")]
+    assert expected and sel["statement_id"].tolist() == expected
+
+
+def test_the_blind_recoding_covers_every_statement_once():
+    ids = [r["statement_id"] for r in _rows("statements")]
+    recode = [r["statement_id"] for r in _rows("statements_recode") if r["coder"] == "coder_b"]
+    assert sorted(recode) == sorted(ids)
+
+
+# --- parameters --------------------------------------------------------------------------------
+
+
+def _defaults():
+    return parameters.cell_defaults("05_analyst_views")
+
+
+def test_an_empty_selection_names_the_kinds_that_have_statements():
+    v = dict(_defaults(), topics=["west_reading"], outlet_kinds=["russian_official"])
+    with pytest.raises(parameters.ParameterError, match="outlet_kinds.*those with any: .*cn_academic"):
+        parameters.validate("05_analyst_views", v)
+
+
+def test_an_empty_year_window_names_the_years_there_are():
+    v = dict(_defaults(), events=["sco-general"], min_year=2011, max_year=2015)
+    with pytest.raises(parameters.ParameterError, match=r"min_year.*2011-2015.*date from: 2008, 2010, 2016-2017, 2020-2021"):
+        parameters.validate("05_analyst_views", v)
+
+
+def test_years_in_the_wrong_order_are_refused():
+    v = dict(_defaults(), min_year=2024, max_year=2010)
+    with pytest.raises(parameters.ParameterError, match="max_year.*from min_year \\(2024\\)"):
+        parameters.validate("05_analyst_views", v)
+
+
+def test_an_unknown_topic_lists_the_codebook():
+    v = dict(_defaults(), topics=["economy"])
+    with pytest.raises(parameters.ParameterError, match="topics.*russia_china, sco_substance"):
+        parameters.validate("05_analyst_views", v)
