@@ -145,9 +145,9 @@ def test_read_coding_skips_blank_stances_and_reads_signs(tmp_path):
 
 def test_cli_kappa_compares_a_sheet_with_the_project(tmp_path, capsys):
     rows = _rows("statements")[:4]
-    # agree on three, one step apart on the fourth
-    lines = [f"{r['statement_id']},{int(r['stance']) + (1 if i == 3 and int(r['stance']) < 2 else 0) - (1 if i == 3 and int(r['stance']) == 2 else 0)}"
-             for i, r in enumerate(rows)]
+    stances = [int(r["stance"]) for r in rows]
+    stances[3] += 1 if stances[3] < 2 else -1  # agree on three, one step apart on the fourth
+    lines = [f"{r['statement_id']},{s}" for r, s in zip(rows, stances)]
     sheet = _sheet(tmp_path, "me.csv", "statement_id,stance\n" + "\n".join(lines) + "\n")
     assert cli(["kappa", str(sheet), str(paths.data_dir() / "statements.csv")]) == 0
     out = capsys.readouterr().out

@@ -303,8 +303,7 @@ def who_says_what(frame: pd.DataFrame) -> pd.DataFrame:
     differently says which row in ``variant of``.
     """
     out = frame.sort_values(["date", "statement_id"]).copy()
-    kind = out["text_kind"].map({"quote": "quote", "paraphrase": "paraphrase"})
-    out["text"] = [f"\u201c{t}\u201d" if k == "quote" else t for t, k in zip(out["text"], kind)]
+    out["text"] = [f"\u201c{t}\u201d" if k == "quote" else t for t, k in zip(out["text"], out["text_kind"])]
     out["outlet"] = [o if not isinstance(orig, str) or not orig else f"{o} (from {orig})"
                      for o, orig in zip(out["outlet"], out["original_outlet"])]
     cols = {"statement_id": "id", "date": "date", "speaker": "speaker", "voice": "voice", "outlet": "outlet",
@@ -457,8 +456,8 @@ def compare_codings(first: pd.DataFrame, second: pd.DataFrame, statements: pd.Da
     """Agreement between two codings of the same statements.
 
     ``first`` and ``second`` have columns ``statement_id`` and ``stance``;
-    only statements coded in both are compared (how many were left out is in
-    the returned table's ``n`` against the codings' lengths). With
+    only statements coded in both are compared (``overall.n`` says how many).
+    With
     ``statements`` (the joined table), agreement is also given per topic and
     the disagreements carry the topic and speaker.
 
