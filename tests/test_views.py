@@ -255,7 +255,7 @@ def test_a_stance_off_the_topics_scale_is_refused_with_the_levels(tmp_path):
     frame.to_csv(levels, index=False)
     with pytest.raises(data.DataValidationError,
                        match=r"\(topic_id='china_aims', stance=2\) does not resolve in codebook_levels "
-                             r"\(topic_id, level\); levels defined for this topic: \[-2, -1, 0, 1\]"):
+                             r"\(topic_id, level\); codebook_levels.level with topic_id='china_aims': \[-2, -1, 0, 1\]"):
         data.load("statements", data_dir=tmp_path / "data")
 
 
@@ -342,3 +342,14 @@ def test_an_unknown_topic_lists_the_codebook():
     v = dict(_defaults(), topics=["economy"])
     with pytest.raises(parameters.ParameterError, match="topics.*russia_china, sco_substance"):
         parameters.validate("05_analyst_views", v)
+
+
+def test_voices_by_event_counts_and_names_the_top_topic_unless_tied():
+    mini = _mini()
+    table = vw.voices_by_event(mini, ["e1", "e2"]).set_index(["event", "region"])
+    assert table.loc[("E one", "China"), ["statements", "topics", "top topic", "on it"]].tolist() == [2, 1, "T one", 2]
+    assert table.loc[("E one", "West"), "statements"] == 1  # s5 is a variant row
+    extra = mini.iloc[[2, 2]].assign(statement_id=["s6", "s7"], event_id="e1", event="E one")
+    tie = pd.concat([mini, extra])  # China on e1: two statements on T one, two on T two
+    row = vw.voices_by_event(tie, ["e1"]).set_index("region").loc["China"]
+    assert row["top topic"] == "" and row["topics"] == 2 and pd.isna(row["on it"])

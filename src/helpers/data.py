@@ -437,11 +437,14 @@ def _foreign_key_problems(name: str, df: pd.DataFrame, res: dict[str, Any], rel:
             if len(cols) == 1:
                 what = f"{values[0]!r} does not resolve in {ref_table}.{ref_cols[0]}"
             else:
-                pairs = ", ".join(f"{c}={(v.item() if hasattr(v, 'item') else v)!r}" for c, v in zip(cols, values))
+                plain = [v.item() if hasattr(v, "item") else v for v in values]
+                pairs = ", ".join(f"{c}={v!r}" for c, v in zip(cols, plain))
                 what = f"({pairs}) does not resolve in {ref_table} ({', '.join(ref_cols)})"
-                if ref_table == "codebook_levels":
-                    allowed = sorted(int(lv) for t, lv in known if t == values[0])
-                    what += f"; levels defined for this topic: {allowed or 'none'}"
+                # what the last field may be, given the others (e.g. the levels a topic defines)
+                allowed = sorted(k[-1].item() if hasattr(k[-1], "item") else k[-1]
+                                 for k in known if k[:-1] == values[:-1])
+                lead = ", ".join(f"{c}={v!r}" for c, v in zip(ref_cols[:-1], plain[:-1]))
+                what += f"; {ref_table}.{ref_cols[-1]} with {lead}: {allowed or 'none'}"
             problems.append(Problem(rel, int(i) + 2, cols[-1], what))
     return problems
 

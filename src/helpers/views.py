@@ -261,6 +261,27 @@ def event_readings(frame: pd.DataFrame, event_ids: Sequence[str]) -> pd.DataFram
     return cells.reindex(columns=cols).reset_index()
 
 
+def voices_by_event(frame: pd.DataFrame, event_ids: Sequence[str]) -> pd.DataFrame:
+    """For each event and region: how many statements, and the topic they speak to most.
+
+    ``top topic`` is empty where two or more topics tie for most (``topics``
+    then says how many the statements spread over). Primary rows only;
+    regions in display order.
+    """
+    rows = primary(frame[frame["event_id"].isin(event_ids)])
+    out = []
+    for ev in event_ids:
+        for region in REGIONS:
+            g = rows[(rows["event_id"] == ev) & (rows["region"] == region)]
+            if g.empty:
+                continue
+            top = g["topic"].value_counts()
+            tied = len(top) > 1 and top.iloc[0] == top.iloc[1]
+            out.append({"event": g["event"].iloc[0], "region": region, "statements": len(g), "topics": len(top),
+                        "top topic": "" if tied else top.index[0], "on it": pd.NA if tied else int(top.iloc[0])})
+    return pd.DataFrame(out, columns=["event", "region", "statements", "topics", "top topic", "on it"])
+
+
 def plot_event_readings(frame: pd.DataFrame, event_ids: Sequence[str], topics: Sequence[str], ends: pd.DataFrame):
     """Side by side, one panel per event: each statement a dot at its stance, coloured by region."""
     import matplotlib.pyplot as plt
