@@ -551,3 +551,26 @@ def kinds_phrase(cited: pd.DataFrame) -> str:
     """'12 sources; by kind: press 7, official 5' for a list of cited sources."""
     counts = cited["kind"].value_counts()
     return f"{len(cited)} sources; by kind: " + ", ".join(f"{k} {n}" for k, n in counts.items())
+
+
+@row_check("claims")
+def _claim_is_checked_or_says_what_is_needed(df: pd.DataFrame):
+    """A claim either names its check (with a quantity and a tolerance rule) or says what data would settle it."""
+    for i, row in df.iterrows():
+        if pd.isna(row["check"]):
+            if pd.isna(row["data_needed"]):
+                yield i, "data_needed", "a claim without a check must say what data would settle it"
+            continue
+        for col in ("quantity", "tolerance_rule"):
+            if pd.isna(row[col]):
+                yield i, col, f"is empty, but the claim has the check {row['check']!r}"
+        if row["tolerance_rule"] in ("at_most", "at_least", "around") and pd.isna(row["tolerance"]):
+            yield i, "tolerance", f"rule {row['tolerance_rule']!r} needs a tolerance"
+
+
+@row_check("claims")
+def _claim_extract_is_short(df: pd.DataFrame):
+    for i, text in df["as_printed"].items():
+        n = sentence_count(str(text))
+        if n > QUOTE_MAX_SENTENCES:
+            yield i, "as_printed", f"has {n} sentences; an extract has at most {QUOTE_MAX_SENTENCES}"

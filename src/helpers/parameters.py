@@ -262,6 +262,24 @@ def _check_view_selection(notebook: str, v: dict) -> None:
                              f"selection; they date from: {year_spans(years)}")
 
 
+def claim_sources() -> tuple[str, ...]:
+    """Documents whose claims chapter 6 checks (the seeds), in seed order."""
+    return tuple(dict.fromkeys(r["source_id"] for r in sorted(_csv_rows("claims"), key=lambda r: r["claim_id"])))
+
+
+def claim_topics() -> tuple[str, ...]:
+    """Topics the claims table uses."""
+    return _distinct("claims", "topic")
+
+
+def _check_claim_selection(notebook: str, v: dict) -> None:
+    rows = _csv_rows("claims")
+    if not any(r["source_id"] in v["sources"] and r["topic"] in v["topics"] for r in rows):
+        there = sorted({r["topic"] for r in rows if r["source_id"] in v["sources"]})
+        raise ParameterError(notebook, "topics", v["topics"],
+                             f"at least one topic with claims in the chosen sources; they have: {', '.join(there)}")
+
+
 def known_countries() -> tuple[str, ...]:
     """ISO 3166 alpha-3 codes in the countries table (every country the data names)."""
     return _distinct("countries", "iso3")
@@ -270,7 +288,7 @@ def known_countries() -> tuple[str, ...]:
 # --- declarations ------------------------------------------------------------
 
 
-Bound = int | Callable[[], int]
+Bound = int | float | Callable[[], int | float]
 
 
 def _resolve(bound: Bound | None) -> int | None:
@@ -285,7 +303,7 @@ class Param:
     ----------
     name : str
         Variable name in the notebook's parameters cell.
-    kind : {"int", "bool", "str", "list"}
+    kind : {"int", "float", "bool", "str", "list"}
         Type of the value; a ``list`` holds strings.
     help : str
         What the parameter means, in one line.
@@ -313,6 +331,8 @@ class Param:
         """Describe the allowed values in words."""
         if self.kind == "int":
             return f"an integer from {_resolve(self.minimum)} to {_resolve(self.maximum)}"
+        if self.kind == "float":
+            return f"a number from {_resolve(self.minimum)} to {_resolve(self.maximum)}"
         if self.kind == "bool":
             return "true or false"
         items = ", ".join(self._choices()) if self.choices is not None else "any text"
@@ -335,6 +355,13 @@ class Param:
             if (lo is not None and value < lo) or (hi is not None and value > hi):
                 raise fail
             return value
+        if self.kind == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+                raise fail
+            lo, hi = _resolve(self.minimum), _resolve(self.maximum)
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
+                raise fail
+            return float(value)
         if self.kind == "bool":
             if not isinstance(value, bool):
                 raise fail
@@ -478,6 +505,17 @@ SPECS: dict[str, NotebookSpec] = {
                   maximum=view_latest_year),
         ),
         checks=(_check_view_selection,),
+    ),
+    "06_claims_vs_data": NotebookSpec(
+        "06_claims_vs_data",
+        (
+            Param("sources", "list", "Documents whose claims to check (source ids of the seeds; see data/claims.csv).",
+                  choices=claim_sources, allow_empty=False),
+            Param("topics", "list", "Topics of the claims to check.", choices=claim_topics, allow_empty=False),
+            Param("tolerance_scale", "float", "Multiplies every tolerance (0.5 halves them, 2 doubles them; 0 leaves "
+                  "only exact matches).", minimum=0, maximum=10),
+        ),
+        checks=(_check_claim_selection,),
     ),
 }
 

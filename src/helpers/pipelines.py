@@ -599,6 +599,39 @@ def oil_claim_check(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataF
     return pd.DataFrame(steps, columns=["step", "value", "from"])
 
 
+def full_capacity_check(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame, pipeline_id: str,
+                        claim_year: int, *, exclude_source: str | None = None) -> dict:
+    """'Full capacity by the end of ``claim_year``': the capacity in place then, and when deliveries reached it.
+
+    Takes the capacity drawn for the line's system in the claim's year, the
+    years it stayed unchanged, and the annual rates implied by successive
+    cumulative deliveries in that time. Returns the other sources' expected
+    dates (``other_readings``: fact id, value, source), the first year the
+    implied rate reached the capacity (``reached_year``, None if never) and
+    the working as a sentence (``text``).
+    """
+    alt = facts[(facts["pipeline_id"] == pipeline_id) & (facts["attribute"] == "full_capacity")]
+    if exclude_source:
+        alt = alt[alt["source_id"] != exclude_source]
+    years = sorted({v[:4] for v in alt["value"]})
+    system = pipelines.set_index("pipeline_id").loc[pipeline_id, "system"]
+    build = capacity_buildup(facts, pipelines, "native", range(claim_year, claim_year + 30), "gas")
+    build = build[build["system"] == system].set_index("year")["drawn"]
+    target = build.loc[claim_year]
+    until = build[build != target].index.min() - 1 if (build != target).any() else build.index.max()
+    rates = implied_rates(cumulative_volumes(vols, pipelines, "native", "gas"), system)
+    window = rates[pd.to_datetime(rates["to"]).dt.year <= until]
+    reached = window[window["rate_per_year"] >= target]
+    text = (f"Other sources expected full capacity in {', '.join(years) or 'no year'}. Cumulative deliveries imply "
+            f"{window['rate_per_year'].min():.0f}-{window['rate_per_year'].max():.0f} bcm a year between "
+            f"{window['from'].min():%b %Y} and {window['to'].max():%b %Y}, against {target:g} bcm a year of capacity"
+            + (f"; first reached in the stretch ending {reached['to'].iloc[0]:%b %Y}." if len(reached)
+               else "; never reached in that time."))
+    return {"claim_year": claim_year, "capacity": float(target), "reached_year":
+            int(reached["to"].iloc[0].year) if len(reached) else None,
+            "other_readings": [(r["fact_id"], r["value"], r["source_id"]) for _, r in alt.iterrows()], "text": text}
+
+
 def claims(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame) -> pd.DataFrame:
     """The seeds' pipeline claims next to what the other sources say, with a verdict computed from the data."""
     rows = []
@@ -614,25 +647,11 @@ def claims(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame) -> 
                  "confirmed" if len(agree) >= 2 else "not confirmed"))
     # 2. full capacity by the end of 2011 (seed 004)
     seed = facts[(facts["source_id"] == "gao2010") & (facts["attribute"] == "full_capacity")].iloc[0]
-    alt = facts[facts["variant_of"] == seed["fact_id"]]
-    years = sorted({v[:4] for v in alt["value"]})
-    # the capacity in place in the claim's year, and the rates while it stayed unchanged
-    system = pipelines.set_index("pipeline_id").loc[seed["pipeline_id"], "system"]
-    claim_year = int(seed["value"][:4])
-    build = capacity_buildup(facts, pipelines, "native", range(claim_year, claim_year + 30), "gas")
-    build = build[build["system"] == system].set_index("year")["drawn"]
-    target = build.loc[claim_year]
-    until = build[build != target].index.min() - 1 if (build != target).any() else build.index.max()
-    rates = implied_rates(cumulative_volumes(vols, pipelines, "native", "gas"), system)
-    window = rates[pd.to_datetime(rates["to"]).dt.year <= until]
-    reached = window[window["rate_per_year"] >= target]
-    rows.append(("gao2010", "The gas pipeline would reach full capacity by the end of 2011.",
-                 f"Other sources expected full capacity in {', '.join(years)}. Cumulative deliveries imply "
-                 f"{window['rate_per_year'].min():.0f}-{window['rate_per_year'].max():.0f} bcm a year between "
-                 f"{window['from'].min():%b %Y} and {window['to'].max():%b %Y}, against {target:g} bcm a year of capacity"
-                 + (f"; first reached in the stretch ending {reached['to'].iloc[0]:%b %Y}." if len(reached)
-                    else "; never reached in that time."),
-                 "consistent" if len(reached) and reached["to"].iloc[0].year <= claim_year else "not confirmed"))
+    got = full_capacity_check(vols, facts, pipelines, seed["pipeline_id"], int(seed["value"][:4]),
+                              exclude_source="gao2010")
+    rows.append(("gao2010", "The gas pipeline would reach full capacity by the end of 2011.", got["text"],
+                 "consistent" if got["reached_year"] is not None and got["reached_year"] <= got["claim_year"]
+                 else "not confirmed"))
     # 3. 190 Mt of oil (seed 000)
     check = oil_claim_check(vols, facts, pipelines).set_index("step")["value"]
     ceiling = check.iloc[3]
