@@ -64,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     py = [sys.executable]
     notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
-    results: dict[str, list[float]] = {k: [] for k in "a b c d d2 e f".split()}
+    results: dict[str, list[float]] = {k: [] for k in "a b c d d2 e f g".split()}
 
     for i in range(args.repeat):
         root = scratch_repo()
@@ -75,6 +75,8 @@ def main() -> None:
         year = 2005 + i  # new parameters every repetition
         results["c"].append(timed(py + ["-m", "helpers", "run", "01_sco_history", "-p", "as_of_year", str(year)], env, ROOT))
         results["f"].append(timed(py + ["-m", "helpers", "run", "01_sco_history", "-p", "as_of_year", "1890"], env, ROOT, ok=(2,)))
+        results["g"].append(timed(py + ["-m", "helpers", "run", "06_claims_vs_data", "-p", "tolerance_scale",
+                                        f"{1.5 + i / 10:g}"], env, ROOT))
         out = root / "papermill-out"
         out.mkdir()
         env_pm = {**env, "SCO_FIGURES_DIR": str(out)}
@@ -102,6 +104,7 @@ def main() -> None:
         "d2": "d2. plain `papermill` + `jupyter nbconvert --to html`",
         "e": "e. floor: kernel start + import pandas, matplotlib, geopandas",
         "f": "f. bad parameter rejected",
+        "g": "g. chapter 6 (claims), new tolerance_scale",
     }
     lines = [
         f"Benchmark: {args.repeat} repetitions, {os.cpu_count()} cores, Python {sys.version.split()[0]}",

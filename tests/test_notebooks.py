@@ -191,3 +191,18 @@ def test_views_of_the_2022_trip_only(build):
                    and "vw.event_readings(" in c.source for o in c.outputs)
     assert "September 2022" in html and "July 2024" not in html
     assert "views_trips.png" in result.figures
+
+
+def test_claims_of_one_seed_on_one_topic_with_wider_tolerances(build):
+    import csv
+
+    from helpers import paths
+
+    v = {"sources": ["gao2010"], "topics": ["trade"], "tolerance_scale": 2.0}
+    result, nb = _run("06_claims_vs_data", v)
+    with (paths.data_dir() / "claims.csv").open(newline="", encoding="utf-8") as fh:
+        expected = [r["claim_id"] for r in csv.DictReader(fh) if r["source_id"] == "gao2010" and r["topic"] == "trade"]
+    out = _all_outputs(nb)
+    assert expected and f"{len(expected)} of 247 claims, from 1 documents; tolerance scale 2." in out
+    assert "s004-t1-uzb-2006" in out and "s003-c012" not in out  # another seed's claim is not shown
+    assert "claims_verdicts.png" in result.figures

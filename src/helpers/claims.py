@@ -282,16 +282,22 @@ def _sources(evidence: list[dict], role: str) -> str:
     return "; ".join(f"{e['value']} ({e['source_id']})" for e in rows)
 
 
-def check_date(claim: pd.Series, tables: Tables) -> Result:
-    """A claimed date or year against the dated rows named (and their variants)."""
-    claimed = _interval(claim["quantity"])
+def _dated(claim: pd.Series, tables: Tables, fits: Callable[[dt.date, dt.date], bool]) -> tuple[list[dict], dict]:
+    """The dated rows a claim names (with their variants), and whether each independent one fits."""
     evidence, matches = [], {}
     for ref in refs(claim["check_rows"]):
         for role, table, row in readings(tables, ref, claim["source_id"]):
             lo, hi, text = row_dates(table, row)
             evidence.append(_evidence(table, tables.key(table), row, text, "date", role))
             if role != "circular":
-                matches.setdefault(role, []).append(_overlaps(claimed, (lo, hi)))
+                matches.setdefault(role, []).append(fits(lo, hi))
+    return evidence, matches
+
+
+def check_date(claim: pd.Series, tables: Tables) -> Result:
+    """A claimed date or year against the dated rows named (and their variants)."""
+    claimed = _interval(claim["quantity"])
+    evidence, matches = _dated(claim, tables, lambda lo, hi: _overlaps(claimed, (lo, hi)))
     arithmetic = (f"Claimed {claim['quantity']} (covers {claimed[0]:%Y-%m-%d} to {claimed[1]:%Y-%m-%d}); "
                   f"data: {_sources(evidence, 'drawn') or 'none independent'}"
                   + (f"; other sources: {_sources(evidence, 'variant')}" if _sources(evidence, "variant") else ""))
@@ -351,13 +357,7 @@ def check_relative_date(claim: pd.Series, tables: Tables) -> Result:
         window = (dt.date(pub.year - 1, 1, 1), dt.date(pub.year - 1, 12, 31))
     else:
         raise ClaimError(f"claim {claim['claim_id']}: relative date {phrase!r} is not 'last week' or 'last year'")
-    evidence, matches = [], {}
-    for ref in refs(claim["check_rows"]):
-        for role, table, row in readings(tables, ref, claim["source_id"]):
-            lo, hi, text = row_dates(table, row)
-            evidence.append(_evidence(table, tables.key(table), row, text, "date", role))
-            if role != "circular":
-                matches.setdefault(role, []).append(window[0] <= lo and hi <= window[1])
+    evidence, matches = _dated(claim, tables, lambda lo, hi: window[0] <= lo and hi <= window[1])
     arithmetic = (f"Published {pub:%Y-%m-%d} ({WEEKDAYS[pub.weekday()]}), so '{phrase}' is "
                   f"{window[0]:%Y-%m-%d} to {window[1]:%Y-%m-%d}; data: {_sources(evidence, 'drawn')}.")
     verdict, why = _judge(matches, evidence, _sources(evidence, "drawn"), _sources(evidence, "variant"),
