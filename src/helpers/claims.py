@@ -900,11 +900,6 @@ def check_full_capacity(claim: pd.Series, tables: Tables) -> Result:
                   f"The implied rate first reached capacity only in {got['reached_year']}.", evidence)
 
 
-def check_table1_cell(claim: pd.Series, tables: Tables, scale: float = 1.0) -> Result:
-    """A printed cell of Gao's Table 1 against the independent China-reported row; tries a lost decimal point."""
-    return check_value(claim, tables, scale)
-
-
 #: Check name (the ``check`` column) -> function.
 CHECKS: dict[str, Callable] = {
     "date": check_date,
@@ -981,13 +976,8 @@ def run(claims: pd.DataFrame, tables: Tables | None = None, tolerance_scale: flo
 
 
 def select(claims: pd.DataFrame, sources: Sequence[str], topics: Sequence[str]) -> pd.DataFrame:
-    """The claims of the documents and topics chosen ('all' keeps every one)."""
-    keep = pd.Series(True, index=claims.index)
-    if list(sources) != ["all"]:
-        keep &= claims["source_id"].isin(sources)
-    if list(topics) != ["all"]:
-        keep &= claims["topic"].isin(topics)
-    return claims[keep]
+    """The claims of the documents and topics chosen."""
+    return claims[claims["source_id"].isin(sources) & claims["topic"].isin(topics)]
 
 
 # --- tables and charts for the notebook ---------------------------------------------------
