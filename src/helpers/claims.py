@@ -716,10 +716,6 @@ def check_count(claim: pd.Series, tables: Tables) -> Result:
                   "The count matches." if ok else f"The data counts {n}.", evidence)
 
 
-ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth",
-            9: "ninth", 10: "tenth"}
-
-
 def check_summit_ordinal(claim: pd.Series, tables: Tables) -> Result:
     """'The Nth SCO summit': count the summits of heads of state up to the one named.
 
