@@ -9,10 +9,11 @@ STAMP  := $(VENV)/.installed
 PIP    := $(VPY) -m pip --disable-pip-version-check -q
 NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
 
-.PHONY: run test refresh lab bench validate datadict lock clean help
+.PHONY: run site slides test refresh lab bench validate datadict lock clean help
 
 help:
-	@echo "make run      execute every notebook into build/ (HTML too) and refresh figures/"
+	@echo "make run      execute every notebook into build/, refresh figures/, build the site build/site/"
+	@echo "make slides   render each chapter as reveal.js slides (build/site/slides/, offline)"
 	@echo "make test     run the whole test suite (unit, data, nbval, papermill)"
 	@echo "make refresh  re-execute the committed notebooks in place (default parameters)"
 	@echo "make lab      open JupyterLab on notebooks/"
@@ -27,9 +28,17 @@ $(STAMP): pyproject.toml requirements.lock
 
 run: $(STAMP)
 	$(VPY) -m helpers run
+	$(VPY) -m helpers site
+	@echo "open build/site/index.html in a browser"
+
+site: $(STAMP)
+	$(VPY) -m helpers site
+
+slides: $(STAMP)
+	$(VPY) -m helpers slides
 
 test: $(STAMP)
-	$(VPY) -m pytest tests notebooks $(NBVAL)
+	$(VPY) -m pytest tests notebooks seminar/solutions $(NBVAL)
 
 refresh: $(STAMP)
 	$(VPY) -m helpers refresh

@@ -16,6 +16,12 @@ d. baseline: plain ``papermill`` CLI, one notebook after another (no HTML);
    d2 adds ``jupyter nbconvert --to html`` per notebook, the same work as (a)
 e. floor: start a kernel, import pandas + matplotlib + geopandas, stop it
 f. a bad parameter rejected (no kernel)
+g. chapter 6 (the heaviest) with a new parameter
+h. ``python -m helpers site`` after (a): every chapter page, slides,
+   solutions, data and sources pages; h2 baseline: ``jupyter nbconvert``
+   to HTML and to slides, one process per notebook (CDN-loading output)
+i. ``python -m helpers sweep 03_trade -f seminar/sweeps/03_trade.yaml``
+   (five groups), nothing cached; j. a bad groups file rejected
 """
 
 from __future__ import annotations
@@ -55,6 +61,8 @@ def scratch_repo() -> Path:
     root = Path(tempfile.mkdtemp(prefix="sco-bench-"))
     shutil.copytree(ROOT / "notebooks", root / "notebooks")
     shutil.copytree(ROOT / "data", root / "data")
+    shutil.copytree(ROOT / "seminar", root / "seminar")
+    shutil.copyfile(ROOT / "LICENSE-DATA.md", root / "LICENSE-DATA.md")
     return root
 
 
@@ -64,7 +72,7 @@ def main() -> None:
     args = parser.parse_args()
     py = [sys.executable]
     notebooks = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
-    results: dict[str, list[float]] = {k: [] for k in "a b c d d2 e f g".split()}
+    results: dict[str, list[float]] = {k: [] for k in "a b c d d2 e f g h h2 i j".split()}
 
     for i in range(args.repeat):
         root = scratch_repo()
@@ -77,6 +85,18 @@ def main() -> None:
         results["f"].append(timed(py + ["-m", "helpers", "run", "01_sco_history", "-p", "as_of_year", "1890"], env, ROOT, ok=(2,)))
         results["g"].append(timed(py + ["-m", "helpers", "run", "06_claims_vs_data", "-p", "tolerance_scale",
                                         f"{1.5 + i / 10:g}"], env, ROOT))
+        results["h"].append(timed(py + ["-m", "helpers", "site"], env, ROOT))
+        start = time.perf_counter()
+        for nb in notebooks:
+            for fmt in ("html", "slides"):
+                timed([str(BIN / "jupyter"), "nbconvert", "--to", fmt, "--output-dir", str(root / "nbconvert-out"),
+                       str(root / "notebooks" / nb)], env, root)
+        results["h2"].append(time.perf_counter() - start)
+        results["i"].append(timed(py + ["-m", "helpers", "sweep", "03_trade", "-f",
+                                        str(root / "seminar" / "sweeps" / "03_trade.yaml")], env, ROOT))
+        bad = root / "bad_groups.yaml"
+        bad.write_text("group-a:\n  countries: [KAZ, XXX]\n")
+        results["j"].append(timed(py + ["-m", "helpers", "sweep", "03_trade", "-f", str(bad)], env, ROOT, ok=(2,)))
         out = root / "papermill-out"
         out.mkdir()
         env_pm = {**env, "SCO_FIGURES_DIR": str(out)}
@@ -105,6 +125,10 @@ def main() -> None:
         "e": "e. floor: kernel start + import pandas, matplotlib, geopandas",
         "f": "f. bad parameter rejected",
         "g": "g. chapter 6 (claims), new tolerance_scale",
+        "h": "h. `python -m helpers site` (pages, slides, solutions, data, sources)",
+        "h2": "h2. plain `jupyter nbconvert` to HTML and to slides, per notebook",
+        "i": "i. `python -m helpers sweep 03_trade` (5 groups), nothing cached",
+        "j": "j. bad groups file rejected",
     }
     lines = [
         f"Benchmark: {args.repeat} repetitions, {os.cpu_count()} cores, Python {sys.version.split()[0]}",

@@ -13,41 +13,9 @@ import shutil
 import nbformat
 import pytest
 
-from conftest import ROOT, tree_digest
+from conftest import ROOT, fixture_notebook as _fixture_notebook, tree_digest
 from helpers import parameters, runner
 from helpers.parameters import NotebookSpec, Param, ParameterError
-
-
-def _fixture_notebook(path, body="print('x is', x)"):
-    nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell("x = 1  # an integer from 0 to 9\nfail = False")
-    params.metadata["tags"] = ["parameters"]
-    work = nbformat.v4.new_code_cell(
-        "import os, pathlib\n"
-        "if fail:\n"
-        "    raise RuntimeError('fixture failure requested')\n"
-        "pathlib.Path(os.environ['SCO_FIGURES_DIR'], f'fixture_x{x}.png').write_bytes(b'not really a png')\n"
-        + body
-    )
-    nb.cells = [nbformat.v4.new_markdown_cell("# Fixture"), params, work]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, path)
-
-
-@pytest.fixture
-def sandbox(tmp_path, monkeypatch):
-    """A scratch repository with two fixture notebooks and a copy of data/."""
-    (tmp_path / "notebooks").mkdir()
-    for name in ("90_fixture", "91_fixture"):
-        _fixture_notebook(tmp_path / "notebooks" / f"{name}.ipynb")
-        spec = NotebookSpec(name, (Param("x", "int", "a digit", minimum=0, maximum=9),
-                                    Param("fail", "bool", "raise on purpose")))
-        monkeypatch.setitem(parameters.SPECS, name, spec)
-    shutil.copytree(ROOT / "data", tmp_path / "data")
-    monkeypatch.setenv("SCO_REPO_ROOT", str(tmp_path))
-    monkeypatch.delenv("SCO_BUILD_DIR", raising=False)
-    monkeypatch.delenv("SCO_DATA_DIR", raising=False)
-    return tmp_path
 
 
 def _run(notebooks, overrides=None, **kw):

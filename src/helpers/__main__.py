@@ -4,10 +4,18 @@ Commands
 --------
 run [NOTEBOOK ...] [-p NAME VALUE ...] [-f params.yaml] [--force] [-j N]
     Execute notebooks (all by default) into ``build/``; see :mod:`helpers.runner`.
+site [--from auto|build|committed] [--no-slides]
+    Build the static site into ``build/site/`` (see :mod:`helpers.site`).
+slides [--from auto|build|committed]
+    Only the reveal.js slides, into ``build/site/slides/``.
+sweep NOTEBOOK -f groups.yaml [--force] [-j N]
+    Run one variant per group and write a report per group plus an index
+    page under ``build/sweeps/`` (see :mod:`helpers.sweep`).
 params NOTEBOOK
     List a notebook's parameters with defaults, meaning and allowed values.
 refresh [NOTEBOOK ...]
-    Re-execute the committed notebooks in place at default parameters.
+    Re-execute the committed notebooks in place at default parameters, and
+    their solutions notebooks (``seminar/solutions/``).
 validate
     Load and validate every data table.
 datadict [--check]
@@ -88,7 +96,33 @@ def cmd_run(args) -> int:
     failed = [r for r in results if r.status == "failed"]
     ok = len(results) - len(failed)
     print(f"{ok} of {len(results)} notebook(s) up to date or run; {len(failed)} failed.")
+    if args.command == "refresh":  # the teachers' solutions read the same data and helpers
+        from . import seminar
+
+        failed += [None] * seminar.refresh_solutions(args.notebooks or None)
     return 1 if failed else 0
+
+
+def cmd_site(args) -> int:
+    from . import site
+
+    out = site.build(source=args.source, slides=not args.no_slides)
+    print(f"site: {out / 'index.html'}  (open it in a browser; it works offline)")
+    return 0
+
+
+def cmd_slides(args) -> int:
+    from . import site
+
+    out = site.build_slides(source=args.source)
+    print(f"slides: {out}/  (one deck per chapter; press ? in a deck for the keys)")
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    from . import sweep
+
+    return sweep.run(args.notebook, args.file, force=args.force, workers=args.jobs)
 
 
 def cmd_params(args) -> int:
@@ -154,6 +188,22 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--force", action="store_true", help="run even if the inputs are unchanged")
         p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: one per core)")
         p.set_defaults(func=cmd_run, param=None, file=None, force=False)
+    for name, helptext, func in (("site", "build the static site into build/site/", cmd_site),
+                                 ("slides", "render each chapter as reveal.js slides", cmd_slides)):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--from", dest="source", choices=("auto", "build", "committed"), default="auto",
+                       help="executed notebooks to render: the default runs in build/ if up to date "
+                            "(auto, the default), only those (build), or the committed ones")
+        if name == "site":
+            p.add_argument("--no-slides", action="store_true", help="skip the slides")
+        p.set_defaults(func=func)
+    p = sub.add_parser("sweep", help="run one variant per group from a YAML file, with an index page")
+    p.add_argument("notebook", help="a chapter, like 03_trade")
+    p.add_argument("-f", "--groups", dest="file", required=True, metavar="FILE",
+                   help="YAML mapping of group name to parameters")
+    p.add_argument("--force", action="store_true", help="run even if the inputs are unchanged")
+    p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    p.set_defaults(func=cmd_sweep)
     p = sub.add_parser("params", help="list a notebook's parameters")
     p.add_argument("notebook")
     p.set_defaults(func=cmd_params)

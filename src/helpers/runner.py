@@ -158,11 +158,10 @@ def clean_metadata(nb) -> None:
 
 
 def export_html(nb, target: Path) -> None:
-    """Write a notebook's HTML (nbconvert's lab template)."""
-    from nbconvert import HTMLExporter
+    """Write a notebook's HTML: the site's page without the site's links, offline (helpers.render)."""
+    from . import render
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    target.write_text(body, encoding="utf-8")
+    target.write_text(render.notebook_html(nb), encoding="utf-8")
 
 
 def _atomic_copy(src: Path, dst: Path) -> None:

@@ -1,0 +1,572 @@
+"""The static site: ``build/site/``, opened from disk with no network.
+
+``python -m helpers site`` (the second half of ``make run``) writes:
+
+* ``index.html``: every chapter with its title, a one-paragraph summary and a
+  thumbnail of its key figure;
+* ``<chapter>.html``: each executed notebook with a table of contents, code
+  folded, its figures, and source ids linked to the sources page; beside it
+  ``notebooks/<chapter>.ipynb`` to download;
+* ``data.html``: every dataset with its data dictionary, licence, row count
+  and a link to download it (``data/`` is copied whole);
+* ``sources.html``: the bibliography, and for each source the tables whose
+  rows cite it and the chapters that show it;
+* ``teaching.html`` (the teaching guide), ``solutions/`` (the teachers'
+  solutions) and ``slides/`` (reveal.js, with ``assets/reveal``).
+
+The chapters come from the default runs in ``build/<chapter>/`` when they are
+up to date with the current inputs, and otherwise from the committed
+notebooks in ``notebooks/`` (which are executed too); the page says which.
+The site is written to a scratch folder and moved into place only when
+complete, so a failed build leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+from . import parameters, paths, render, runner, seminar
+
+E = html.escape
+
+
+@dataclass(frozen=True)
+class Chapter:
+    short: str  # label in the navigation bar
+    figure: str  # stem of the key figure in figures/
+    summary: str  # one paragraph for the index page (no figures: those are in the chapter)
+
+
+CHAPTERS: dict[str, Chapter] = {
+    "01_sco_history": Chapter(
+        "History", "sco_membership_by_status",
+        "From the border agreements of the Shanghai Five to the founding of the SCO and its "
+        "enlargements: the institutional milestones, every heads-of-state summit, who held which "
+        "status in each year (as a chart, a table and a map), and Gao Fei's 2010 reading of the SCO "
+        "as the model of China's \u201cNew Diplomacy\u201d, checked against what came after."),
+    "02_xi_trips": Chapter(
+        "Xi's trips", "xi_routes_combined",
+        "Xi Jinping's trips to Central Asia in September 2022 and July 2024, day by day and on "
+        "maps: whom he met, what was signed, pledged and proposed, where Chinese and partner "
+        "announcements differ, and how the two trips sit among his other visits to the region."),
+    "03_trade": Chapter(
+        "Trade", "trade_by_partner",
+        "China's trade with the five Central Asian states from 1992: each partner over time, the "
+        "regional total against the totals the press publishes, shares and growth rates, the gap "
+        "between China's customs figures and the partners' own statistics, and Gao Fei's Table 1 "
+        "as printed and as corrected."),
+    "04_energy_pipelines": Chapter(
+        "Pipelines", "pipelines_map_central_asia",
+        "The oil and gas pipelines from Central Asia and Russia to China: when each line opened, "
+        "its length and design capacity, import capacity year by year, what the lines have "
+        "actually carried, and the starting documents' pipeline claims checked against the record."),
+    "05_analyst_views": Chapter(
+        "Views", "views_matrix",
+        "Who says what about China, the SCO and Central Asia: statements by officials, state "
+        "media, scholars, think tanks and the press, coded by topic and stance and compared by "
+        "kind of voice and by event, with a test of how reproducible the coding is."),
+    "06_claims_vs_data": Chapter(
+        "Claims", "claims_verdicts",
+        "Every number and date in the five starting documents checked against the project's "
+        "tables: verdicts by document, the claims that do not fit (a unit slip, decimal points "
+        "lost in a scan, an implausible total), the working of every check, and how far the "
+        "verdicts depend on the tolerances."),
+}
+
+BASE_MAP = "geo"  # how the sources page names the base map file (data.html#geo)
+
+
+def site_dir() -> Path:
+    return paths.build_dir() / "site"
+
+
+# --- where each chapter comes from --------------------------------------------
+
+
+def chapter_sources(source: str = "auto") -> dict[str, tuple[Path, str]]:
+    """For each chapter, the executed notebook to render and a word on where it comes from.
+
+    ``source`` is ``auto`` (the default run in ``build/`` if it is up to date,
+    else the committed notebook), ``build`` or ``committed``.
+    """
+    if source not in ("auto", "build", "committed"):
+        raise parameters.ParameterError("site", "--from", source, "one of: auto, build, committed")
+    out = {}
+    for job in runner.plan(None, {}):
+        built = job.out_dir / f"{job.notebook}.ipynb"
+        committed = parameters.notebook_path(job.notebook)
+        if source == "committed":
+            out[job.notebook] = (committed, "the committed notebook")
+        elif runner.is_up_to_date(job):
+            out[job.notebook] = (built, "this machine's default run (make run)")
+        elif source == "build":
+            raise parameters.ParameterError(
+                "site", "--from", source,
+                f"'auto' or 'committed': {job.notebook} has no up-to-date default run in build/ "
+                "(run 'python -m helpers run' first)")
+        else:
+            out[job.notebook] = (committed, "the committed notebook (no up-to-date run in build/)")
+    missing = [n for n in out if n not in CHAPTERS]
+    if missing:
+        raise ValueError(f"helpers.site.CHAPTERS has no entry for {', '.join(missing)}")
+    return out
+
+
+# --- page furniture -------------------------------------------------------------
+
+
+def nav(prefix: str = "", current: str = "") -> str:
+    links = [f'<a class="sco-brand" href="{prefix}index.html">SCO &amp; Central Asia notebooks</a>']
+    for i, (name, ch) in enumerate(CHAPTERS.items(), 1):
+        cls = ' class="sco-current"' if name == current else ""
+        links.append(f'<a{cls} href="{prefix}{name}.html">{i} {E(ch.short)}</a>')
+    for page, label in (("data.html", "Data"), ("sources.html", "Sources"), ("teaching.html", "Teaching")):
+        cls = ' class="sco-current"' if page == current else ""
+        links.append(f'<a{cls} href="{prefix}{page}">{label}</a>')
+    return '<nav class="sco-nav" aria-label="Site">' + "\n".join(links) + "</nav>"
+
+
+def plain_page(title: str, body: str, *, current: str = "", prefix: str = "") -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{E(title)}</title>
+<link rel="icon" href="data:,">
+<style>
+{render.site_css()}
+</style>
+</head>
+<body class="sco-page sco-plain">
+{nav(prefix, current)}
+<main>
+{body}
+</main>
+</body>
+</html>
+"""
+
+
+def _table(header: list[str], rows: list[list[str]], num: set[int] = frozenset()) -> str:
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = "".join(f'<td class="num">{c}</td>' if i in num else f"<td>{c}</td>" for i, c in enumerate(row))
+        body.append(f"<tr>{cells}</tr>")
+    return f'<table class="sco-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+# --- the data and who cites what --------------------------------------------------
+
+
+def datapackage() -> dict:
+    return json.loads((paths.data_dir() / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def source_columns(resource: dict) -> list[str]:
+    """Columns of a table that hold source ids (its foreign keys to ``sources``)."""
+    cols = []
+    for fk in resource["schema"].get("foreignKeys", []):
+        if fk["reference"].get("resource") == "sources":
+            fields = fk["fields"]
+            cols += [fields] if isinstance(fields, str) else list(fields)
+    return cols
+
+
+def _word(sid: str) -> re.Pattern:
+    return re.compile(rf"(?<![A-Za-z0-9-]){re.escape(sid)}(?![A-Za-z0-9-])")
+
+
+def citations(pkg: dict, source_ids: list[str]) -> dict[str, dict[str, int]]:
+    """For each source, the tables citing it: {table: number of rows}.
+
+    A row cites a source through its source column, or by naming it in its
+    ``notes`` (a second report, a cross-check), as the data tests count it.
+    """
+    cited: dict[str, dict[str, int]] = {s: {} for s in source_ids}
+    for res in pkg["resources"]:
+        if res["name"] == "sources":
+            continue
+        rows = _read_csv(paths.data_dir() / res["path"])
+        cols = source_columns(res)
+        for row in rows:
+            ids = {row[c] for c in cols if row.get(c)}
+            notes = row.get("notes") or ""
+            if notes:
+                ids |= {s for s in source_ids if s in notes and _word(s).search(notes)}
+            for s in ids:
+                if s in cited:
+                    cited[s][res["name"]] = cited[s].get(res["name"], 0) + 1
+    from .maps import BOUNDARIES_SOURCE  # the base map is a file, not a table
+
+    if BOUNDARIES_SOURCE in cited:
+        cited[BOUNDARIES_SOURCE][BASE_MAP] = 1
+    return cited
+
+
+def notebook_text(nb) -> str:
+    """Everything a reader sees in an executed notebook: markdown and output text."""
+    parts = []
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            parts.append(cell.source)
+        for out in cell.get("outputs", []):
+            if "text" in out:
+                parts.append(out["text"])
+            for mime in ("text/plain", "text/html", "text/markdown"):
+                if mime in out.get("data", {}):
+                    parts.append(out["data"][mime])
+    return "\n".join(parts)
+
+
+def chapters_citing(texts: dict[str, str], source_ids: list[str]) -> dict[str, list[str]]:
+    """For each source, the chapters whose rendered text names it."""
+    out: dict[str, list[str]] = {s: [] for s in source_ids}
+    for name, text in texts.items():
+        for s in source_ids:
+            if s in text and _word(s).search(text):
+                out[s].append(name)
+    return out
+
+
+# --- pages --------------------------------------------------------------------
+
+
+def index_page(chapters: dict[str, tuple[Path, str]], titles: dict[str, str], slides: bool) -> str:
+    cards = []
+    for i, (name, ch) in enumerate(CHAPTERS.items(), 1):
+        links = [f'<a href="{name}.html">Read</a>', f'<a href="notebooks/{name}.ipynb" download>Notebook</a>']
+        if slides:
+            links.append(f'<a href="slides/{name}.html">Slides</a>')
+        if seminar.solutions_path(name).exists():
+            links.append(f'<a href="solutions/{name}_solutions.html">Solutions (teachers)</a>')
+        cards.append(f"""<article class="sco-card">
+<a href="{name}.html"><img src="figures/{ch.figure}.png" alt="Key figure of chapter {i}: {E(titles[name])}"></a>
+<h2><a href="{name}.html">{i}. {E(titles[name])}</a></h2>
+<p>{E(ch.summary)}</p>
+<div class="sco-links">{" &middot; ".join(links)}</div>
+</article>""")
+    origins = sorted({how for _, how in chapters.values()})
+    return plain_page("The SCO and China's relations with Central Asia", f"""
+<h1>The SCO and China's relations with Central Asia</h1>
+<p class="sco-lead">Parameterized notebooks on the Shanghai Cooperation Organization, from the
+Shanghai Five to today, and on China's relations with Central Asia: Xi Jinping's trips of 2022 and
+2024, trade, the energy pipelines, and the contrasting ways analysts read all of this. Every number
+and date comes from a sourced table; every figure says where its numbers come from.</p>
+<div class="sco-cards">
+{"".join(cards)}
+</div>
+<h2>Using this site</h2>
+<ul>
+<li><a href="data.html">Data</a>: every table, its data dictionary and licence, to download as CSV.</li>
+<li><a href="sources.html">Sources</a>: the bibliography, and which tables and chapters use each source.</li>
+<li><a href="teaching.html">Teaching</a>: the teaching guide, with a 90-minute session per chapter,
+slides, exercises and how to hand out variants to groups.</li>
+<li>To re-run a chapter with your own parameters, clone the repository and run
+<code>python -m helpers params 03_trade</code> to see what can be set; the README explains the rest.</li>
+</ul>
+<p class="sco-muted">Chapters rendered from {E("; ".join(origins))}. Pages work offline: nothing is
+loaded from the network.</p>
+""", current="index.html")
+
+
+def chapter_footer(name: str, origin: str, slides: bool) -> str:
+    names = list(CHAPTERS)
+    i = names.index(name)
+    prev = f'<a href="{names[i - 1]}.html">&larr; {E(CHAPTERS[names[i - 1]].short)}</a>' if i else "<span></span>"
+    nxt = (f'<a href="{names[i + 1]}.html">{E(CHAPTERS[names[i + 1]].short)} &rarr;</a>'
+           if i + 1 < len(names) else "<span></span>")
+    extra = [f'<a href="notebooks/{name}.ipynb" download>Download this notebook</a>']
+    if slides:
+        extra.append(f'<a href="slides/{name}.html">Slides</a>')
+    extra.append('<a href="sources.html">All sources</a>')
+    extra.append('<a href="data.html">All data</a>')
+    return f"""<div class="sco-pager">{prev}{nxt}</div>
+<div class="sco-footer">{" &middot; ".join(extra)}<br>
+Re-run with your own parameters: <code>python -m helpers params {name}</code> lists them.
+Rendered from {E(origin)}.</div>"""
+
+
+def _constraints(field: dict) -> str:
+    c = field.get("constraints", {})
+    bits = []
+    if c.get("unique"):
+        bits.append("unique")
+    if "enum" in c:
+        bits.append("one of: " + ", ".join(f"<code>{E(str(v))}</code>" for v in c["enum"]))
+    if "pattern" in c:
+        bits.append(f"pattern <code>{E(c['pattern'])}</code>")
+    for key, word in (("minimum", "min"), ("maximum", "max")):
+        if key in c:
+            bits.append(f"{word} {E(str(c[key]))}")
+    return "; ".join(bits)
+
+
+def data_page(pkg: dict, licence_html: str) -> str:
+    lic = pkg.get("licenses", [{}])[0]
+    lic_link = f'<a href="{E(lic.get("path", ""))}">{E(lic.get("name", ""))}</a>' if lic else ""
+    overview, sections = [], []
+    for res in pkg["resources"]:
+        name, path = res["name"], res["path"]
+        n = len(_read_csv(paths.data_dir() / path))
+        overview.append([f'<a href="#{name}">{E(name)}</a>', E(res.get("title", "")), str(n),
+                         f'<a href="data/{E(path)}" download>{E(path)}</a>'])
+        fks = {}
+        for fk in res["schema"].get("foreignKeys", []):
+            fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+            ref = fk["reference"]
+            target = ref.get("resource") or name
+            for f in fields:
+                fks[f] = f'<a href="#{E(target)}">{E(target)}</a>'
+        rows = []
+        for f in res["schema"]["fields"]:
+            req = "yes" if f.get("constraints", {}).get("required") else ""
+            refers = f"refers to {fks[f['name']]}" if f["name"] in fks else ""
+            rows.append([f"<code>{E(f['name'])}</code>", E(f.get("type", "")), req,
+                         E(f.get("description", "")), "; ".join(x for x in (_constraints(f), refers) if x)])
+        key = res["schema"].get("primaryKey")
+        key_text = f"Primary key: <code>{E(', '.join(key) if isinstance(key, list) else key)}</code>. " if key else ""
+        cites = source_columns(res)
+        cite_text = ("Every row cites a source in <code>" + E(", ".join(cites)) + "</code> (see "
+                     '<a href="sources.html">Sources</a>). ') if cites else (
+            "Project-authored (definitions and codes), so it cites no source. " if name != "sources" else "")
+        sections.append(f"""<h2 id="{E(name)}">{E(name)}: {E(res.get("title", ""))}</h2>
+<p>{E(res.get("description", ""))}</p>
+<p><a href="data/{E(path)}" download>Download {E(path)}</a> ({n} rows, CSV, UTF-8). {key_text}{cite_text}
+Licence: {lic_link} for the compilation; facts keep their sources' terms.</p>
+{_table(["field", "type", "required", "meaning", "constraints"], rows)}""")
+    return plain_page("Data", f"""
+<h1>Data</h1>
+<p class="sco-lead">Tidy tables, one fact a row. Every table below can be downloaded as CSV; the
+schema of all of them is in <a href="data/datapackage.json" download>datapackage.json</a>
+(Frictionless Data Package), and the same dictionary as one document in
+<a href="data/DATA_DICTIONARY.md" download>DATA_DICTIONARY.md</a>.</p>
+{_table(["table", "title", "rows", "download"], overview, num={2})}
+<p id="geo">Other files: the base map <a href="data/geo/sco_region_countries.geojson" download>sco_region_countries.geojson</a>
+(Natural Earth 4.1.0, public domain; provenance and the border point of view in
+<a href="data/geo/README.md" download>data/geo/README.md</a>) and the coding rules of chapter 5,
+<a href="data/CODEBOOK.md" download>CODEBOOK.md</a>.</p>
+<h2 id="licence">Licence</h2>
+{licence_html}
+{"".join(sections)}
+""", current="data.html")
+
+
+def sources_page(sources: list[dict[str, str]], cited: dict[str, dict[str, int]],
+                 in_chapters: dict[str, list[str]], titles: dict[str, str]) -> str:
+    order = list(CHAPTERS)
+    rows = []
+    for s in sources:
+        sid = s["source_id"]
+        title = E(s["title"])
+        if s.get("url"):
+            title = f'<a href="{E(s["url"])}">{title}</a>'
+        tables = ", ".join(f'<a href="data.html#{t}">{t}</a>' + ("" if t == BASE_MAP else f"&nbsp;({n})")
+                           for t, n in sorted(cited[sid].items()))
+        chs = ", ".join(f'<a href="{c}.html" title="{E(titles[c])}">{order.index(c) + 1}</a>'
+                        for c in sorted(in_chapters[sid], key=order.index))
+        rows.append(f"""<tr id="{E(sid)}" class="sco-source"><td><code>{E(sid)}</code></td>
+<td>{E(s["author"])}. {title}. {E(s["publisher"])}, {E(s["date"])}.
+<span class="sco-muted">{E(s.get("kind", ""))}; accessed {E(s.get("accessed", ""))}. {E(s.get("licence_note", ""))}</span></td>
+<td>{tables}</td><td>{chs}</td></tr>""")
+    kinds: dict[str, int] = {}
+    for s in sources:
+        kinds[s.get("kind", "")] = kinds.get(s.get("kind", ""), 0) + 1
+    kinds_text = ", ".join(f"{n} {E(k)}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+    return plain_page("Sources", f"""
+<h1>Sources</h1>
+<p class="sco-lead">Every document any row of the data cites: {len(sources)} sources ({kinds_text}).
+For each: the tables whose rows cite it (with the number of rows) and the chapters that show it.
+Download the table as <a href="data/sources.csv" download>sources.csv</a>.</p>
+<table class="sco-table"><thead><tr><th>id</th><th>source</th><th>cited by rows of</th><th>chapters</th></tr></thead>
+<tbody>
+{"".join(rows)}
+</tbody></table>
+""", current="sources.html")
+
+
+# --- the teaching guide -------------------------------------------------------------
+
+GUIDE = PurePosixPath("seminar/GUIDE.md")
+
+
+def site_path(repo_path: PurePosixPath) -> str | None:
+    """Where a repository file is in the site, or None if the site does not have it."""
+    parts = repo_path.parts
+    if len(parts) == 2 and parts[0] == "notebooks" and repo_path.suffix == ".ipynb":
+        return f"{repo_path.stem}.html"
+    if parts[:2] == ("seminar", "solutions") and repo_path.suffix == ".ipynb":
+        return f"solutions/{repo_path.stem}.html"
+    if parts[0] in ("data", "seminar") and repo_path.suffix in (".csv", ".md", ".yaml", ".json", ".geojson"):
+        return str(repo_path)
+    if str(repo_path) == "README.md":
+        return "index.html"
+    return None
+
+
+def rewrite_links(body: str, base: PurePosixPath) -> str:
+    """Point the relative links of a rendered repository document at the site's copies.
+
+    Raises ValueError for a link the site cannot resolve, so a broken link in
+    the guide fails the build instead of reaching a reader.
+    """
+
+    def repl(m: re.Match) -> str:
+        href = html.unescape(m.group(1))
+        if re.match(r"^[a-z]+:", href) or href.startswith("#"):
+            return m.group(0)
+        target, _, frag = href.partition("#")
+        parts: list[str] = []
+        for part in (base.parent / target).parts:
+            if part == "..":
+                if parts:
+                    parts.pop()
+            elif part != ".":
+                parts.append(part)
+        mapped = site_path(PurePosixPath(*parts))
+        if mapped is None:
+            raise ValueError(f"{base}: link {href!r} points at {'/'.join(parts)}, which the site does not include")
+        return f'href="{E(mapped + ("#" + frag if frag else ""))}"'
+
+    return re.sub(r'href="([^"]*)"', repl, body)
+
+
+def markdown_page(path: PurePosixPath, title: str, current: str) -> str:
+    from nbconvert.filters import markdown2html
+
+    text = (paths.repo_root() / path).read_text(encoding="utf-8")
+    body = rewrite_links(markdown2html(text), path)
+    return plain_page(title, body, current=current)
+
+
+# --- build --------------------------------------------------------------------------
+
+
+def _thumbnail(src: Path, dst: Path, width: int = 640) -> None:
+    from PIL import Image
+
+    with Image.open(src) as im:
+        if im.width > width:
+            im = im.resize((width, round(im.height * width / im.width)), Image.LANCZOS)
+        im.save(dst, optimize=True)
+
+
+def build(*, source: str = "auto", slides: bool = True, echo: Callable[[str], None] = print) -> Path:
+    """Build the whole site into ``build/site`` (atomically) and return its path."""
+    import nbformat
+
+    runner._quiet_imports()
+    chapters = chapter_sources(source)  # validates before any work
+    for name, ch in CHAPTERS.items():
+        if not (paths.repo_root() / "figures" / f"{ch.figure}.png").exists():
+            raise ValueError(f"chapter {name}: key figure figures/{ch.figure}.png is missing (run 'make run')")
+    final = site_dir()
+    scratch = paths.build_dir() / ".tmp" / f"site-{uuid.uuid4().hex[:8]}"
+    (scratch / "notebooks").mkdir(parents=True)
+    (scratch / "figures").mkdir()
+    try:
+        pkg = datapackage()
+        sources = _read_csv(paths.data_dir() / "sources.csv")
+        source_ids = [s["source_id"] for s in sources]
+        known = set(source_ids)
+        titles, texts = {}, {}
+        for name, (path, origin) in chapters.items():
+            nb = nbformat.read(path, as_version=4)
+            titles[name] = render.first_heading(nb) or name
+            texts[name] = notebook_text(nb)
+            page = render.notebook_html(nb, nav=nav("", name), footer=chapter_footer(name, origin, slides),
+                                        source_ids=known)
+            (scratch / f"{name}.html").write_text(page, encoding="utf-8")
+            shutil.copyfile(path, scratch / "notebooks" / f"{name}.ipynb")
+            _thumbnail(paths.repo_root() / "figures" / f"{CHAPTERS[name].figure}.png",
+                       scratch / "figures" / f"{CHAPTERS[name].figure}.png")
+            echo(f"  page    {name}.html")
+        if slides:
+            _write_slides(chapters, scratch / "slides", back=True, echo=echo)
+            shutil.copytree(render.REVEAL, scratch / "assets" / "reveal")
+        sol_dir = seminar.solutions_dir()
+        solutions = sorted(sol_dir.glob("*_solutions.ipynb")) if sol_dir.exists() else []
+        if solutions:
+            (scratch / "solutions").mkdir()
+        for path in solutions:
+            nb = nbformat.read(path, as_version=4)
+            page = render.notebook_html(nb, nav=nav("../", "teaching.html"), source_ids=known,
+                                        sources_href="../sources.html")
+            (scratch / "solutions" / f"{path.stem}.html").write_text(page, encoding="utf-8")
+        shutil.copytree(paths.data_dir(), scratch / "data")
+        if (paths.repo_root() / "seminar").exists():
+            shutil.copytree(paths.repo_root() / "seminar", scratch / "seminar",
+                            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+        from nbconvert.filters import markdown2html
+
+        licence = rewrite_links(markdown2html((paths.repo_root() / "LICENSE-DATA.md").read_text(encoding="utf-8")
+                                              .split("\n", 1)[1]), PurePosixPath("LICENSE-DATA.md"))
+        (scratch / "index.html").write_text(index_page(chapters, titles, slides), encoding="utf-8")
+        (scratch / "data.html").write_text(data_page(pkg, licence), encoding="utf-8")
+        (scratch / "sources.html").write_text(
+            sources_page(sources, citations(pkg, source_ids), chapters_citing(texts, source_ids), titles),
+            encoding="utf-8")
+        (scratch / "teaching.html").write_text(markdown_page(GUIDE, "Teaching guide", "teaching.html"),
+                                               encoding="utf-8")
+        final.parent.mkdir(parents=True, exist_ok=True)
+        runner._swap_into_place(scratch, final)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        _drop_empty(paths.build_dir() / ".tmp")
+    return final
+
+
+def _drop_empty(folder: Path) -> None:
+    if folder.exists() and not any(folder.iterdir()):
+        folder.rmdir()
+
+
+def _write_slides(chapters: dict[str, tuple[Path, str]], folder: Path, *, back: bool,
+                  echo: Callable[[str], None]) -> None:
+    import nbformat
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (path, _origin) in chapters.items():
+        nb = nbformat.read(path, as_version=4)
+        deck = render.notebook_slides(nb, reveal_prefix="../assets/reveal",
+                                      back=f"../{name}.html" if back else None)
+        (folder / f"{name}.html").write_text(deck, encoding="utf-8")
+        echo(f"  slides  slides/{name}.html")
+
+
+def build_slides(*, source: str = "auto", echo: Callable[[str], None] = print) -> Path:
+    """Only the slides, into ``build/site/slides`` (with ``build/site/assets/reveal``).
+
+    For a teacher who wants the decks without rebuilding the site; a full
+    site build (``make run``) writes the same decks. The link back to the
+    chapter page is added only when the site is there to link to.
+    """
+    runner._quiet_imports()
+    chapters = chapter_sources(source)
+    root = site_dir()
+    scratch = paths.build_dir() / ".tmp" / f"slides-{uuid.uuid4().hex[:8]}"
+    try:
+        _write_slides(chapters, scratch / "slides", back=(root / "index.html").exists(), echo=echo)
+        shutil.copytree(render.REVEAL, scratch / "reveal")
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "assets").mkdir(exist_ok=True)
+        runner._swap_into_place(scratch / "reveal", root / "assets" / "reveal")
+        runner._swap_into_place(scratch / "slides", root / "slides")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        _drop_empty(paths.build_dir() / ".tmp")
+    return root / "slides"

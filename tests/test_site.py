@@ -1,0 +1,292 @@
+"""The built site in a real browser (headless Chromium driven by Playwright).
+
+One site is built from the committed notebooks into a scratch build folder;
+then the index and every other page (chapters, data, sources, teaching guide,
+solutions, slides) are opened from disk, as a reader would open them, and
+each must:
+
+* load every image (natural width above zero);
+* log no console error and raise no script error;
+* make no request outside the site (no network, no CDN);
+* have every internal link resolve: the file exists and, for ``#fragment``
+  links, the target page has an element with that id.
+
+A screenshot of the index (and of one chapter and one slide) is saved to
+``build/screenshots/`` for a person to look at.
+
+Chromium comes from the Debian package ``chromium`` (``.ci/run`` installs it).
+Where no Chromium is found the test is skipped with a message, except when
+``SCO_REQUIRE_BROWSER=1`` (set by ``.ci/run``), where it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from conftest import ROOT
+from helpers import site
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("SCO_CHROMIUM"), "chromium", "chromium-browser"):
+        if candidate and shutil.which(candidate):
+            return shutil.which(candidate)
+    return None
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory):
+    build = tmp_path_factory.mktemp("build")
+    old = os.environ.get("SCO_BUILD_DIR")
+    os.environ["SCO_BUILD_DIR"] = str(build)
+    try:
+        out = site.build(source="committed", echo=lambda s: None)
+    finally:
+        if old is None:
+            del os.environ["SCO_BUILD_DIR"]
+        else:
+            os.environ["SCO_BUILD_DIR"] = old
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    exe = chromium_path()
+    if exe is None:
+        message = "no Chromium found (install the Debian package 'chromium', or set SCO_CHROMIUM)"
+        if os.environ.get("SCO_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def pages_of(root: Path) -> list[Path]:
+    pages = [root / "index.html"]
+    pages += sorted(p for p in root.glob("*.html") if p.name != "index.html")
+    pages += sorted((root / "solutions").glob("*.html")) + sorted((root / "slides").glob("*.html"))
+    return pages
+
+
+_IDS: dict[Path, set[str]] = {}
+
+
+def ids_in(path: Path) -> set[str]:
+    if path not in _IDS:
+        text = path.read_text(encoding="utf-8")
+        _IDS[path] = {unquote(i) for i in re.findall(r'\sid="([^"]+)"', text)}
+    return _IDS[path]
+
+
+def open_page(browser, path: Path, screenshot: Path | None = None) -> dict:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url[:120]}"))
+    page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else
+            problems.append(f"request outside the site: {r.url[:120]}"))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    if "/slides/" in path.as_uri():
+        page.wait_for_function("window.Reveal && Reveal.isReady()")
+    images = page.evaluate(
+        "Array.from(document.images).map(i => [i.currentSrc.slice(0, 80) || i.src.slice(0, 80), i.naturalWidth])")
+    links = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+    if screenshot is not None:
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot))
+    page.close()
+    return {"problems": problems, "images": images, "links": links}
+
+
+def broken_links(page_path: Path, links: list[str], root: Path) -> list[str]:
+    bad = []
+    for href in links:
+        url = urlparse(href)
+        if url.scheme in ("http", "https", "mailto", "data"):
+            continue  # external: not part of the offline site
+        if url.scheme != "file":
+            bad.append(f"{href} (scheme {url.scheme!r})")
+            continue
+        target = Path(unquote(url.path))
+        if not target.is_relative_to(root):
+            bad.append(f"{href} (outside the site)")
+        elif not target.is_file():
+            bad.append(f"{href} (no such file)")
+        elif url.fragment.startswith("/") and "/slides/" in target.as_posix():
+            continue  # reveal.js routes (#/2/1) are handled by its script
+        elif url.fragment and target.suffix == ".html" and unquote(url.fragment) not in ids_in(target):
+            bad.append(f"{href} (no element with that id)")
+    return bad
+
+
+def test_every_page_loads_offline_with_images_and_working_links(built_site, browser):
+    root = built_site.resolve()
+    pages = pages_of(root)
+    names = {p.relative_to(root).as_posix() for p in pages}
+    for chapter in site.CHAPTERS:
+        assert f"{chapter}.html" in names and f"slides/{chapter}.html" in names
+    assert {"data.html", "sources.html", "teaching.html"} <= names
+    shots = {"index.html": "index.png", "03_trade.html": "chapter_03_trade.png",
+             "slides/01_sco_history.html": "slides_01_sco_history.png"}
+    failures = []
+    for path in pages:
+        rel = path.relative_to(root).as_posix()
+        shot = SCREENSHOTS / shots[rel] if rel in shots else None
+        seen = open_page(browser, path, shot)
+        failures += [f"{rel}: {p}" for p in seen["problems"]]
+        failures += [f"{rel}: image did not load: {src}" for src, width in seen["images"] if width <= 0]
+        failures += [f"{rel}: broken link {b}" for b in broken_links(path, seen["links"], root)]
+        if rel == "index.html":
+            assert len(seen["images"]) == len(site.CHAPTERS), "one thumbnail per chapter"
+    assert not failures, "\n".join(failures[:40])
+    assert (SCREENSHOTS / "index.png").stat().st_size > 10_000
+
+
+def test_the_link_checker_catches_what_it_should(built_site, browser, tmp_path):
+    """A page with a missing file, a missing anchor, a broken image and a script error fails."""
+    root = built_site.resolve()
+    bad = root / "zz_broken.html"
+    bad.write_text('<!DOCTYPE html><html><head><link rel="icon" href="data:,"></head><body>'
+                   '<a href="nowhere.html">x</a> <a href="sources.html#no-such-source">y</a>'
+                   '<img src="figures/missing.png"><script>undefinedFunction()</script></body></html>')
+    try:
+        seen = open_page(browser, bad)
+        broken = broken_links(bad, seen["links"], root)
+    finally:
+        bad.unlink()
+    assert any("nowhere.html" in b and "no such file" in b for b in broken)
+    assert any("no-such-source" in b and "no element" in b for b in broken)
+    assert any(width == 0 for _, width in seen["images"])
+    assert any("script error" in p for p in seen["problems"])
+
+
+# --- what the pages contain (no browser needed) ------------------------------------
+
+
+def test_every_chapter_has_an_index_card_with_its_key_figure():
+    from helpers import runner
+
+    assert list(site.CHAPTERS) == runner.list_notebooks()
+    for name, ch in site.CHAPTERS.items():
+        assert (ROOT / "figures" / f"{ch.figure}.png").exists(), name
+        assert not re.search(r"\d{3,}", ch.summary.replace("2010", "").replace("2022", "").replace("2024", "")
+                             .replace("1992", "")), f"{name}: a figure in the summary; the chapter gives those"
+
+
+def test_no_page_loads_anything_from_the_network(built_site):
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        remote = re.findall(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="(https?:|//)[^"]*"', text)
+        remote += re.findall(r"@import\s+url\((?:'|\")?(https?:|//)", text)
+        remote += re.findall(r"\bimport\(\s*[\"'](https?:|//)", text)
+        assert not remote, f"{page.name} loads from the network"
+
+
+def test_chapter_pages_have_contents_folded_code_and_open_parameters(built_site):
+    import nbformat
+
+    for name in site.CHAPTERS:
+        text = (built_site / f"{name}.html").read_text(encoding="utf-8")
+        nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+        code_cells = [c for c in nb.cells if c.cell_type == "code"]
+        toc = text.split('class="sco-toc"', 1)[1].split("</nav>", 1)[0]
+        assert toc.count("<a href=") >= 5, name
+        assert text.count('<details class="sco-code"') == len(code_cells) - 1, name
+        assert text.count('<details class="sco-code sco-parameters" open') == 1, name
+        assert f'href="notebooks/{name}.ipynb"' in text
+        assert (built_site / "notebooks" / f"{name}.ipynb").exists()
+
+
+def test_every_dataset_is_described_and_downloadable(built_site):
+    pkg = site.datapackage()
+    text = (built_site / "data.html").read_text(encoding="utf-8")
+    for res in pkg["resources"]:
+        assert f'id="{res["name"]}"' in text
+        assert f'href="data/{res["path"]}" download' in text
+        assert (built_site / "data" / res["path"]).read_bytes() == (ROOT / "data" / res["path"]).read_bytes()
+        rows = len(site._read_csv(ROOT / "data" / res["path"]))
+        assert f"({rows} rows, CSV, UTF-8)" in text
+        for field in res["schema"]["fields"]:
+            assert f"<code>{field['name']}</code>" in text
+    assert "CC-BY-4.0" in text
+
+
+def test_every_source_is_listed_with_who_cites_it(built_site):
+    text = (built_site / "sources.html").read_text(encoding="utf-8")
+    sources = site._read_csv(ROOT / "data" / "sources.csv")
+    for s in sources:
+        assert f'<tr id="{s["source_id"]}" class="sco-source">' in text
+    row = text.split('<tr id="gao2010"', 1)[1].split("</tr>", 1)[0]
+    assert 'href="data.html#gao2010_table1_raw"' in row
+    assert 'href="01_sco_history.html"' in row and 'href="06_claims_vs_data.html"' in row
+
+
+def test_source_ids_in_chapter_tables_link_to_the_sources_page(built_site):
+    text = (built_site / "06_claims_vs_data.html").read_text(encoding="utf-8")
+    assert re.search(r'<td [^>]*><a href="sources.html#xiao2022">xiao2022</a></td>', text)
+    from helpers import render
+
+    assert render.link_source_ids("<td>abc</td><td>zz</td><th class='x'>abc</th>", {"abc"}, "s.html") == (
+        '<td><a href="s.html#abc">abc</a></td><td>zz</td><th class=\'x\'><a href="s.html#abc">abc</a></th>')
+
+
+def test_citations_count_source_columns_and_notes():
+    pkg = site.datapackage()
+    ids = [s["source_id"] for s in site._read_csv(ROOT / "data" / "sources.csv")]
+    cited = site.citations(pkg, ids)
+    assert all(cited[s] for s in ids), [s for s in ids if not cited[s]][:5]
+
+
+def test_a_link_the_site_cannot_resolve_fails_the_build():
+    from pathlib import PurePosixPath
+
+    body = '<a href="../notebooks/03_trade.ipynb#Sources">x</a> <a href="https://example.org">y</a>'
+    out = site.rewrite_links(body, PurePosixPath("seminar/GUIDE.md"))
+    assert 'href="03_trade.html#Sources"' in out and 'href="https://example.org"' in out
+    with pytest.raises(ValueError, match="scripts/bench.py"):
+        site.rewrite_links('<a href="../scripts/bench.py">z</a>', PurePosixPath("seminar/GUIDE.md"))
+
+
+def test_a_failed_build_leaves_the_previous_site(built_site, monkeypatch):
+    from helpers import render
+
+    before = {p: p.stat().st_mtime_ns for p in built_site.rglob("*") if p.is_file()}
+    monkeypatch.setenv("SCO_BUILD_DIR", str(built_site.parent))
+
+    def boom(*a, **k):
+        raise RuntimeError("rendering failed on purpose")
+
+    monkeypatch.setattr(render, "notebook_slides", boom)
+    with pytest.raises(RuntimeError, match="on purpose"):
+        site.build(source="committed", echo=lambda s: None)
+    assert {p: p.stat().st_mtime_ns for p in built_site.rglob("*") if p.is_file()} == before
+    assert not (built_site.parent / ".tmp").exists()
+
+
+def test_build_source_must_be_up_to_date(tmp_path, monkeypatch):
+    from helpers.parameters import ParameterError
+
+    monkeypatch.setenv("SCO_BUILD_DIR", str(tmp_path))
+    with pytest.raises(ParameterError, match="no up-to-date default run"):
+        site.build(source="build")
+    with pytest.raises(ParameterError, match="one of: auto, build, committed"):
+        site.build(source="nowhere")
+    assert not (tmp_path / "site").exists()
