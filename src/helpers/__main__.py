@@ -58,14 +58,7 @@ def _parse_value(notebook: str, name: str, raw: str) -> Any:
 
 
 def _load_file(path: str) -> dict[str, Any]:
-    import yaml
-
-    try:
-        content = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise parameters.ParameterError("-f", "file", path, "an existing YAML file") from None
-    except yaml.YAMLError as exc:
-        raise parameters.ParameterError("-f", "file", path, f"valid YAML ({exc})") from None
+    content = parameters.read_yaml(path, "-f", "file", "parameters")
     if content is None:
         return {}
     if not isinstance(content, dict):

@@ -611,6 +611,23 @@ def validate(notebook: str | Path, values: dict[str, Any], *, partial: bool = Fa
     return checked
 
 
+def read_yaml(path: str | Path, notebook: str, name: str, what: str) -> Any:
+    """Read a YAML file a user named; a missing or unreadable file is a ParameterError.
+
+    ``notebook`` and ``name`` say where the file was given (``"sweep"``,
+    ``"-f"``); ``what`` says what the file should be. PyYAML is imported only
+    here, so checking the command line stays fast.
+    """
+    import yaml
+
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ParameterError(notebook, name, str(path), f"an existing YAML file of {what}") from None
+    except yaml.YAMLError as exc:
+        raise ParameterError(notebook, name, str(path), f"valid YAML ({exc})") from None
+
+
 def describe(notebook: str | Path) -> str:
     """A plain-text table of a notebook's parameters: default, allowed, meaning."""
     spec = spec_for(notebook)

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from . import parameters, paths, render, runner, seminar
+from . import datadict, parameters, paths, render, runner, seminar
 
 E = html.escape
 
@@ -302,18 +302,10 @@ Rendered from {E(origin)}.</div>"""
 
 
 def _constraints(field: dict) -> str:
-    c = field.get("constraints", {})
-    bits = []
-    if c.get("unique"):
-        bits.append("unique")
-    if "enum" in c:
-        bits.append("one of: " + ", ".join(f"<code>{E(str(v))}</code>" for v in c["enum"]))
-    if "pattern" in c:
-        bits.append(f"pattern <code>{E(c['pattern'])}</code>")
-    for key, word in (("minimum", "min"), ("maximum", "max")):
-        if key in c:
-            bits.append(f"{word} {E(str(c[key]))}")
-    return "; ".join(bits)
+    """The data dictionary's constraint text (helpers.datadict) as HTML; 'required' has its own column."""
+    text = datadict._constraints(field).replace("\\|", "|")
+    text = re.sub(r"^required(; )?", "", text)
+    return re.sub(r"`([^`]*)`", lambda m: f"<code>{m.group(1)}</code>", E(text, quote=False))
 
 
 def data_page(pkg: dict, licence_html: str) -> str:

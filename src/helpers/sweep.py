@@ -42,15 +42,8 @@ class Group:
 
 def load_groups(path: str | Path) -> dict[str, dict[str, Any]]:
     """Read a groups file; raise ParameterError naming the file and what is wrong."""
-    import yaml
-
     where = str(path)
-    try:
-        content = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise parameters.ParameterError("sweep", "-f", where, "an existing YAML file of groups") from None
-    except yaml.YAMLError as exc:
-        raise parameters.ParameterError("sweep", "-f", where, f"valid YAML ({exc})") from None
+    content = parameters.read_yaml(path, "sweep", "-f", "groups")
     if not isinstance(content, dict) or not content:
         raise parameters.ParameterError(
             "sweep", "-f", where, "a non-empty YAML mapping of group name to parameters (NAME: VALUE)")
