@@ -49,7 +49,8 @@ def test_a_bad_value_names_the_group_and_nothing_runs(sandbox, tmp_path):
 
 def test_each_group_gets_a_report_and_the_index_links_them(sandbox, tmp_path):
     before = tree_digest(sandbox / "data"), tree_digest(sandbox / "notebooks")
-    path = _groups(tmp_path / "groups.yaml", "# comment\nthree:\n  x: 3\nfive:\n  x: 5\nalso-three:\n  x: 3\ndefaults:\n")
+    path = _groups(tmp_path / "groups.yaml", "# Shared question\n\n# Group 1: three\nthree:\n  x: 3\n"
+                   "five:\n  x: 5\nalso-three:\n  x: 3\ndefaults:\n")
     lines = []
     assert sweep.run("90_fixture", path, echo=lines.append) == 0
     assert "4 group(s), 3 distinct variant(s) of 90_fixture" in lines[0]
@@ -62,6 +63,8 @@ def test_each_group_gets_a_report_and_the_index_links_them(sandbox, tmp_path):
     for name in ("three", "five", "also-three", "defaults"):
         assert f'href="{name}.html"' in index
     assert "<code>x</code> = 5" in index
+    assert '<strong>three</strong><br><span class="note">Group 1: three</span>' in index
+    assert "Shared question" not in index
     assert (out / "groups.yaml").read_text() == path.read_text()
     assert (tree_digest(sandbox / "data"), tree_digest(sandbox / "notebooks")) == before
     # a second sweep reuses the runs (the runner's cache)

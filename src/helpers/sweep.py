@@ -62,6 +62,26 @@ def load_groups(path: str | Path) -> dict[str, dict[str, Any]]:
     return groups
 
 
+def group_notes(path: str | Path) -> dict[str, str]:
+    """The comment written just above each group in the file (what the group looks at).
+
+    YAML drops comments when it is read, so they are taken from the text: the
+    ``#`` lines directly above a top-level ``name:`` line.
+    """
+    notes: dict[str, str] = {}
+    comment: list[str] = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            comment.append(line.lstrip("#").strip())
+        elif m := re.match(r"^([A-Za-z0-9_-]+)\s*:", line):
+            if comment:
+                notes[m.group(1)] = " ".join(comment)
+            comment = []
+        elif not line.strip():
+            comment = []
+    return notes
+
+
 def plan(notebook: str, groups: dict[str, dict[str, Any]]) -> list[Group]:
     """Validate every group's parameters (before any work) and plan its run."""
     out = []
@@ -97,7 +117,8 @@ def index_html(notebook: str, groups_file: str, rows: list[dict[str, Any]]) -> s
     for r in rows:
         params = "<br>".join(f"<code>{E(k)}</code> = {E(_value(v))}" for k, v in r["overrides"].items()) or "defaults"
         link = f'<a href="{E(r["name"])}.html">report</a>' if r["report"] else "no report"
-        lines.append(f"<tr><td><strong>{E(r['name'])}</strong></td><td>{params}</td>"
+        note = f"<br><span class=\"note\">{E(r['note'])}</span>" if r.get("note") else ""
+        lines.append(f"<tr><td><strong>{E(r['name'])}</strong>{note}</td><td>{params}</td>"
                      f"<td>{E(r['status'])}</td><td>{link}</td></tr>")
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -111,6 +132,7 @@ table {{ border-collapse: collapse; width: 100%; }}
 th, td {{ border-bottom: 1px solid #d8dee4; padding: 0.4rem 0.6rem; text-align: left; vertical-align: top; }}
 th {{ background: #f6f8fa; }}
 a {{ color: #1f5f8b; }}
+.note {{ color: #5b6770; font-size: 0.9em; }}
 </style>
 </head>
 <body>
@@ -142,6 +164,7 @@ def run(notebook: str, groups_file: str | Path, *, force: bool = False, workers:
     out = sweep_dir(name, groups_file)
     out.mkdir(parents=True, exist_ok=True)
     rows, failed = [], 0
+    notes = group_notes(groups_file)
     for g in groups:
         result = results[g.job.out_name]
         report = out / f"{g.name}.html"
@@ -152,7 +175,8 @@ def run(notebook: str, groups_file: str | Path, *, force: bool = False, workers:
             failed += 1
             kept = " (previous report kept)" if report.exists() else ""
             status = f"FAILED: {result.message}{kept}; log: {runner._rel(result.log)}"
-        rows.append({"name": g.name, "overrides": g.overrides, "status": status, "report": report.exists()})
+        rows.append({"name": g.name, "overrides": g.overrides, "status": status, "report": report.exists(),
+                     "note": notes.get(g.name, "")})
     shutil.copyfile(groups_file, out / ".groups.yaml.tmp")
     (out / ".groups.yaml.tmp").replace(out / "groups.yaml")
     _atomic_write(out / "index.html", index_html(name, str(groups_file), rows))
