@@ -8,14 +8,13 @@ damage whatever they like.
 from __future__ import annotations
 
 import json
-import shutil
 
 import nbformat
 import pytest
 
-from conftest import ROOT, fixture_notebook as _fixture_notebook, tree_digest
-from helpers import parameters, runner
-from helpers.parameters import NotebookSpec, Param, ParameterError
+from conftest import fixture_notebook as _fixture_notebook, tree_digest
+from helpers import runner
+from helpers.parameters import ParameterError
 
 
 def _run(notebooks, overrides=None, **kw):
