@@ -86,13 +86,12 @@ def cmd_run(args) -> int:
     overrides = _overrides(args, names)
     jobs = runner.plan(names, overrides, refresh=args.command == "refresh")
     results = runner.run_jobs(jobs, force=args.force or args.command == "refresh", workers=args.jobs)
-    failed = [r for r in results if r.status == "failed"]
-    ok = len(results) - len(failed)
-    print(f"{ok} of {len(results)} notebook(s) up to date or run; {len(failed)} failed.")
+    failed = sum(r.status == "failed" for r in results)
+    print(f"{len(results) - failed} of {len(results)} notebook(s) up to date or run; {failed} failed.")
     if args.command == "refresh":  # the teachers' solutions read the same data and helpers
         from . import seminar
 
-        failed += [None] * seminar.refresh_solutions(args.notebooks or None)
+        failed += seminar.refresh_solutions(args.notebooks or None)
     return 1 if failed else 0
 
 

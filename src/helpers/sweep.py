@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,8 +176,7 @@ def run(notebook: str, groups_file: str | Path, *, force: bool = False, workers:
             status = f"FAILED: {result.message}{kept}; log: {runner._rel(result.log)}"
         rows.append({"name": g.name, "overrides": g.overrides, "status": status, "report": report.exists(),
                      "note": notes.get(g.name, "")})
-    shutil.copyfile(groups_file, out / ".groups.yaml.tmp")
-    (out / ".groups.yaml.tmp").replace(out / "groups.yaml")
+    runner._atomic_copy(Path(groups_file), out / "groups.yaml")
     _atomic_write(out / "index.html", index_html(name, str(groups_file), rows))
     echo(f"index: {runner._rel(out / 'index.html')}")
     return 1 if failed else 0
