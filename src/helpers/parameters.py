@@ -316,6 +316,16 @@ class Param:
         Whether a ``list`` may be empty.
     upper : bool
         Normalise strings to upper case (country codes).
+    derive : callable, optional
+        Makes ``None`` an allowed value meaning "work it out from the other
+        parameters": ``derive(values)`` receives the parameters declared
+        before this one (already checked) and returns the value to use, or
+        raises :class:`ParameterError`. The value it returns is checked like
+        a value the user gave. Used for defaults that depend on other
+        parameters (a base year inside the chosen window), so that the
+        defaults can never contradict what the user chose.
+    derive_help : str
+        What ``None`` means, in words, for messages and ``params``.
     """
 
     name: str
@@ -326,9 +336,17 @@ class Param:
     maximum: Bound | None = None
     allow_empty: bool = True
     upper: bool = False
+    derive: Callable[[dict], Any] | None = None
+    derive_help: str = ""
 
     def allowed(self) -> str:
         """Describe the allowed values in words."""
+        text = self._allowed()
+        if self.derive is not None:
+            text += f", or None ({self.derive_help or 'worked out from the other parameters'})"
+        return text
+
+    def _allowed(self) -> str:
         if self.kind == "int":
             return f"an integer from {_resolve(self.minimum)} to {_resolve(self.maximum)}"
         if self.kind == "float":
@@ -347,6 +365,8 @@ class Param:
 
     def check(self, notebook: str, value: Any) -> Any:
         """Return the normalised value, or raise :class:`ParameterError`."""
+        if value is None and self.derive is not None:
+            return None  # filled in by validate() once the other values are known
         fail = ParameterError(notebook, self.name, value, self.allowed())
         if self.kind == "int":
             if isinstance(value, bool) or not isinstance(value, int):
@@ -606,6 +626,13 @@ def validate(notebook: str | Path, values: dict[str, Any], *, partial: bool = Fa
     if missing:
         raise ParameterError(name, missing[0], None, "a value (the parameters cell must define it)")
     checked = {p.name: p.check(name, values[p.name]) for p in spec.params}
+    for p in spec.params:
+        if p.derive is not None and checked[p.name] is None:
+            before = {q.name: checked[q.name] for q in spec.params[: spec.params.index(p)]}
+            derived = p.derive(before)
+            if derived is None:
+                raise ParameterError(name, p.name, None, p.allowed() + "; nothing could be worked out here")
+            checked[p.name] = p.check(name, derived)
     for check in spec.checks:
         check(name, checked)
     return checked
