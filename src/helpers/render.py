@@ -93,7 +93,8 @@ def _exporter(kind: str, **kw):
 
 
 def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = "",
-                  source_ids: set[str] | None = None, sources_href: str = "sources.html") -> str:
+                  source_ids: set[str] | None = None, sources_href: str = "sources.html",
+                  site_root: str | None = None) -> str:
     """One executed notebook as a self-contained, offline HTML page.
 
     Parameters
@@ -107,7 +108,17 @@ def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = 
     source_ids : set of str, optional
         Known source ids: table cells holding exactly one of them become links
         to ``sources_href#id``.
+    site_root : str, optional
+        A relative URL from the page to the site's root folder (e.g.
+        ``"../../site/"`` for a run page in ``build/runs/<name>/``): the page
+        then carries the site's navigation bar (Home, chapters, data,
+        sources, teaching) linking into it. None (the default) gives a
+        standalone page; an explicit ``nav`` wins over ``site_root``.
     """
+    if site_root is not None and not nav:
+        from . import site  # site imports this module
+
+        nav = site.nav(site_root_prefix(site_root))
     nb = copy.deepcopy(nb)
     if title is None:
         title = first_heading(nb) or "Notebook"
@@ -120,6 +131,14 @@ def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = 
     if source_ids:
         body = link_source_ids(body, source_ids, sources_href)
     return body
+
+
+def site_root_prefix(site_root: str) -> str:
+    """``site_root`` as a prefix for page names: "" for the root itself, else ending in "/"."""
+    root = site_root.strip()
+    if root in ("", ".", "./"):
+        return ""
+    return root if root.endswith("/") else root + "/"
 
 
 def describe_figures(nb) -> None:

@@ -124,6 +124,7 @@ def chapter_sources(source: str = "auto") -> dict[str, tuple[Path, str]]:
 
 
 def nav(prefix: str = "", current: str = "") -> str:
+    prefix = E(prefix)
     links = [f'<a class="sco-brand" href="{prefix}index.html">SCO &amp; Central Asia notebooks</a>']
     for i, (name, ch) in enumerate(CHAPTERS.items(), 1):
         cls = ' class="sco-current"' if name == current else ""
