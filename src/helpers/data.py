@@ -297,6 +297,16 @@ def _annual_rows_have_a_year(df: pd.DataFrame):
             yield i, "period", "a cumulative row has no year and period to_date (its date is as_of)"
 
 
+@row_check("wdi_indicators")
+def _one_value_per_country_year_in_its_unit(df: pd.DataFrame):
+    units = {"population": "persons", "gdp_current_usd": "USD"}
+    for i, row in df.iterrows():
+        if row["unit"] != units[row["indicator"]]:
+            yield i, "unit", f"{row['indicator']} is in {units[row['indicator']]}, not {row['unit']!r}"
+    for i in df.index[df.duplicated(subset=["iso3", "year", "indicator"])]:
+        yield i, "year", f"a second {df.at[i, 'indicator']} value for {df.at[i, 'iso3']} {df.at[i, 'year']}"
+
+
 @row_check("pipeline_routes")
 def _route_steps_are_numbered_from_one(df: pd.DataFrame):
     for pid, group in df.groupby("pipeline_id"):

@@ -1,0 +1,93 @@
+"""Series and corrections from issue 18 (non-trade): WDI population and GDP, the Energy
+Institute's pipeline gas to China, trade targets, and the rows corrected in review."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from helpers import data
+from helpers.data import DataValidationError
+
+
+def _edit(folder, table, key_col, key, column, value):
+    """Set one cell of a CSV copy, finding the row by its key."""
+    path = folder / f"{table}.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    fields = list(rows[0].keys())
+    hit = [r for r in rows if r[key_col] == key]
+    assert hit, f"{table}: no row {key}"
+    hit[0][column] = value
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+# --- World Bank WDI --------------------------------------------------------------
+
+POP_YEARS = range(1992, 2025)
+GDP_YEARS = range(1992, 2024)
+#: Years the WDI copy read has no GDP value for (named in the source note and the resource description).
+WDI_GDP_GAPS = {("IRN", 1992)}
+
+
+def _sco_members_ever() -> set[str]:
+    m = data.load("sco_membership")
+    return set(m[(m["organisation"] == "sco") & (m["status"] == "member")]["country_iso3"])
+
+
+def test_wdi_table_validates_and_names_only_known_countries():
+    wdi = data.load("wdi_indicators")
+    codes = set(data.load("countries")["iso3"])
+    assert set(wdi["iso3"]) - codes == {"WLD"}
+    assert set(wdi["indicator"]) == {"population", "gdp_current_usd"}
+    assert set(wdi["source_id"]) == {"wb-wdi-sp-pop-totl", "wb-wdi-ny-gdp-mktp-cd"}
+
+
+@pytest.mark.parametrize("indicator, years, gaps", [
+    ("population", POP_YEARS, set()),
+    ("gdp_current_usd", GDP_YEARS, WDI_GDP_GAPS),
+])
+def test_wdi_has_every_year_for_the_world_and_every_sco_member(indicator, years, gaps):
+    wdi = data.load("wdi_indicators")
+    wdi = wdi[wdi["indicator"] == indicator]
+    members = _sco_members_ever()
+    assert {"CHN", "RUS", "KAZ", "KGZ", "TJK", "UZB", "IND", "PAK", "IRN", "BLR"} <= members
+    for iso3 in sorted(members | {"WLD"}):
+        have = set(wdi[wdi["iso3"] == iso3]["year"].astype(int))
+        missing = {(iso3, y) for y in years} - {(iso3, y) for y in have}
+        assert missing <= gaps, f"{indicator}: no value for {sorted(missing - gaps)}"
+        assert max(have) == max(years), (iso3, indicator)
+
+
+def test_wdi_members_are_smaller_than_the_world():
+    wdi = data.load("wdi_indicators")
+    world = wdi[wdi["iso3"] == "WLD"].set_index(["indicator", "year"])["value"]
+    members = wdi[wdi["iso3"].isin(_sco_members_ever())].groupby(["indicator", "year"])["value"].sum()
+    share = (members / world).dropna()
+    assert len(share) == len(POP_YEARS) + len(GDP_YEARS)
+    assert share.between(0.05, 0.6).all(), share[~share.between(0.05, 0.6)]
+    # the ten members' population share: about 40-45% of the world
+    assert 0.38 < share[("population", 2024)] < 0.47
+
+
+def test_wdi_values_match_published_spot_checks():
+    """Values read on independent pages (see the resource description), at the precision printed there."""
+    wdi = data.load("wdi_indicators").set_index(["iso3", "indicator", "year"])["value"]
+    assert round(wdi[("KGZ", "population", 2000)], -2) == 4_898_400
+    assert round(wdi[("KGZ", "population", 2005)], -2) == 5_162_600
+    assert round(wdi[("RUS", "gdp_current_usd", 2014)] / 1e12, 2) == 2.06  # reported as 2.05 tn
+    assert round(wdi[("WLD", "gdp_current_usd", 2023)] / 1e12) == 105
+
+
+def test_a_wdi_value_in_the_wrong_unit_or_twice_is_refused(data_copy):
+    _edit(data_copy, "wdi_indicators", "row_id", "wdi-pop-chn-2001", "unit", "USD")
+    with pytest.raises(DataValidationError, match="population is in persons, not 'USD'"):
+        data.load("wdi_indicators", data_dir=data_copy)
+    _edit(data_copy, "wdi_indicators", "row_id", "wdi-pop-chn-2001", "unit", "persons")
+    _edit(data_copy, "wdi_indicators", "row_id", "wdi-pop-chn-2001", "year", "2002")
+    with pytest.raises(DataValidationError, match="a second population value for CHN 2002"):
+        data.load("wdi_indicators", data_dir=data_copy)
