@@ -214,8 +214,16 @@ def table(frame, name: str):
     pandas gives each styled table a random id; a fixed id (``name``) keeps
     notebook outputs identical between runs, so nbval can compare them.
     Missing values show as empty cells, and numbers with at most two decimals.
+
+    Text is escaped (cells, index labels and column headers): the tables show
+    text contributors paste from third-party sources, and pandas' Styler does
+    not escape by default, so a ``<script>`` in a statement would run in
+    every page that shows it.
     """
-    return frame.style.hide(axis="index").set_uuid(name).format(na_rep="", precision=2)
+    return (frame.style.hide(axis="index").set_uuid(name)
+            .format(na_rep="", precision=2, escape="html")
+            .format_index(escape="html", axis=0)
+            .format_index(escape="html", axis=1))
 
 
 # --- saving ------------------------------------------------------------------------
@@ -294,3 +302,140 @@ VISITED_COLOR = "#F3E3C3"
 def trip_color(trip_id: str) -> str:
     """House colour of a trip (grey for trips other than the two compared)."""
     return TRIP_COLORS.get(trip_id, CONTEXT_TRIP_COLOR)
+
+
+# --- axes for money, and a check that no text collides ------------------------------------
+
+#: Axis label of a money axis whose values are in USD million (the ticks carry m / bn).
+MONEY_LABEL = "current US dollars"
+
+
+def _money_tick(v: float, billions: bool) -> str:
+    if v == 0:
+        return "0"
+    sign = "−" if v < 0 else ""
+    a = abs(v)
+    if billions or a >= 1000:
+        return f"{sign}{a / 1000:,.{_decimals(a / 1000)}f} bn"
+    return f"{sign}{a:,.{_decimals(a)}f} m"
+
+
+def _decimals(x: float) -> int:
+    """Fewest decimals (up to 3) that show x exactly as a tick value."""
+    for d in range(4):
+        if abs(round(x, d) - x) < 1e-9 * max(1.0, abs(x)):
+            return d
+    return 3
+
+
+def money_axis(ax, *, scale: str = "linear", axis: str = "y", label: str | None = None) -> str:
+    """Format an axis whose values are USD million: one unit, stated scale, readable log ticks.
+
+    * Ticks read ``500 m``, ``1.5 bn``, ``−5 bn``; on a linear axis whose range
+      reaches a billion every tick is in billions (no ``20 bn`` beside
+      ``-5,000 m``).
+    * A log axis is kept only when the data span at least a tenfold range;
+      otherwise the axis is linear (a log axis over a narrow range shows one
+      labelled tick or none). Over less than two decades the minor ticks are
+      labelled too.
+    * ``symlog`` (for values of both signs) is honoured as given.
+    * The label states the unit and the scale actually used, e.g.
+      ``current US dollars (log scale)``.
+
+    Call it after the data are drawn. Returns the scale used.
+    """
+    import numpy as np
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis_obj = ax.yaxis if axis == "y" else ax.xaxis
+    lim = ax.dataLim
+    lo, hi = (lim.y0, lim.y1) if axis == "y" else (lim.x0, lim.x1)
+    used = scale
+    if scale == "log":
+        if not (np.isfinite(lo) and np.isfinite(hi)) or lo <= 0 or hi / lo < 10:
+            used = "linear"
+    (ax.set_yscale if axis == "y" else ax.set_xscale)(used)
+    if used == "linear" and axis == "y" and np.isfinite(lo) and lo >= 0:
+        ax.set_ylim(bottom=0)
+    if used == "log":
+        decades = np.log10(hi / lo) if lo > 0 else 99
+        axis_obj.set_major_locator(LogLocator(base=10))
+        if decades < 2:
+            axis_obj.set_minor_locator(LogLocator(base=10, subs=(2, 5)))
+            axis_obj.set_minor_formatter(FuncFormatter(lambda v, _: _money_tick(v, False)))
+        else:
+            axis_obj.set_minor_formatter(NullFormatter())
+        axis_obj.set_major_formatter(FuncFormatter(lambda v, _: _money_tick(v, False)))
+    else:
+        span_hi = max(abs(lo), abs(hi)) if np.isfinite(lo) and np.isfinite(hi) else 0
+        billions = span_hi >= 1000
+        axis_obj.set_major_formatter(FuncFormatter(lambda v, _: _money_tick(v, billions)))
+    scale_word = {"log": "log scale", "symlog": "log scale either side of zero", "linear": ""}[used]
+    text = label or MONEY_LABEL
+    if scale_word:
+        text = f"{text} ({scale_word})"
+    (ax.set_ylabel if axis == "y" else ax.set_xlabel)(text)
+    return used
+
+
+def layout_problems(fig, *, tolerance: float = 1.0) -> list[str]:
+    """Texts that collide in a drawn figure, and legends that sit on the data.
+
+    Draws the figure and returns one line per problem (empty when the figure
+    is clean): two visible texts whose boxes overlap by more than
+    ``tolerance`` pixels each way (tick labels over tick labels, a label over
+    the source line, map labels over each other), and a legend inside an axes
+    that covers plotted points. Used by the tests on every chapter's figures
+    at several parameter sets.
+    """
+    import numpy as np
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = []
+    for t in fig.findobj(Text):
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        if t.axes is not None and t.get_clip_on() and t in t.axes.texts:
+            pass
+        try:
+            bb = t.get_window_extent(renderer)
+        except (RuntimeError, ValueError):
+            continue
+        if bb.width <= 0 or bb.height <= 0:
+            continue
+        texts.append((t, bb))
+    problems = []
+    for i in range(len(texts)):
+        ti, bi = texts[i]
+        for j in range(i + 1, len(texts)):
+            tj, bj = texts[j]
+            w = min(bi.x1, bj.x1) - max(bi.x0, bj.x0)
+            h = min(bi.y1, bj.y1) - max(bi.y0, bj.y0)
+            if w > tolerance and h > tolerance:
+                problems.append(f"text {ti.get_text()[:40]!r} overlaps {tj.get_text()[:40]!r}")
+    for ax in fig.axes:
+        leg = ax.get_legend()
+        if leg is None or not leg.get_visible():
+            continue
+        lb = leg.get_window_extent(renderer)
+        axb = ax.get_window_extent(renderer)
+        if lb.x0 >= axb.x1 or lb.x1 <= axb.x0 or lb.y0 >= axb.y1 or lb.y1 <= axb.y0:
+            continue  # legend outside the plotting area
+        pts = []
+        for line in ax.get_lines():
+            xy = np.asarray(line.get_xydata(), dtype=float)
+            if len(xy):
+                pts.append(ax.transData.transform(xy))
+        for coll in ax.collections:
+            offs = np.asarray(coll.get_offsets(), dtype=float)
+            if offs.ndim == 2 and len(offs) and offs.shape[1] == 2:
+                pts.append(ax.transData.transform(offs))
+        if pts:
+            allp = np.vstack(pts)
+            allp = allp[np.isfinite(allp).all(axis=1)]
+            inside = ((allp[:, 0] > lb.x0) & (allp[:, 0] < lb.x1) & (allp[:, 1] > lb.y0) & (allp[:, 1] < lb.y1))
+            if inside.any():
+                problems.append(f"legend of axes {ax.get_title()[:40]!r} covers {int(inside.sum())} plotted point(s)")
+    return problems
