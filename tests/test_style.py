@@ -90,3 +90,30 @@ def test_save_figure_refuses_a_figure_without_source_or_a_vague_name(tmp_path):
         style.save_figure(_figure(sid), "Figure 1", folder=tmp_path)
     assert not list(tmp_path.iterdir())
     plt.close("all")
+
+
+# --- tables ---------------------------------------------------------------------------
+
+HOSTILE = ["<b>x</b>", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+
+
+def test_table_escapes_cells_index_labels_and_headers():
+    import pandas as pd
+
+    frame = pd.DataFrame({"<i>col</i>": HOSTILE, "value": [1.234, 2.0, None]},
+                         index=["<u>a</u>", "b", "c"])
+    shown = style.table(frame, "hostile")
+    html = shown.to_html()
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;i&gt;col&lt;/i&gt;" in html
+    assert "<script" not in html and "<img" not in html and "<b>" not in html and "<i>" not in html
+    # index labels are escaped too, should a caller show the index again
+    shown.hide_index_ = [False]  # pandas has no public "unhide"
+    with_index = shown.to_html()
+    assert "&lt;u&gt;a&lt;/u&gt;" in with_index and "<u>" not in with_index
+    # numbers keep their format, missing values stay empty, the id stays fixed
+    assert ">1.23</td>" in html and ">2.00</td>" in html
+    assert '<table id="T_hostile">' in html
+    assert html == style.table(frame, "hostile").to_html()
