@@ -7,7 +7,7 @@ import csv
 
 import pytest
 
-from helpers import data
+from helpers import data, pipelines
 from helpers.data import DataValidationError
 
 
@@ -91,3 +91,42 @@ def test_a_wdi_value_in_the_wrong_unit_or_twice_is_refused(data_copy):
     _edit(data_copy, "wdi_indicators", "row_id", "wdi-pop-chn-2001", "year", "2002")
     with pytest.raises(DataValidationError, match="a second population value for CHN 2002"):
         data.load("wdi_indicators", data_dir=data_copy)
+
+
+# --- pipeline gas to China ---------------------------------------------------------
+
+
+def test_ei_series_covers_2000_to_2023_on_its_own_basis():
+    gas = data.load("gas_pipeline_trade")
+    ei = gas[gas["source_id"] == "ei-statreview-2024-gas-trade"]
+    assert sorted(ei["year"].astype(int)) == list(range(2000, 2024))
+    assert set(ei["basis"]) == {"ei_standardised_40mj"} and set(ei["unit"]) == {"bcm"}
+    assert set(ei["exporter"]) == {"OTHER_CIS"} and set(ei["pipeline_id"]) == {"cacgp"}
+    assert (ei[ei["year"] < 2010]["value"] == 0).all() and (ei[ei["year"] >= 2010]["value"] > 0).all()
+
+
+def test_ei_runs_below_the_operator_by_a_standardisation_margin():
+    """EI's bcm at 40 MJ/m3 run some 5-10% below the operator's cubic metres; never above them."""
+    gas = data.load("gas_pipeline_trade")
+    ei = gas[gas["basis"] == "ei_standardised_40mj"].set_index("year")["value"]
+    vols = pipelines.annual_volumes(data.load("pipeline_volumes"), data.load("pipelines"), "native", "gas")
+    op = vols[vols["pipeline_id"] == "cacgp"].set_index("year")["value"]
+    both = sorted(set(ei.index) & set(op.index))
+    assert len(both) >= 3, both
+    for year in both:
+        ratio = float(ei[year]) / float(op[year])
+        assert 0.85 < ratio < 1.0, (year, ratio)
+
+
+def test_gas_rows_in_tonnes_are_customs_mass_only(data_copy):
+    _edit(data_copy, "gas_pipeline_trade", "row_id", "tkm-chn-2021-turkmen", "unit", "Mt")
+    with pytest.raises(DataValidationError, match="tonnes go with customs_mass only"):
+        data.load("gas_pipeline_trade", data_dir=data_copy)
+
+
+def test_turkmen_volumes_each_cite_their_own_source():
+    gas = data.load("gas_pipeline_trade")
+    tkm = gas[gas["exporter"] == "TKM"]
+    assert len(tkm) >= 3
+    assert tkm["source_id"].is_unique
+    assert not tkm["source_id"].str.startswith("ei-").any()

@@ -297,6 +297,16 @@ def _annual_rows_have_a_year(df: pd.DataFrame):
             yield i, "period", "a cumulative row has no year and period to_date (its date is as_of)"
 
 
+row_check("gas_pipeline_trade")(_variant_matches("row_id", ("exporter", "importer", "year", "basis")))
+
+
+@row_check("gas_pipeline_trade")
+def _tonnes_only_on_a_mass_basis(df: pd.DataFrame):
+    for i, row in df.iterrows():
+        if (row["unit"] == "Mt") != (row["basis"] == "customs_mass"):
+            yield i, "unit", f"{row['unit']} does not fit basis {row['basis']!r} (tonnes go with customs_mass only)"
+
+
 @row_check("wdi_indicators")
 def _one_value_per_country_year_in_its_unit(df: pd.DataFrame):
     units = {"population": "persons", "gdp_current_usd": "USD"}
