@@ -1,29 +1,65 @@
 """Execute notebooks with papermill: validated, cached, parallel and atomic.
 
-``python -m helpers run`` (see ``helpers.__main__``) is the front door. What
-it promises:
+``./sco run`` (``python -m helpers run``, see ``helpers.__main__``) is the
+front door. What it promises:
 
 * every parameter is checked against the notebook's declaration
-  (:mod:`helpers.parameters`) before any kernel starts;
-* notebooks run in parallel, one process per core, with progress printed;
+  (:mod:`helpers.parameters`) before any kernel starts; only the committed
+  chapters in ``notebooks/`` are run (a path to another file is refused);
+* notebooks run in parallel, one process per core, with live progress: one
+  line per code cell, ``[12/34] 6. The mirror gap…  (41 s)`` (the cell's
+  place among the code cells, the section it is in, the time since the run
+  started), prefixed with the run's name when several run at once;
 * a notebook whose inputs (notebook file, parameters, data files, helpers
   source, pinned environment) have not changed since its last successful run
   is not run again (``--force`` overrides);
-* results are written to a scratch folder and moved into place only when the
-  run succeeded, so a failed run never replaces a good result, and nothing
-  is written to ``data/`` or ``notebooks/`` (except by ``refresh``, which
-  exists to do exactly that);
-* results land in ``build/<notebook>/`` at default parameters, otherwise in
-  ``build/<notebook>--<hash of parameters>/``: the executed notebook, its
-  HTML, ``params.yaml`` and ``run.json``.
+* results are written to a scratch folder (``build/.tmp/``) and swapped into
+  place only when the run succeeded; the swap is atomic (an exchange-rename
+  where the system has one, otherwise rename-aside with restore on failure),
+  so a failed or killed run never replaces a good result, and the next run
+  cleans up what a killed one left behind. Nothing is written to ``data/``
+  or ``notebooks/`` (except by ``refresh``, which exists to do exactly that);
+* results land in ``build/<notebook>/`` at default parameters (the site uses
+  them), in ``build/runs/<name>/`` for a run given ``--name``, otherwise in
+  ``build/runs/<notebook>--<hash of parameters>/``: the executed notebook, its
+  HTML, ``params.yaml`` and ``run.json``. ``build/runs/index.html`` lists every
+  run, rewritten after each run;
+* only a default, unnamed run copies its figures into ``figures/``. The
+  kernel is told where to save figures through its own environment
+  (``SCO_FIGURES_DIR`` set for the kernel process only, never in this one);
+* every failure is one ``FAILED`` line naming the cell as the reader sees it
+  (``In [11]``, and its section), with a log under ``build/.failed/``.
+
+Key outputs (the contract a sweep's comparison table reads)
+----------------------------------------------------------
+A chapter states the few numbers a sweep should compare across groups in a
+code cell tagged ``key-outputs`` that displays a flat JSON mapping of label to
+number or short text, MIME type ``application/json``::
+
+    from helpers import runner
+    runner.show_key_outputs({"Mirror-gap ratio, 2023": 1.84, "Growth multiple": 12.3})
+
+(:func:`show_key_outputs` also shows the values as plain text, so the cell
+reads well in the page). :func:`key_outputs` reads them back from an executed
+notebook; the runner stores them in ``run.json`` under ``key_outputs``.
+Several tagged cells are merged in order. A chapter with none has an empty
+mapping, and the sweep index says so.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import datetime as _dt
 import hashlib
+import html
+import inspect
 import json
 import os
+import re
 import shutil
+import signal
+import socket
 import sys
 import time
 import traceback
@@ -34,6 +70,15 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import parameters, paths
+
+RUN_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
+KEY_OUTPUTS_TAG = "key-outputs"
+KERNEL_START_TIMEOUT = 60
+STALE_SECONDS = 60  # a leftover .old-/.new- folder younger than this may belong to a run in progress
+
+
+class RunnerError(Exception):
+    """A condition that stops every run before it starts; the message is for the user."""
 
 
 @dataclass
@@ -47,10 +92,19 @@ class Job:
     out_name: str
     inputs_hash: str
     refresh: bool = False
+    name: str | None = None  # --name
+    changed: dict[str, Any] = field(default_factory=dict)  # parameters that differ from the defaults
 
     @property
     def out_dir(self) -> Path:
-        return paths.build_dir() / self.out_name
+        if self.is_default and self.name is None:
+            return paths.build_dir() / self.notebook
+        return paths.build_dir() / "runs" / self.out_name
+
+    @property
+    def publishes_figures(self) -> bool:
+        """Only a default, unnamed run refreshes ``figures/``."""
+        return self.is_default and self.name is None
 
 
 @dataclass
@@ -61,6 +115,8 @@ class Result:
     message: str = ""
     log: Path | None = None
     figures: list[str] = field(default_factory=list)
+    kept: bool = False  # failed, and a previous good result is in job.out_dir
+    note: str = ""  # failed: why no log could be written
 
 
 # --- planning (no kernel, no heavy imports) -----------------------------------
@@ -72,7 +128,7 @@ def list_notebooks() -> list[str]:
 
 
 def _canonical(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str)
+    return paths.canonical(obj)
 
 
 def _hash_files(h: "hashlib._Hash", files: list[Path]) -> None:
@@ -95,34 +151,66 @@ def inputs_hash(notebook: str, params: dict[str, Any]) -> str:
     return h.hexdigest()
 
 
-def plan(notebooks: list[str] | None, overrides: dict[str, Any], *, refresh: bool = False) -> list[Job]:
+def chapter_name(notebook: str | Path, available: list[str] | None = None) -> str:
+    """The chapter a command-line notebook argument names, or a ParameterError.
+
+    ``03_trade``, ``03_trade.ipynb`` and ``notebooks/03_trade.ipynb`` all name
+    the chapter. A path to any other file (``elsewhere/03_trade.ipynb``) is
+    refused: the runner runs only the committed chapters, and running the
+    committed file in its place would report on a notebook the user did not
+    name.
+    """
+    available = list_notebooks() if available is None else available
+    raw = str(notebook)
+    name = parameters.notebook_name(raw)
+    if name not in available:
+        raise parameters.ParameterError(name, "notebook", raw, f"one of: {', '.join(available)}")
+    if "/" in raw or os.sep in raw:
+        own = paths.notebooks_dir() / f"{name}.ipynb"
+        given = Path(raw)
+        same = given.suffix == ".ipynb" and given.exists() and given.resolve() == own.resolve()
+        if not same:
+            raise parameters.ParameterError(
+                name, "notebook", raw,
+                f"a chapter's name ({name}) or its own file ({_rel(own)}); the runner runs only the "
+                "committed chapters in notebooks/ (run another file with papermill)")
+    return name
+
+
+def plan(notebooks: list[str] | None, overrides: dict[str, Any], *, refresh: bool = False,
+         name: str | None = None) -> list[Job]:
     """Validate the request and return the jobs; raise before any work is done.
 
     Raises
     ------
     helpers.parameters.ParameterError
-        For an unknown notebook or a bad parameter, naming it, the value and
-        what is allowed.
+        For an unknown notebook or a bad parameter or run name, naming it,
+        the value and what is allowed.
     """
     available = list_notebooks()
-    names = [parameters.notebook_name(n) for n in (notebooks or available)]
-    for name in names:
-        if name not in available:
-            raise parameters.ParameterError(name, "notebook", name, f"one of: {', '.join(available)}")
+    names = [chapter_name(n, available) for n in (notebooks or available)]
     if refresh and overrides:
         raise parameters.ParameterError(
             "refresh", "parameters", overrides, "none: refresh re-executes at default parameters"
         )
+    if name is not None:
+        if not isinstance(name, str) or not RUN_NAME.match(name):
+            raise parameters.ParameterError(
+                "run", "--name", name,
+                "lower-case letters, digits, '-' and '_', starting with a letter or digit (at most 60)")
+        if len(names) != 1 or refresh:
+            raise parameters.ParameterError("run", "--name", name, "a name for a run of exactly one notebook")
     jobs = []
-    for name in names:
-        defaults = parameters.validate(name, parameters.cell_defaults(name))
-        given = parameters.validate(name, overrides, partial=True)
-        full = parameters.validate(name, {**defaults, **given})
+    for nb in names:
+        defaults = parameters.validate(nb, parameters.cell_defaults(nb))
+        given = parameters.validate(nb, overrides, partial=True)
+        full = parameters.validate(nb, {**defaults, **given})
         is_default = full == defaults
-        out_name = name if is_default else f"{name}--{hashlib.sha256(_canonical(full).encode()).hexdigest()[:8]}"
+        out_name = name or (nb if is_default else f"{nb}--{paths.variant_hash(full)}")
+        changed = {k: v for k, v in full.items() if defaults.get(k) != v}
         jobs.append(
-            Job(name, {} if is_default else given, full, is_default, out_name,
-                inputs_hash(name, full), refresh)
+            Job(nb, {} if is_default else given, full, is_default, out_name,
+                inputs_hash(nb, full), refresh, name, changed)
         )
     return jobs
 
@@ -134,8 +222,74 @@ def is_up_to_date(job: Job) -> bool:
         return False
     try:
         return json.loads(record.read_text())["inputs_hash"] == job.inputs_hash
-    except (json.JSONDecodeError, KeyError):
+    except (OSError, ValueError, KeyError, TypeError):
         return False
+
+
+# --- key outputs ----------------------------------------------------------------
+
+
+def show_key_outputs(values: dict[str, Any]) -> None:
+    """Display a chapter's key outputs (call it in a cell tagged ``key-outputs``).
+
+    ``values`` is a flat mapping of a short label to a number, a short text,
+    a boolean or None. The output carries the mapping as ``application/json``
+    (what :func:`key_outputs` reads) and as plain text for the page.
+    """
+    from IPython.display import display
+
+    if not isinstance(values, dict):
+        raise TypeError("key outputs: a mapping of label to value")
+    for k, v in values.items():
+        if not isinstance(k, str) or not (v is None or isinstance(v, (bool, int, float, str))):
+            raise TypeError(f"key output {k!r}: a text label with a number, text, boolean or None")
+    text = "\n".join(f"{k}: {v}" for k, v in values.items()) or "(no key outputs)"
+    display({"application/json": dict(values), "text/plain": text}, raw=True)
+
+
+def key_outputs(nb) -> dict[str, Any]:
+    """The key outputs of an executed notebook (see the module's docstring)."""
+    found: dict[str, Any] = {}
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code" or KEY_OUTPUTS_TAG not in cell.get("metadata", {}).get("tags", []):
+            continue
+        for out in cell.get("outputs", []):
+            value = out.get("data", {}).get("application/json")
+            if isinstance(value, str):
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    continue
+            if isinstance(value, dict):
+                found.update({str(k): v for k, v in value.items()})
+    return found
+
+
+# --- cells as the reader sees them ----------------------------------------------
+
+
+def _heading_text(source: str) -> str | None:
+    found = None
+    for line in source.splitlines():
+        m = re.match(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", line)
+        if m and m.group(1):
+            found = m.group(1)
+    return found
+
+
+def section_before(cells, index: int) -> str | None:
+    """The nearest markdown heading at or before cell ``index`` (the section a cell is in)."""
+    for cell in reversed(list(cells)[: index + 1]):
+        if cell.get("cell_type") == "markdown":
+            text = _heading_text("".join(cell.get("source", "")))
+            if text:
+                return text
+    return None
+
+
+def _short(text: str, width: int = 48) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 # --- execution (in a worker process) ------------------------------------------
@@ -157,36 +311,173 @@ def clean_metadata(nb) -> None:
         cell.metadata.pop("execution", None)
 
 
-def export_html(nb, target: Path) -> None:
-    """Write a notebook's HTML: the site's page without the site's links, offline (helpers.render)."""
+def export_html(nb, target: Path, site_root: str | None = None) -> None:
+    """Write a notebook's HTML: the site's page, offline (helpers.render).
+
+    ``site_root`` is the relative URL from the page to ``build/site/``, for the
+    site's navigation (used when :func:`helpers.render.notebook_html` takes it).
+    """
     from . import render
 
-    target.write_text(render.notebook_html(nb), encoding="utf-8")
+    kw = {}
+    if site_root is not None and "site_root" in inspect.signature(render.notebook_html).parameters:
+        kw["site_root"] = site_root
+    target.write_text(render.notebook_html(nb, **kw), encoding="utf-8")
+
+
+def site_root_for(folder: Path) -> str:
+    """Relative URL from a page in ``folder`` (under ``build/``) to ``build/site/``."""
+    try:
+        depth = len(folder.resolve().relative_to(paths.build_dir().resolve()).parts)
+    except ValueError:
+        depth = 1
+    return "../" * depth + "site/"
 
 
 def _atomic_copy(src: Path, dst: Path) -> None:
+    """Copy a file into place atomically; on any failure no ``.tmp`` file is left behind."""
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f".{dst.name}.{uuid.uuid4().hex[:8]}.tmp")
-    shutil.copyfile(src, tmp)
-    tmp.replace(dst)
+    try:
+        shutil.copyfile(src, tmp)
+        tmp.replace(dst)
+    except BaseException:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise
+
+
+# atomic exchange of two paths (Linux renameat2 with RENAME_EXCHANGE)
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_renameat2: Any = False  # False: not looked up yet; None: not available
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two existing paths; False if the system cannot (then nothing changed)."""
+    global _renameat2
+    if _renameat2 is False:
+        _renameat2 = None
+        if sys.platform.startswith("linux"):
+            try:
+                libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+                fn = libc.renameat2
+                fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+                fn.restype = ctypes.c_int
+                _renameat2 = fn
+            except (OSError, AttributeError):
+                _renameat2 = None
+    if _renameat2 is None:
+        return False
+    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: this file system cannot exchange
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _swap(scratch: Path, final: Path) -> Path | None:
+    """Put ``scratch`` at ``final``; return where the previous ``final`` now is (None: there was none).
+
+    Atomic: at every moment ``final`` is either the old or the new folder. With
+    an exchange-rename the old folder ends up at ``scratch``'s path; otherwise
+    it is renamed aside to ``.<final>.old-<id>`` first and renamed back if
+    moving the new one in fails (a kill between the two steps is repaired by
+    :func:`clean_stale` at the next run).
+    """
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if not os.path.lexists(final):
+        scratch.rename(final)
+        return None
+    if _exchange(scratch, final):
+        return scratch
+    old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+    final.rename(old)
+    try:
+        scratch.rename(final)
+    except BaseException:
+        old.rename(final)
+        raise
+    return old
+
+
+def _unswap(final: Path, old: Path | None) -> Path:
+    """Undo :func:`_swap`: the previous folder back at ``final``; return where the new one went."""
+    if old is not None and _exchange(old, final):
+        return old
+    new = final.with_name(f".{final.name}.new-{uuid.uuid4().hex[:8]}")
+    final.rename(new)
+    if old is not None:
+        old.rename(final)
+    return new
 
 
 def _swap_into_place(scratch: Path, final: Path) -> None:
-    """Move a finished scratch folder to its final place, replacing the old one."""
-    old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
-    if final.exists():
-        final.rename(old)
-    scratch.rename(final)
-    if old.exists():
-        shutil.rmtree(old)
+    """Move a finished scratch folder to its final place, replacing the old one atomically."""
+    old = _swap(scratch, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def clean_stale(build: Path | None = None) -> None:
+    """Remove what killed runs left behind; restore a hidden good result if it lost its place.
+
+    * ``build/.tmp/<run>-<pid>-<id>``: removed when process ``pid`` is gone;
+      other scratch folders (the site's) when older than an hour;
+    * ``.<name>.old-<id>`` beside a result: renamed back to ``<name>`` if that
+      is missing (a kill between the two renames of a swap), else removed;
+      ``.<name>.new-<id>`` removed. Entries younger than a minute are left
+      alone: they may belong to a run in progress.
+    """
+    build = build or paths.build_dir()
+    now = time.time()
+    tmp = build / ".tmp"
+    if tmp.is_dir():
+        for entry in tmp.iterdir():
+            m = re.search(r"-(\d+)-[0-9a-f]{8}$", entry.name)
+            try:
+                stale = (not _pid_alive(int(m.group(1)))) if m else now - entry.stat().st_mtime > 3600
+            except OSError:
+                continue
+            if stale:
+                shutil.rmtree(entry, ignore_errors=True)
+    for folder in (build, build / "runs", build / "site", build / "site" / "assets"):
+        if not folder.is_dir():
+            continue
+        for entry in folder.iterdir():
+            m = re.match(r"^\.(.+)\.(old|new)-[0-9a-f]{8}$", entry.name)
+            if not m:
+                continue
+            try:
+                if now - entry.lstat().st_mtime < STALE_SECONDS:
+                    continue
+                target = folder / m.group(1)
+                if m.group(2) == "old" and not os.path.lexists(target):
+                    entry.rename(target)
+                else:
+                    shutil.rmtree(entry, ignore_errors=True)
+            except OSError:
+                continue
 
 
 class _KernelStderr:
-    """Send the kernel's own stderr (start-up warnings) to a log file.
+    """Send this process's stderr (and so a kernel's) to a log file while a kernel starts.
 
-    The kernel process inherits file descriptor 2; pointing it at a file while
-    the kernel starts keeps the terminal for the runner's progress lines and
-    keeps the kernel's messages with the run they belong to.
+    Used by :mod:`helpers.seminar`; the runner itself gives each kernel its own
+    stderr file (no process-wide redirection).
     """
 
     def __init__(self, path: Path):
@@ -205,35 +496,168 @@ class _KernelStderr:
         self.fh.close()
 
 
-def execute(job: Job) -> Result:
-    """Run one job; never raise (a failure is a Result with its log)."""
+ENGINE = "sco"
+_engine_registered = False
+
+
+def _register_engine() -> None:
+    """A papermill engine that starts each kernel with its own env, cwd and stderr, and reports cells."""
+    global _engine_registered
+    if _engine_registered:
+        return
+    from nbclient.util import run_sync
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import merge_kwargs, remove_args
+
+    class Client(PapermillNotebookClient):
+        def __init__(self, nb_man, *, sco_kernel: dict | None = None, **kw):
+            super().__init__(nb_man, **kw)
+            self.sco_kernel = sco_kernel or {}
+
+        async def async_start_new_kernel(self, **kwargs):
+            kwargs.update(self.sco_kernel)
+            return await super().async_start_new_kernel(**kwargs)
+
+        start_new_kernel = run_sync(async_start_new_kernel)  # the base class binds its own function
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None,
+                                     sco_kernel=None, sco_progress=None, **kwargs):
+            if sco_progress is not None:
+                _report_cells(nb_man, sco_progress)
+            kwargs = remove_args(["input_path"], **kwargs)
+            safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
+                                 startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
+                                 log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            return Client(nb_man, sco_kernel=sco_kernel, **final).execute()
+
+    papermill_engines.register(ENGINE, Engine)
+    _engine_registered = True
+
+
+def _report_cells(nb_man, progress: Callable[[int, int, str | None], None]) -> None:
+    cells = nb_man.nb.cells
+    code = [i for i, c in enumerate(cells) if c.cell_type == "code"]
+    place = {i: n for n, i in enumerate(code, 1)}
+    start = nb_man.cell_start
+
+    def cell_start(cell, cell_index=None, **kw):
+        start(cell, cell_index, **kw)
+        if cell_index in place:
+            progress(place[cell_index], len(code), section_before(cells, cell_index))
+
+    nb_man.cell_start = cell_start
+
+
+def _progress_printer(prefix: str, echo: Callable[[str], None]) -> Callable[[int, int, str | None], None]:
+    t0 = time.perf_counter()
+
+    def progress(n: int, total: int, section: str | None) -> None:
+        where = _short(section) if section else "(before the first heading)"
+        echo(f"{prefix}[{n}/{total}] {where}  ({time.perf_counter() - t0:.0f} s)")
+
+    return progress
+
+
+def _print(line: str) -> None:
+    try:
+        print(line, flush=True)
+    except (BrokenPipeError, ValueError):  # nobody reads the progress any more
+        pass
+
+
+class RunFailure(Exception):
+    """A failure of one run with a message for the user (no traceback needed)."""
+
+
+def _loopback_problem() -> str | None:
+    """Why kernels could not be reached on 127.0.0.1, or None if they can."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+    except OSError as exc:
+        return (f"cannot open a port on 127.0.0.1 ({exc.strerror or exc}): notebook kernels talk to the "
+                "runner over the loopback interface; bring it up (e.g. 'ip link set lo up') and try again")
+    return None
+
+
+_KERNEL_HINT = ("the Python kernel did not start or answer ({}); kernels talk to the runner over the loopback "
+                "interface 127.0.0.1 - check that it is up ('ip link set lo up') and read kernel.log beside the log")
+
+
+def _summary(exc: BaseException, out_nb: Path | None) -> str:
+    """One line saying what failed, naming the cell as the reader sees it."""
+    if hasattr(exc, "exec_count") and hasattr(exc, "ename"):
+        section = None
+        if out_nb is not None and out_nb.exists():
+            try:
+                import nbformat
+
+                section = section_before(nbformat.read(out_nb, as_version=4).cells, exc.cell_index)
+            except Exception:  # noqa: BLE001 - the summary must not fail
+                section = None
+        evalue = (str(exc.evalue).strip().splitlines() or [""])[-1]
+        where = f"In [{exc.exec_count}]" + (f" (section “{_short(section, 60)}”)" if section else "")
+        return f"{where}: {exc.ename}: {evalue}"
+    text = str(exc).strip()
+    if isinstance(exc, RunFailure):
+        return text
+    lines = text.splitlines()
+    first = lines[-1] if lines else ""
+    if (isinstance(exc, (RuntimeError, TimeoutError)) and ("Kernel didn't respond" in text or "Kernel died" in text)) \
+            or type(exc).__module__.startswith("zmq"):
+        return _KERNEL_HINT.format(f"{type(exc).__name__}: {first}")
+    return f"{type(exc).__name__}: {first}"
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = None) -> Result:
+    """Run one job; never raise except KeyboardInterrupt (a failure is a Result with its log).
+
+    ``progress(n, total, section)`` is called as each code cell starts.
+    """
     _quiet_imports()
     start = time.perf_counter()
-    build = paths.build_dir()
-    scratch = build / ".tmp" / f"{job.out_name}-{uuid.uuid4().hex[:8]}"
-    figs = scratch / "figures"
-    figs.mkdir(parents=True)
-    out_nb = scratch / f"{job.notebook}.ipynb"
-    os.environ["SCO_FIGURES_DIR"] = str(figs)
+    scratch: Path | None = None
+    out_nb: Path | None = None
     try:
+        build = paths.build_dir()
+        scratch = build / ".tmp" / f"{job.out_name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        figs = scratch / "figures"
+        figs.mkdir(parents=True)
+        out_nb = scratch / f"{job.notebook}.ipynb"
         import nbformat
         import papermill as pm
         import yaml
 
-        with _KernelStderr(scratch / "kernel.log"):
+        _register_engine()
+        kernel_env = {**os.environ, "SCO_FIGURES_DIR": str(figs)}  # the kernel's env only
+        with open(scratch / "kernel.log", "ab") as kernel_log:
             pm.execute_notebook(
                 str(parameters.notebook_path(job.notebook)),
                 str(out_nb),
                 parameters=job.overrides or None,
                 kernel_name="python3",
+                engine_name=ENGINE,
                 progress_bar=False,
                 log_output=False,
-                cwd=str(paths.notebooks_dir()),
+                start_timeout=KERNEL_START_TIMEOUT,
+                sco_kernel={"env": kernel_env, "cwd": str(paths.notebooks_dir()), "stderr": kernel_log},
+                sco_progress=progress,
             )
         nb = nbformat.read(out_nb, as_version=4)
         clean_metadata(nb)
         nbformat.write(nb, out_nb)
-        export_html(nb, scratch / f"{job.notebook}.html")
+        keys = key_outputs(nb)
+        export_html(nb, scratch / f"{job.notebook}.html", site_root_for(job.out_dir))
         (scratch / "params.yaml").write_text(
             yaml.safe_dump(job.params, sort_keys=True, allow_unicode=True), encoding="utf-8"
         )
@@ -242,34 +666,102 @@ def execute(job: Job) -> Result:
             figs.rmdir()
         record = {
             "notebook": job.notebook,
+            "name": job.name,
             "parameters": job.params,
             "overrides": job.overrides,
+            "changed": job.changed,
             "default_parameters": job.is_default,
             "inputs_hash": job.inputs_hash,
             "figures": figures,
+            "key_outputs": keys,
+            "status": "ok",
+            "finished": _now(),
             "seconds": round(time.perf_counter() - start, 2),
         }
-        (scratch / "run.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
-        _swap_into_place(scratch, job.out_dir)
-        if job.is_default:  # refresh figures/ only from a default run
-            for name in figures:
-                _atomic_copy(job.out_dir / "figures" / name, paths.repo_root() / "figures" / name)
-        if job.refresh:
-            _atomic_copy(job.out_dir / f"{job.notebook}.ipynb", parameters.notebook_path(job.notebook))
+        (scratch / "run.json").write_text(json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
+        old = _swap(scratch, job.out_dir)
+        scratch = None
+        try:
+            if job.publishes_figures:  # refresh figures/ only from a default run
+                try:
+                    for name in figures:
+                        _atomic_copy(job.out_dir / "figures" / name, paths.repo_root() / "figures" / name)
+                except OSError as exc:
+                    raise RunFailure(f"copying the figures into figures/ failed: {type(exc).__name__}: "
+                                     f"{exc.strerror or exc}") from exc
+            if job.refresh:
+                _atomic_copy(job.out_dir / f"{job.notebook}.ipynb", parameters.notebook_path(job.notebook))
+        except BaseException:
+            scratch = _unswap(job.out_dir, old)  # the previous result back; the new one to the failure folder
+            raise
+        if old is not None:  # the previous result (at moved_from's path after an exchange-rename)
+            shutil.rmtree(old, ignore_errors=True)
         return Result(job, "ok", time.perf_counter() - start, str(job.out_dir), figures=figures)
+    except KeyboardInterrupt:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+        raise
     except Exception as exc:  # noqa: BLE001 - report every failure the same way
-        failed = build / ".failed" / job.out_name
+        return _failed(job, exc, scratch, out_nb, start)
+
+
+def _failed(job: Job, exc: BaseException, scratch: Path | None, out_nb: Path | None, start: float) -> Result:
+    """Record a failure: the scratch folder and a log under ``build/.failed/``; never raise."""
+    summary = _summary(exc, out_nb)
+    log: Path | None = None
+    note = ""
+    try:
+        failed = paths.build_dir() / ".failed" / job.out_name
         if failed.exists():
             shutil.rmtree(failed)
         failed.parent.mkdir(parents=True, exist_ok=True)
-        scratch.rename(failed)
+        if scratch is not None and scratch.exists():
+            scratch.rename(failed)
+            scratch = None
+        else:
+            failed.mkdir()
         log = failed / "log.txt"
         log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-        first = str(exc).strip().splitlines()
-        summary = f"{type(exc).__name__}: {first[-1] if first else ''}"
-        if hasattr(exc, "cell_index"):
-            summary = f"cell {exc.cell_index}: {exc.ename}: {exc.evalue}"
-        return Result(job, "failed", time.perf_counter() - start, summary, log=log)
+        record = {"notebook": job.notebook, "name": job.name, "changed": job.changed, "status": "failed",
+                  "message": summary, "finished": _now(), "seconds": round(time.perf_counter() - start, 2)}
+        (failed / "failed.json").write_text(json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
+    except Exception as exc2:  # noqa: BLE001 - full or read-only disk: still one honest line
+        note = f"no log could be written ({type(exc2).__name__}: {getattr(exc2, 'strerror', None) or exc2})"
+        if log is not None:
+            try:
+                log.unlink(missing_ok=True)
+            except OSError:
+                pass
+        log = None
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+    kept = (job.out_dir / "run.json").exists()
+    return Result(job, "failed", time.perf_counter() - start, summary, log=log, kept=kept, note=note)
+
+
+# --- worker processes -------------------------------------------------------------
+
+_IN_JOB = False
+
+
+def _worker_sigint(signum, frame):  # noqa: ARG001
+    if _IN_JOB:
+        raise KeyboardInterrupt
+
+
+def _worker_init() -> None:
+    # Ctrl-C reaches every process of the terminal: a busy worker stops its run
+    # and cleans up; an idle one ignores it (the main process shuts the pool down).
+    signal.signal(signal.SIGINT, _worker_sigint)
+
+
+def _execute_in_worker(job: Job, prefix: str) -> Result:
+    global _IN_JOB
+    _IN_JOB = True
+    try:
+        return execute(job, _progress_printer(prefix, _print))
+    finally:
+        _IN_JOB = False
 
 
 # --- orchestration --------------------------------------------------------------
@@ -284,7 +776,15 @@ def _rel(path: Path) -> str:
 
 def run_jobs(jobs: list[Job], *, force: bool = False, workers: int | None = None,
              echo: Callable[[str], None] = print) -> list[Result]:
-    """Run jobs in parallel (one process per core) and report progress."""
+    """Run jobs in parallel (one process per core) and report progress.
+
+    Raises
+    ------
+    RunnerError
+        Before any work, if kernels cannot be reached (no loopback interface).
+    KeyboardInterrupt
+        On Ctrl-C, after every run in progress has removed its scratch folder.
+    """
     results: list[Result] = []
     todo = []
     for job in jobs:
@@ -297,6 +797,13 @@ def run_jobs(jobs: list[Job], *, force: bool = False, workers: int | None = None
         echo(f"[{len(results)}/{total}] up to date  {r.job.out_name}  -> {_rel(r.job.out_dir)}/")
     if not todo:
         return results
+    problem = _loopback_problem()
+    if problem:
+        raise RunnerError(problem)
+    try:
+        clean_stale()
+    except OSError:
+        pass
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
     echo(f"running {len(todo)} notebook(s) on {workers} worker(s): {', '.join(j.out_name for j in todo)}")
 
@@ -307,18 +814,178 @@ def run_jobs(jobs: list[Job], *, force: bool = False, workers: int | None = None
             figs = f", {len(r.figures)} figure(s)" if r.figures else ""
             echo(f"[{n}/{total}] ok    {r.job.out_name}  {r.seconds:.1f} s{figs}  -> {_rel(r.job.out_dir)}/")
         else:
+            kept = (f"previous good output kept in {_rel(r.job.out_dir)}/" if r.kept
+                    else "there was no previous output")
             echo(f"[{n}/{total}] FAILED {r.job.out_name}  {r.seconds:.1f} s  {r.message}")
-            echo(f"        log: {_rel(r.log)}  (previous good output kept)")
+            where = f"log: {_rel(r.log)}" if r.log else (r.note or "no log")
+            echo(f"        {where}  ({kept})")
 
-    if workers == 1:
-        for job in todo:
-            report(execute(job))
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [pool.submit(execute, job) for job in todo]
-            for fut in as_completed(futures):
-                report(fut.result())
-    tmp = paths.build_dir() / ".tmp"
-    if tmp.exists() and not any(tmp.iterdir()):
-        tmp.rmdir()
+    try:
+        if workers == 1:
+            for job in todo:
+                prefix = f"{job.out_name} " if len(todo) > 1 else "  "
+                report(execute(job, _progress_printer(prefix, echo)))
+        else:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
+                futures = {pool.submit(_execute_in_worker, job, f"{job.out_name} "): job for job in todo}
+                try:
+                    for fut in as_completed(futures):
+                        try:
+                            report(fut.result())
+                        except KeyboardInterrupt:
+                            raise
+                        except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
+                            job = futures[fut]
+                            report(Result(job, "failed", message=f"the worker process died: {type(exc).__name__}: "
+                                          f"{exc}", kept=(job.out_dir / "run.json").exists()))
+                except KeyboardInterrupt:
+                    for fut in futures:
+                        fut.cancel()
+                    raise
+    finally:
+        tmp = paths.build_dir() / ".tmp"
+        try:
+            if tmp.exists() and not any(tmp.iterdir()):
+                tmp.rmdir()
+        except OSError:
+            pass
+        try:
+            write_runs_index()
+        except Exception:  # noqa: BLE001 - the index is a convenience; a run's result stands
+            pass
     return results
+
+
+# --- build/runs/index.html ------------------------------------------------------------
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _value_text(v: Any) -> str:
+    if isinstance(v, list):
+        return ", ".join(map(str, v))
+    return str(v)
+
+
+def collect_runs() -> list[dict[str, Any]]:
+    """Every run under ``build/``: default runs, named and hashed runs, and failures."""
+    build = paths.build_dir()
+    runs: dict[str, dict[str, Any]] = {}
+    folders = [(build / nb, nb, f"../{nb}/") for nb in list_notebooks()]
+    runs_dir = build / "runs"
+    if runs_dir.is_dir():
+        folders += [(d, d.name, f"{d.name}/") for d in sorted(runs_dir.iterdir())
+                    if d.is_dir() and not d.name.startswith(".")]
+    for folder, key, href in folders:
+        record = _read_json(folder / "run.json")
+        if record is None:
+            continue
+        nb = str(record.get("notebook", ""))
+        runs[key] = {"key": key, "notebook": nb, "name": record.get("name") or ("default" if key == nb else key),
+                     "changed": record.get("changed") or record.get("overrides") or {},
+                     "status": "ok", "finished": str(record.get("finished", "")),
+                     "seconds": record.get("seconds"), "href": f"{href}{nb}.html",
+                     "log": None, "message": ""}
+    failed_dir = build / ".failed"
+    if failed_dir.is_dir():
+        for d in sorted(failed_dir.iterdir()):
+            record = _read_json(d / "failed.json")
+            if record is None:
+                continue
+            good = runs.get(d.name)
+            if good is not None and good["finished"] >= str(record.get("finished", "")):
+                continue  # an older failure, since run successfully
+            nb = str(record.get("notebook", ""))
+            runs[d.name] = {"key": d.name, "notebook": nb,
+                            "name": record.get("name") or ("default" if d.name == nb else d.name),
+                            "changed": record.get("changed") or {},
+                            "status": "failed" + (" (previous good output kept)" if good else ""),
+                            "finished": str(record.get("finished", "")), "seconds": record.get("seconds"),
+                            "href": good["href"] if good else None, "log": f"../.failed/{d.name}/log.txt",
+                            "message": str(record.get("message", ""))}
+    return sorted(runs.values(), key=lambda r: r["finished"], reverse=True)
+
+
+PAGE_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 64rem; margin: 0 auto 2rem; padding: 0 1rem; line-height: 1.5; color: #1f2328; }
+nav.sco-runs-nav { padding: 0.6rem 0; border-bottom: 1px solid #d8dee4; margin-bottom: 1rem; }
+nav.sco-runs-nav a { margin-right: 1.2rem; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+th, td { border-bottom: 1px solid #d8dee4; padding: 0.4rem 0.6rem; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+a { color: #1f5f8b; }
+.note { color: #5b6770; font-size: 0.9em; }
+.failed { color: #a40e26; }
+.question { border-left: 4px solid #1f5f8b; padding: 0.3rem 0.9rem; background: #f6f8fa; }
+"""
+
+
+def page(title: str, body: str, nav: list[tuple[str, str]]) -> str:
+    """A small standalone page (runs and sweep indexes): escaped title, given body, links on top."""
+    E = html.escape
+    links = "".join(f'<a href="{E(href)}">{E(text)}</a>' for text, href in nav)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{E(title)}</title>
+<link rel="icon" href="data:,">
+<style>{PAGE_CSS}</style>
+</head>
+<body>
+<nav class="sco-runs-nav">{links}</nav>
+{body}
+</body>
+</html>
+"""
+
+
+def runs_index_html(runs: list[dict[str, Any]]) -> str:
+    E = html.escape
+    rows = []
+    for r in runs:
+        params = "<br>".join(f"<code>{E(str(k))}</code> = {E(_value_text(v))}" for k, v in r["changed"].items())
+        status = E(r["status"])
+        if r["status"].startswith("failed"):
+            status = f'<span class="failed">{status}</span>'
+            if r["message"]:
+                status += f'<br><span class="note">{E(r["message"])}</span>'
+        links = []
+        if r["href"]:
+            links.append(f'<a href="{E(r["href"])}">report</a>')
+        if r["log"]:
+            links.append(f'<a href="{E(r["log"])}">log</a>')
+        secs = f"{r['seconds']:.0f} s" if isinstance(r["seconds"], (int, float)) else ""
+        rows.append(f"<tr><td><strong>{E(str(r['name']))}</strong></td><td>{E(r['notebook'])}</td>"
+                    f"<td>{params or 'defaults'}</td><td>{status}</td>"
+                    f"<td>{E(r['finished'])}<br><span class=\"note\">{E(secs)}</span></td>"
+                    f"<td>{' · '.join(links) or 'none'}</td></tr>")
+    table = ("<table><thead><tr><th>run</th><th>chapter</th><th>parameters (other than the defaults)</th>"
+             "<th>status</th><th>finished</th><th>pages</th></tr></thead><tbody>\n"
+             + "\n".join(rows) + "\n</tbody></table>") if rows else "<p>No runs yet.</p>"
+    body = (f"<h1>Runs</h1>\n<p>Every run in <code>build/</code>, newest first: the default runs "
+            f"(<code>build/&lt;chapter&gt;/</code>), named runs (<code>--name</code>) and other parameter "
+            f"sets (<code>build/runs/</code>). Start one with <code>./sco run CHAPTER -p NAME VALUE</code>.</p>\n"
+            f"{table}")
+    return page("Runs", body, [("Site", "../site/index.html")])
+
+
+def write_runs_index() -> Path:
+    """Rewrite ``build/runs/index.html`` from the runs on disk."""
+    target = paths.build_dir() / "runs" / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".index.html.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        tmp.write_text(runs_index_html(collect_runs()), encoding="utf-8")
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
