@@ -243,7 +243,10 @@ def save_figure(fig, name: str, *, formats: tuple[str, ...] = ("png", "svg"), fo
     formats : tuple of str
         File formats to write.
     folder : Path, optional
-        Target folder; default :func:`helpers.paths.figures_dir`.
+        Target folder; default :func:`helpers.paths.figures_dir`: ``figures/``
+        for a run at the chapter's default parameters, the run's own folder
+        for any other (recorded by :func:`helpers.paths.set_run`; even an
+        explicit ``figures/`` is replaced by it then).
 
     Returns
     -------
@@ -264,7 +267,7 @@ def save_figure(fig, name: str, *, formats: tuple[str, ...] = ("png", "svg"), fo
     source = getattr(fig, _SOURCE_ATTR, None)
     if not source:
         raise ValueError(f"figure {name!r} has no source line: call style.add_source(fig, rows) first")
-    out = Path(folder or paths.figures_dir())
+    out = paths.figures_dir(folder)  # a non-default run never gets figures/ (paths.set_run)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     flat = " ".join(source.split())
