@@ -1,9 +1,11 @@
-"""Command line: ``python -m helpers COMMAND``.
+"""Command line: ``./sco COMMAND`` (the same as ``.venv/bin/python -m helpers COMMAND``).
 
 Commands
 --------
-run [NOTEBOOK ...] [-p NAME VALUE ...] [-f params.yaml] [--force] [-j N]
+run [NOTEBOOK ...] [-p NAME VALUE ...] [-f params.yaml] [--name NAME] [--force] [-j N]
     Execute notebooks (all by default) into ``build/``; see :mod:`helpers.runner`.
+    ``--name`` puts a run in ``build/runs/NAME/``; ``build/runs/index.html``
+    lists every run.
 site [--from auto|build|committed] [--no-slides]
     Build the static site into ``build/site/`` (see :mod:`helpers.site`).
 slides [--from auto|build|committed]
@@ -27,16 +29,24 @@ kappa FIRST.csv SECOND.csv [--weights none|linear|quadratic]
 
 Only the standard library (and PyYAML for ``-p``/``-f`` values) is imported
 before the parameters are checked, so a bad value fails in well under a second.
+
+No exception escapes as a traceback: a bad input is one ``error:`` line (exit
+2), a failed run one ``FAILED`` line (exit 1), Ctrl-C one line (exit 130), a
+closed pipe (``... | head``) nothing (exit 141); anything unexpected is
+``error: <type>: <message>`` with the traceback kept in ``build/logs/``
+(exit 2).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
-from . import parameters
+from . import parameters, paths
 
 
 def _parse_value(notebook: str, name: str, raw: str) -> Any:
@@ -83,11 +93,14 @@ def cmd_run(args) -> int:
         raise parameters.ParameterError(
             "run", "notebook", names, "exactly one notebook when parameters are given"
         )
+    names = [runner.chapter_name(n) for n in names]  # refuse a path that is not the chapter's own file
     overrides = _overrides(args, names)
-    jobs = runner.plan(names, overrides, refresh=args.command == "refresh")
+    jobs = runner.plan(names, overrides, refresh=args.command == "refresh", name=args.name)
     results = runner.run_jobs(jobs, force=args.force or args.command == "refresh", workers=args.jobs)
     failed = sum(r.status == "failed" for r in results)
     print(f"{len(results) - failed} of {len(results)} notebook(s) up to date or run; {failed} failed.")
+    if any(r.status != "skipped" for r in results):
+        print(f"all runs: {runner._rel(paths.build_dir() / 'runs' / 'index.html')}")
     if args.command == "refresh":  # the teachers' solutions read the same data and helpers
         from . import seminar
 
@@ -138,13 +151,36 @@ def cmd_datadict(args) -> int:
 
 
 def cmd_kappa(args) -> int:
+    import csv
+
     from . import data, views
 
+    statements = data.load("statements")
+    known = set(statements["statement_id"])
+    codings = []
+    for path in (args.first, args.second):
+        try:
+            codings.append(views.read_coding(path, known_ids=known))
+        except IsADirectoryError:
+            print(f"error: {path}: is a folder; give a CSV file with the columns statement_id and stance",
+                  file=sys.stderr)
+            return 2
+        except UnicodeDecodeError:
+            print(f"error: {path}: not a UTF-8 text file; give a CSV file with the columns statement_id "
+                  "and stance", file=sys.stderr)
+            return 2
+        except (OSError, csv.Error) as exc:
+            print(f"error: {path}: cannot be read as CSV ({getattr(exc, 'strerror', None) or exc})",
+                  file=sys.stderr)
+            return 2
+        except ValueError as exc:
+            if isinstance(exc, data.DataValidationError):
+                raise
+            msg = str(exc)
+            print(f"error: {msg if path in msg else f'{path}: {msg}'}", file=sys.stderr)
+            return 2
+    first, second = codings
     try:
-        statements = data.load("statements")
-        known = set(statements["statement_id"])
-        first = views.read_coding(args.first, known_ids=known)
-        second = views.read_coding(args.second, known_ids=known)
         overall, _by_topic, diff = views.compare_codings(first, second, weights=args.weights)
     except ValueError as exc:
         if isinstance(exc, data.DataValidationError):
@@ -166,7 +202,7 @@ def cmd_kappa(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="./sco", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     for name, helptext in (("run", "execute notebooks into build/"),
                            ("refresh", "re-execute the committed notebooks in place (default parameters)")):
@@ -177,9 +213,11 @@ def main(argv: list[str] | None = None) -> int:
                            metavar=("NAME", "VALUE"), help="set a parameter (papermill's -p)")
             p.add_argument("-f", "--parameters_file", dest="file", metavar="FILE",
                            help="YAML file of parameters (papermill's -f)")
+            p.add_argument("--name", default=None, metavar="NAME",
+                           help="keep this run in build/runs/NAME/ (lower-case letters, digits, - and _)")
             p.add_argument("--force", action="store_true", help="run even if the inputs are unchanged")
         p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: one per core)")
-        p.set_defaults(func=cmd_run, param=None, file=None, force=False)
+        p.set_defaults(func=cmd_run, param=None, file=None, force=False, name=None)
     for name, helptext, func in (("site", "build the static site into build/site/", cmd_site),
                                  ("slides", "render each chapter as reveal.js slides", cmd_slides)):
         p = sub.add_parser(name, help=helptext)
@@ -214,18 +252,71 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
-    except parameters.ParameterError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # data validation and similar: clear message, no traceback
-        from . import data
+        try:
+            code = args.func(args)
+        finally:
+            sys.stdout.flush()
+        return code
+    except KeyboardInterrupt:
+        print("\ninterrupted: runs in progress were stopped and their scratch folders removed; "
+              "previous results are unchanged", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader of our output went away (e.g. '| head'): stop quietly
+        _silence_stdout()
+        return 141
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches the user
+        from . import data, runner
 
-        if isinstance(exc, data.DataValidationError):
+        if isinstance(exc, (parameters.ParameterError, data.DataValidationError, runner.RunnerError)):
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        raise
+        log = _write_crash_log(exc)
+        first = (str(exc).strip().splitlines() or [""])[0][:500]
+        print(f"error: {type(exc).__name__}: {first}", file=sys.stderr)
+        print(f"       (an unexpected error; the details are in {log})" if log else
+              "       (an unexpected error; no log could be written)", file=sys.stderr)
+        return 2
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _write_crash_log(exc: BaseException) -> str | None:
+    """Keep an unexpected error's traceback in ``build/logs/``; return its path (None if it cannot be written)."""
+    import datetime as dt
+    import tempfile
+
+    text = "".join(traceback.format_exception(exc))
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    for folder in (paths.build_dir() / "logs", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"error-{stamp}-{os.getpid()}.txt"
+            target.write_text(text, encoding="utf-8")
+        except OSError:
+            continue
+        try:
+            return str(target.relative_to(paths.repo_root()))
+        except ValueError:
+            return str(target)
+    return None
+
+
+def _entry() -> int:
+    code = main()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        code = 141
+    return code
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_entry())
