@@ -9,9 +9,10 @@ STAMP  := $(VENV)/.installed
 PIP    := $(VPY) -m pip --disable-pip-version-check -q
 NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
 
-.PHONY: run site slides test refresh lab bench validate datadict lock clean help
+.PHONY: venv run site slides test refresh lab bench validate datadict lock clean help
 
 help:
+	@echo "make venv     only create/update .venv (./sco does this when .venv is missing)"
 	@echo "make run      execute every notebook into build/, refresh figures/, build the site build/site/"
 	@echo "make slides   render each chapter as reveal.js slides (build/site/slides/, offline)"
 	@echo "make test     run the whole test suite (unit, data, nbval, papermill)"
@@ -25,6 +26,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PIP) install -r requirements.lock
 	$(PIP) install --no-deps -e .
 	@touch $@
+
+venv: $(STAMP)
 
 run: $(STAMP)
 	$(VPY) -m helpers run
