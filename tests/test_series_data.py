@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 
+import pandas as pd
 import pytest
 
 from helpers import data, pipelines
@@ -130,3 +131,51 @@ def test_turkmen_volumes_each_cite_their_own_source():
     assert len(tkm) >= 3
     assert tkm["source_id"].is_unique
     assert not tkm["source_id"].str.startswith("ei-").any()
+
+
+# --- rows corrected in review (issue 18, item 3) ------------------------------------
+
+
+def test_bbs_capacity_is_a_change_over_time_and_the_current_figure_is_drawn():
+    facts = data.load("pipeline_facts")
+    cap = facts[(facts["pipeline_id"] == "bbs") & (facts["attribute"] == "design_capacity")]
+    actual = cap[~cap["planned"]]
+    # no 10 bcm reading is stored as a disagreement with the 6 bcm interim stage
+    assert actual["variant_of"].isna().all(), actual[actual["variant_of"].notna()]["fact_id"].tolist()
+    assert set(actual["value"].astype(float)) == {6.0, 10.0}
+    latest = pipelines.latest_reading(facts, "bbs", "design_capacity")
+    assert float(latest["value"]) == 10 and latest["as_of"] >= "2018"
+    dated = actual.dropna(subset=["as_of"]).sort_values("as_of")
+    assert list(dated["value"].astype(float)) == sorted(dated["value"].astype(float)), "capacity only grew"
+    summary = pipelines.summary(data.load("pipelines"), facts, "gas").set_index("pipeline")
+    assert summary.loc["Beineu-Bozoi-Shymkent", "capacity"] == "10 bcm/year"
+
+
+def test_atasu_alashankou_lengths_keep_every_published_figure():
+    facts = data.load("pipeline_facts")
+    length = facts[(facts["pipeline_id"] == "kcop-atasu-alashankou") & (facts["attribute"] == "length_km")]
+    assert {962.0, 988.0, 998.0, 1000.0} <= set(length["value"].astype(float))
+    drawn = data.primary(length)
+    assert set(drawn["value"].astype(float)) == {962.0}
+    others = length[length["variant_of"].notna()]
+    assert others["source_id"].is_unique and len(others) >= 3
+
+
+def test_the_2006_restatement_of_the_2004_credit_is_a_variant():
+    fin = data.load("finance_facts").set_index("fact_id")
+    assert fin.loc["sco-2004-buyers-credit-900m-d", "variant_of"] == "sco-2004-buyers-credit-900m-a"
+    # a sum over the pledges the project draws counts the 900 million once for 2006
+    drawn = data.primary(data.load("finance_facts"))
+    assert not (drawn["date"].str.startswith("2006") & (drawn["amount"] == 900)).any()
+
+
+def test_the_1992_central_asia_total_rests_on_an_attributed_source():
+    agg = data.load("trade_aggregates").set_index("row_id")
+    head = agg.loc["chn-ca5-1992-total"]
+    assert head["source_id"] != "dd888s-ca-30yrs" and pd.isna(head["variant_of"])
+    assert (head["value"], head["unit"]) == (460, "USD million")
+    readings = agg[agg["variant_of"] == "chn-ca5-1992-total"]
+    assert "dd888s-ca-30yrs" in set(readings["source_id"])
+    assert "chinatoday-2014-02-07-ca-trade" in set(readings["source_id"])
+    primary_1992 = data.primary(data.load("trade_aggregates")).query("year == 1992 and period == 'annual'")
+    assert "dd888s-ca-30yrs" not in set(primary_1992["source_id"])
