@@ -35,40 +35,11 @@ from typing import Any, Callable, Iterable
 
 import pandas as pd
 
-from . import paths
-
-PACKAGE_FILE = "datapackage.json"
-MAX_REPORTED = 25
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One validation problem at a place in a file."""
-
-    file: str
-    line: int | None  # line in the CSV file (header is line 1)
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.line is not None:
-            row = f" (data row {self.line - 1})" if self.line > 1 and self.file.endswith(".csv") else ""
-            where.append(f"line {self.line}{row}")
-        if self.column is not None:
-            where.append(f"column '{self.column}'")
-        return f"{', '.join(where)}: {self.message}"
-
-
-class DataValidationError(ValueError):
-    """A table does not match its schema; ``problems`` lists every finding."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        shown = "\n  ".join(str(p) for p in problems[:MAX_REPORTED])
-        more = len(problems) - MAX_REPORTED
-        tail = f"\n  ... and {more} more" if more > 0 else ""
-        super().__init__(f"{len(problems)} problem(s) in the data:\n  {shown}{tail}")
+from . import paths, tables
+from .errors import MAX_REPORTED, DataValidationError, Problem  # noqa: F401  (re-exported)
+from .errors import rel as _rel
+from .tables import PACKAGE_FILE
+from .tables import check_field as _check_field
 
 
 # --- the descriptor ----------------------------------------------------------
@@ -80,13 +51,7 @@ def _package_path(data_dir: Path | None = None) -> Path:
 
 def package(data_dir: Path | None = None) -> dict[str, Any]:
     """Return the data package descriptor (``data/datapackage.json``)."""
-    path = _package_path(data_dir)
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise DataValidationError(
-            [Problem(_rel(path), exc.lineno, None, f"not valid JSON ({exc.msg})")]
-        ) from None
+    return tables.package(data_dir or paths.data_dir())
 
 
 def resource(name: str, data_dir: Path | None = None) -> dict[str, Any]:
@@ -101,74 +66,6 @@ def resource(name: str, data_dir: Path | None = None) -> dict[str, Any]:
 def table_names(data_dir: Path | None = None) -> list[str]:
     """Names of every table in the package, in descriptor order."""
     return [r["name"] for r in package(data_dir)["resources"]]
-
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(paths.repo_root()))
-    except ValueError:
-        return str(path)
-
-
-# --- field checks -------------------------------------------------------------
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INT = re.compile(r"^[+-]?\d+$")
-_NUM = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_BOOL = {"true": True, "false": False}
-
-
-def _parse(value: str, ftype: str) -> Any:
-    """Parse one non-empty cell; raise ValueError with a reason."""
-    if ftype == "string":
-        return value
-    if ftype == "integer":
-        if not _INT.match(value):
-            raise ValueError(f"{value!r} is not an integer")
-        return int(value)
-    if ftype == "number":
-        if not _NUM.match(value):
-            raise ValueError(f"{value!r} is not a number (use '.' for decimals, no thousands separator)")
-        return float(value)
-    if ftype == "date":
-        if not _DATE.match(value):
-            raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
-        try:
-            return pd.Timestamp(value).date()
-        except ValueError:
-            raise ValueError(f"{value!r} is not a calendar date") from None
-    if ftype == "boolean":
-        if value not in _BOOL:
-            raise ValueError(f"{value!r} is not true or false")
-        return _BOOL[value]
-    raise ValueError(f"unsupported field type {ftype!r} in the schema")
-
-
-def _bound(value: Any, ftype: str) -> Any:
-    return pd.Timestamp(value).date() if ftype == "date" else value
-
-
-def _check_field(value: str, field: dict[str, Any]) -> tuple[Any, str | None]:
-    """Return (parsed value or None, problem message or None)."""
-    cons = field.get("constraints", {})
-    if value == "":
-        return None, ("is required but empty" if cons.get("required") else None)
-    if value != value.strip():
-        return None, f"{value!r} has leading or trailing spaces"
-    try:
-        parsed = _parse(value, field.get("type", "string"))
-    except ValueError as exc:
-        return None, str(exc)
-    if "enum" in cons and value not in [str(v) for v in cons["enum"]]:
-        return None, f"{value!r} is not one of: {', '.join(map(str, cons['enum']))}"
-    if "pattern" in cons and not re.fullmatch(cons["pattern"], value):
-        return None, f"{value!r} does not match the pattern {cons['pattern']!r}"
-    ftype = field.get("type", "string")
-    if "minimum" in cons and parsed < _bound(cons["minimum"], ftype):
-        return None, f"{value} is below the plausible minimum {cons['minimum']}"
-    if "maximum" in cons and parsed > _bound(cons["maximum"], ftype):
-        return None, f"{value} is above the plausible maximum {cons['maximum']}"
-    return parsed, None
 
 
 # --- row checks that a schema cannot state ----------------------------------
@@ -374,12 +271,14 @@ row_check("statements")(_variant_matches("statement_id", ("topic_id",)))
 
 
 def _read_raw(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise DataValidationError([Problem(_rel(path), None, None, "file not found")]) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataValidationError([Problem(_rel(path), None, None, f"not a readable CSV ({exc})")]) from None
+    """Every cell as text, read by :func:`helpers.tables.read_csv` (one reading path, precise messages).
+
+    ``attrs["lines"]`` holds each row's line in the file, for messages.
+    """
+    table = tables.read_csv(path)
+    frame = pd.DataFrame(table.rows, columns=table.header, dtype=str)
+    frame.attrs["lines"] = table.lines
+    return frame
 
 
 def _validate_frame(name: str, raw: pd.DataFrame, res: dict[str, Any], rel: str):
@@ -387,6 +286,11 @@ def _validate_frame(name: str, raw: pd.DataFrame, res: dict[str, Any], rel: str)
     schema = res["schema"]
     fields = schema["fields"]
     problems: list[Problem] = []
+    lines = raw.attrs.get("lines") or list(range(2, len(raw) + 2))
+
+    def at(i, col, msg):  # frame index -> the row's line in the file
+        return Problem(rel, lines[int(i)], col, msg, row=int(i) + 1)
+
     expected = [f["name"] for f in fields]
     if list(raw.columns) != expected:
         missing = [c for c in expected if c not in raw.columns]
@@ -407,20 +311,20 @@ def _validate_frame(name: str, raw: pd.DataFrame, res: dict[str, Any], rel: str)
         for i, cell in enumerate(raw[col]):
             parsed, problem = _check_field(cell, field)
             if problem:
-                problems.append(Problem(rel, i + 2, col, problem))
+                problems.append(at(i, col, problem))
             values.append(parsed)
         typed[col] = values
         if field.get("constraints", {}).get("unique"):
             dup = raw[col][(raw[col] != "") & raw[col].duplicated(keep="first")]
             for i, cell in dup.items():
-                problems.append(Problem(rel, i + 2, col, f"{cell!r} repeats; values must be unique"))
+                problems.append(at(i, col, f"{cell!r} repeats; values must be unique"))
     key = schema.get("primaryKey")
     if key:
         key = [key] if isinstance(key, str) else key
         dup = raw[raw.duplicated(subset=key, keep="first")]
         for i, row in dup.iterrows():
             vals = ", ".join(f"{k}={row[k]!r}" for k in key)
-            problems.append(Problem(rel, i + 2, key[0], f"primary key ({vals}) repeats"))
+            problems.append(at(i, key[0], f"primary key ({vals}) repeats"))
 
     df = pd.DataFrame(typed)
     for field in fields:
@@ -437,11 +341,12 @@ def _validate_frame(name: str, raw: pd.DataFrame, res: dict[str, Any], rel: str)
     if not problems:
         for check in ROW_CHECKS.get(name, []):
             for i, col, msg in check(df):
-                problems.append(Problem(rel, int(i) + 2, col, msg))
+                problems.append(at(i, col, msg))
     return df, problems
 
 
-def _foreign_key_problems(name: str, df: pd.DataFrame, res: dict[str, Any], rel: str, data_dir: Path):
+def _foreign_key_problems(name: str, df: pd.DataFrame, res: dict[str, Any], rel: str, data_dir: Path,
+                          lines: list[int] | None = None):
     """Every reference resolves; a key of several fields must match as a whole."""
     problems = []
     for fk in res["schema"].get("foreignKeys", []):
@@ -465,12 +370,16 @@ def _foreign_key_problems(name: str, df: pd.DataFrame, res: dict[str, Any], rel:
                                  for k in known if k[:-1] == values[:-1])
                 lead = ", ".join(f"{c}={v!r}" for c, v in zip(ref_cols[:-1], plain[:-1]))
                 what += f"; {ref_table}.{ref_cols[-1]} with {lead}: {allowed or 'none'}"
-            problems.append(Problem(rel, int(i) + 2, cols[-1], what))
+            line = lines[int(i)] if lines else int(i) + 2
+            problems.append(Problem(rel, line, cols[-1], what, row=int(i) + 1))
     return problems
 
 
 def _file_stamp(path: Path) -> tuple[float, int]:
-    st = path.stat()
+    try:
+        st = path.stat()
+    except OSError:  # missing or unreadable: reading it will say so
+        return 0, -1
     return st.st_mtime_ns, st.st_size
 
 
@@ -483,7 +392,7 @@ def _load_cached(name: str, data_dir: str, stamp: tuple) -> pd.DataFrame:
     raw = _read_raw(path)
     df, problems = _validate_frame(name, raw, res, rel)
     if not problems:
-        problems = _foreign_key_problems(name, df, res, rel, ddir)
+        problems = _foreign_key_problems(name, df, res, rel, ddir, raw.attrs.get("lines"))
     if problems:
         raise DataValidationError(problems)
     df.attrs["table"] = name
