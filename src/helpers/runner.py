@@ -607,6 +607,9 @@ def _summary(exc: BaseException, out_nb: Path | None) -> str:
     text = str(exc).strip()
     if isinstance(exc, RunFailure):
         return text
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f" ({_rel(Path(exc.filename))})" if exc.filename else ""
+        return f"{type(exc).__name__}: {exc.strerror}{where}"
     lines = text.splitlines()
     first = lines[-1] if lines else ""
     if (isinstance(exc, (RuntimeError, TimeoutError)) and ("Kernel didn't respond" in text or "Kernel died" in text)) \
