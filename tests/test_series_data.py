@@ -179,3 +179,38 @@ def test_the_1992_central_asia_total_rests_on_an_attributed_source():
     assert "chinatoday-2014-02-07-ca-trade" in set(readings["source_id"])
     primary_1992 = data.primary(data.load("trade_aggregates")).query("year == 1992 and period == 'annual'")
     assert "dd888s-ca-30yrs" not in set(primary_1992["source_id"])
+
+
+# --- trade targets -------------------------------------------------------------------
+
+
+def test_every_target_is_sourced_and_due_after_it_was_announced():
+    targets = data.load("trade_targets")
+    sources = set(data.load("sources")["source_id"])
+    assert set(targets["source_id"]) <= sources
+    partners = set(data.load("countries")["iso3"]) | {"CA5"}
+    assert set(targets["partner"]) <= partners
+    assert {"KAZ", "UZB", "KGZ", "TJK", "CA5"} <= set(targets["partner"])
+    dated = targets.dropna(subset=["deadline_year"])
+    assert len(dated) >= 7
+    for _, t in dated.iterrows():
+        assert int(t["deadline_year"]) > int(t["announced_date"][:4]), t["target_id"]
+    undated = targets[targets["deadline_year"].isna()]
+    assert undated["notes"].str.startswith("No deadline").all()
+    assert (targets["as_printed"].str.split().str.len() <= 25).all()
+
+
+def test_the_central_asia_target_is_the_2022_one():
+    t = data.load("trade_targets").set_index("target_id").loc["ca5-2022-usd70bn-by-2030"]
+    assert (t["announced_date"], t["value"], t["unit"], t["deadline_year"]) == ("2022-01-25", 70, "USD billion", 2030)
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("deadline_year", "2010", "is not after the announcement"),
+    ("as_printed", " ".join(["word"] * 26), "quotes 26 words; at most 25"),
+    ("deadline_year", "", "no deadline_year: say 'No deadline year given'"),
+])
+def test_a_bad_target_row_is_refused(data_copy, column, value, message):
+    _edit(data_copy, "trade_targets", "target_id", "tjk-2014-usd3bn-in-5-years", column, value)
+    with pytest.raises(DataValidationError, match=message):
+        data.load("trade_targets", data_dir=data_copy)

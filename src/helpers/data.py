@@ -214,6 +214,22 @@ def _one_value_per_country_year_in_its_unit(df: pd.DataFrame):
         yield i, "year", f"a second {df.at[i, 'indicator']} value for {df.at[i, 'iso3']} {df.at[i, 'year']}"
 
 
+TARGET_WORDS_MAX = 25
+
+
+@row_check("trade_targets")
+def _target_is_dated_and_quoted_briefly(df: pd.DataFrame):
+    for i, row in df.iterrows():
+        words = len(str(row["as_printed"]).split())
+        if words > TARGET_WORDS_MAX:
+            yield i, "as_printed", f"quotes {words} words; at most {TARGET_WORDS_MAX}"
+        if pd.isna(row["deadline_year"]):
+            if not str(row["notes"]).startswith("No deadline"):
+                yield i, "notes", "no deadline_year: say 'No deadline year given' and what the source says instead"
+        elif int(row["deadline_year"]) <= int(str(row["announced_date"])[:4]):
+            yield i, "deadline_year", f"{row['deadline_year']} is not after the announcement ({row['announced_date']})"
+
+
 @row_check("pipeline_routes")
 def _route_steps_are_numbered_from_one(df: pd.DataFrame):
     for pid, group in df.groupby("pipeline_id"):
