@@ -17,7 +17,12 @@ from helpers.parameters import Param, ParameterError
 def test_declaration_matches_the_parameters_cell(name):
     defaults = parameters.cell_defaults(name)
     assert list(defaults) == [p.name for p in parameters.SPECS[name].params]
-    assert parameters.validate(name, defaults) == defaults  # defaults are allowed and normal
+    checked = parameters.validate(name, defaults)
+    # None means "derive from the other parameters": validation fills in a value
+    derived = {p.name for p in parameters.SPECS[name].params if p.derive is not None and defaults[p.name] is None}
+    assert all(checked[k] is not None for k in derived)
+    assert {k: v for k, v in checked.items() if k not in derived} == {
+        k: v for k, v in defaults.items() if k not in derived}  # defaults are allowed and normal
 
 
 def test_every_committed_notebook_is_declared():

@@ -54,20 +54,37 @@ def _parse_value(notebook: str, name: str, raw: str) -> Any:
 
     Numbers, booleans and lists (``'["member", "observer"]'``) are read as YAML.
     Text for a text or list parameter is kept as typed, so that YAML does not
-    turn a country code such as ``NO`` into ``False``.
+    turn a country code such as ``NO`` into ``False``. A number is read as the
+    user means it (``1e-5`` is a number; an integer of thousands of digits is
+    refused clearly), and YAML is read bounded (no aliases, limited size and
+    depth; see :func:`helpers.parameters.load_yaml_text`).
     """
-    import yaml
-
     spec = parameters.spec_for(notebook).by_name().get(name)
+    if len(raw) > parameters.MAX_YAML_BYTES:
+        raise parameters.ParameterError(notebook, name, raw, f"a value of at most {parameters.MAX_YAML_BYTES // 1024} KB")
     if spec is not None and spec.kind in ("str", "list") and not raw.lstrip().startswith("["):
         return raw
+    if spec is not None and spec.kind in ("int", "float"):
+        number = parameters.parse_number(spec.kind, raw)
+        if number is not None:
+            return number
     try:
-        return yaml.safe_load(raw)
-    except yaml.YAMLError:
+        return parameters.load_yaml_text(raw)
+    except parameters.YamlUnreadable:  # e.g. 2001-13-45: the check refuses the text as typed
+        return raw
+    except parameters.YamlRefused as exc:
+        allowed = spec.allowed() if spec is not None else "a value"
+        raise parameters.ParameterError(notebook, name, raw, f"{allowed}; {exc}") from None
+    except (RecursionError, MemoryError):
+        raise parameters.ParameterError(notebook, name, raw, "a value nested less deeply") from None
+    except Exception as exc:  # not valid YAML: keep the text, which the check then refuses or accepts
+        if type(exc).__module__.split(".")[0] != "yaml":
+            raise
         return raw
 
 
 def _load_file(path: str) -> dict[str, Any]:
+    """The ``-f`` file as a mapping of NAME: VALUE (read bounded; every problem is a ParameterError)."""
     content = parameters.read_yaml(path, "-f", "file", "parameters")
     if content is None:
         return {}

@@ -17,47 +17,204 @@ its declaration here name the same parameters and that the defaults validate.
 from __future__ import annotations
 
 import ast
-import csv
 import json
+import re
+import reprlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-from . import paths
+from . import paths, tables
+from .errors import DataValidationError, Problem, rel
 from .units import USD_MILLION_PER_UNIT
 
 
+class _ShortRepr(reprlib.Repr):
+    """``repr`` that never expands a huge or deeply nested value (nor converts a huge integer)."""
+
+    def __init__(self):
+        super().__init__()
+        self.maxlevel = 3
+        self.maxlist = self.maxtuple = self.maxset = self.maxfrozenset = self.maxdeque = 12
+        self.maxdict = 8
+        self.maxstring = 120
+        self.maxother = 120
+        self.maxlong = 40
+
+    def repr_int(self, x, level):
+        if x.bit_length() > 256:  # str() of a 4,301-digit integer raises
+            return f"<an integer of about {int(x.bit_length() * 0.30103) + 1} digits>"
+        return super().repr_int(x, level)
+
+
+_SHORT = _ShortRepr()
+
+
+def shown(value: Any, limit: int = 200) -> str:
+    """A value as a message shows it: ``repr``, cut to about ``limit`` characters."""
+    try:
+        text = _SHORT.repr(value)
+    except Exception:  # a repr that fails must not hide the message
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _clip(text: Any, limit: int = 100) -> str:
+    if not isinstance(text, str):
+        return shown(text, limit)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class ParameterError(ValueError):
-    """A parameter value that the notebook does not accept."""
+    """A parameter value that the notebook does not accept.
+
+    The message is built when it is shown, from a truncated ``repr`` of the
+    value: a huge or self-referencing value is never expanded or echoed in full.
+    """
 
     def __init__(self, notebook: str, name: str, value: Any, allowed: str):
+        super().__init__(notebook, name, value, allowed)  # args: picklable across processes
         self.notebook, self.name, self.value, self.allowed = notebook, name, value, allowed
-        super().__init__(
-            f"{notebook}: parameter '{name}' = {value!r} is not allowed; allowed: {allowed}"
-        )
+
+    def __str__(self) -> str:
+        return (f"{_clip(self.notebook)}: parameter '{_clip(self.name)}' = {shown(self.value)} "
+                f"is not allowed; allowed: {_clip(self.allowed, 3000)}")
+
+
+class TooLong:
+    """A number given with more digits than any parameter could accept (read from YAML or ``-p``).
+
+    Python refuses to convert integers of more than 4,300 digits, and no
+    parameter takes more than a few; every check refuses this value and
+    messages show it as ``<a number of N digits>``.
+    """
+
+    MAX_DIGITS = 40
+
+    def __init__(self, text: str):
+        self.digits = sum(ch.isdigit() for ch in text)
+
+    def __repr__(self) -> str:
+        return f"<a number of {self.digits} digits>"
 
 
 # --- facts read from the data, with the csv module (fast, no pandas) -------
+#
+# Every table is read through helpers.tables, the data validator's own reader,
+# and its columns and cells are checked against data/datapackage.json before
+# any value is used: a damaged table gives the validator's message (file,
+# line, column) as a DataValidationError, never a wrong list of allowed values.
+# Results are cached per file and re-read when the file changes (path, mtime
+# and size), so tests can damage a scratch copy (SCO_DATA_DIR).
+
+_TABLES: dict[str, tuple[tuple, list, dict]] = {}
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), None, None)
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
+def _entry(table: str) -> tuple[list, dict]:
+    ddir = paths.data_dir()
+    pkg_path = ddir / tables.PACKAGE_FILE
+    csv_path = ddir / f"{table}.csv"
+    key = (_stamp(csv_path), _stamp(pkg_path))
+    hit = _TABLES.get(table)
+    if hit is not None and hit[0] == key:
+        return hit[1], hit[2]
+    res = tables.resource_of(tables.package(ddir), table)
+    if res is not None and res.get("path"):
+        csv_path = ddir / str(res["path"])
+    read = tables.read_csv(csv_path)
+    if res is not None:  # a table the package does not declare is only read, not checked
+        problems = tables.check_table(read, res)
+        if problems:
+            raise DataValidationError(problems)
+    rows = read.records()
+    _TABLES[table] = (key, rows, {})
+    return rows, _TABLES[table][2]
 
 
 def _csv_rows(table: str) -> list[dict[str, str]]:
-    path = paths.data_dir() / f"{table}.csv"
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    """Rows of ``data/<table>.csv`` as ``{column: text}``, checked against the schema first.
+
+    Each row also knows its line in the file (``row.line``), for messages.
+
+    Raises
+    ------
+    DataValidationError
+        For a missing, unreadable, empty or malformed file or a cell that does
+        not fit its field, naming file, line and column.
+    """
+    return list(_entry(table)[0])
 
 
-@lru_cache(maxsize=None)
+def _derived(table: str, key: tuple, compute: Callable[[list], Any]) -> Any:
+    """``compute(rows)`` once per version of the table's file."""
+    rows, cache = _entry(table)
+    if key not in cache:
+        cache[key] = compute(rows)
+    return cache[key]
+
+
+def clear_caches() -> None:
+    """Forget every table read and every value computed from one (the tests damage copies)."""
+    _TABLES.clear()
+    for obj in list(globals().values()):
+        if callable(getattr(obj, "cache_clear", None)):
+            obj.cache_clear()
+
+
+def data_problem(table: str, column: str | None, message: str, line: int | None = None) -> DataValidationError:
+    """A DataValidationError about ``data/<table>.csv`` (for checks that find a table unusable)."""
+    return DataValidationError([Problem(rel(paths.data_dir() / f"{table}.csv"), line, column, message)])
+
+
+def _year_of(table: str, row: dict, column: str) -> int:
+    text = row[column]
+    if not re.match(r"\d{4}", text):
+        raise data_problem(table, column, f"{text!r} does not start with a year (YYYY)", getattr(row, "line", None))
+    return int(text[:4])
+
+
 def _years_in(table: str, *columns: str) -> tuple[int, int]:
-    years = [
-        int(row[c][:4]) for row in _csv_rows(table) for c in columns if row.get(c)
-    ]
-    return min(years), max(years)
+    def compute(rows):
+        years = [_year_of(table, row, c) for row in rows for c in columns if row.get(c)]
+        if not years:
+            raise data_problem(table, ", ".join(columns), "has no year in any row; nothing to choose from")
+        return min(years), max(years)
+
+    return _derived(table, ("years",) + columns, compute)
 
 
-@lru_cache(maxsize=None)
 def _distinct(table: str, column: str) -> tuple[str, ...]:
-    return tuple(sorted({row[column] for row in _csv_rows(table) if row.get(column)}))
+    def compute(rows):
+        values = tuple(sorted({row[column] for row in rows if row.get(column)}))
+        if not values:
+            raise data_problem(table, column, "is empty in every row; nothing to choose from")
+        return values
+
+    return _derived(table, ("distinct", column), compute)
+
+
+def first_year_with(years: Iterable[int], start: int, end: int) -> int | None:
+    """The first of ``years`` inside the window ``start..end``, or None.
+
+    For derived defaults (``Param.derive``): e.g. a base year is the first
+    year of the user's window with data for the user's selection.
+    """
+    inside = [int(y) for y in years if start <= int(y) <= end]
+    return min(inside) if inside else None
+
+
+def years_between(years: Iterable[int], start: int, end: int) -> tuple[int, ...]:
+    """The sorted distinct ``years`` inside ``start..end`` (for whole-set checks and messages)."""
+    return tuple(sorted({int(y) for y in years if start <= int(y) <= end}))
 
 
 def sco_first_year() -> int:
@@ -102,16 +259,18 @@ TRADE_FLOWS = tuple(TRADE_FLOW_OF_CHOICE)
 TRADE_REPORTERS = ("china", "partner", "both")
 
 
-@lru_cache(maxsize=None)
 def _trade_index() -> dict[tuple[str, str, str], frozenset[int]]:
     """(partner, 'china'|'partner', flow) -> years with a usable annual US-dollar value."""
-    index: dict[tuple[str, str, str], set[int]] = {}
-    for row in _csv_rows("trade"):
-        if row["period"] != "annual" or row["variant_of"] or row["excluded"] or row["unit"] not in USD_MILLION_PER_UNIT:
-            continue
-        side = "china" if row["reporter_iso3"] == "CHN" else "partner"
-        index.setdefault((row["partner_iso3"], side, row["flow"]), set()).add(int(row["year"]))
-    return {k: frozenset(v) for k, v in index.items()}
+    def compute(rows):
+        index: dict[tuple[str, str, str], set[int]] = {}
+        for row in rows:
+            if row["period"] != "annual" or row["variant_of"] or row["excluded"] or row["unit"] not in USD_MILLION_PER_UNIT:
+                continue
+            side = "china" if row["reporter_iso3"] == "CHN" else "partner"
+            index.setdefault((row["partner_iso3"], side, row["flow"]), set()).add(_year_of("trade", row, "year"))
+        return {k: frozenset(v) for k, v in index.items()}
+
+    return _derived("trade", ("index",), compute)
 
 
 def trade_years(partner: str, side: str, flow: str) -> tuple[int, ...]:
@@ -397,7 +556,8 @@ class Param:
             if isinstance(value, str):  # "-p highlight KAZ" or "KAZ,UZB"
                 value = [v.strip() for v in value.split(",") if v.strip()]
             if isinstance(value, (list, tuple)):  # YAML gives 2024, not "2024"
-                value = [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+                value = [str(v) if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() < 64 else v
+                         for v in value]
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
                 raise fail
             items = [v.upper() if self.upper else v for v in value]
@@ -638,21 +798,157 @@ def validate(notebook: str | Path, values: dict[str, Any], *, partial: bool = Fa
     return checked
 
 
+# --- bounded YAML ------------------------------------------------------------
+#
+# Parameters come from people (-p, -f, a teacher's groups file), so reading
+# them is bounded: at most MAX_YAML_BYTES of text, no aliases (a 1 KB "billion
+# laughs" value expands to gigabytes), nesting at most MAX_YAML_DEPTH deep, and
+# numbers of more than TooLong.MAX_DIGITS digits kept as TooLong (Python refuses
+# to convert 4,301 digits). Numbers are read as people write them: 1e-5 is a
+# number (YAML 1.1 would read it as text).
+
+#: The largest parameters or groups file read (the seminar's are about 1 KB).
+MAX_YAML_BYTES = 64 * 1024
+MAX_YAML_DEPTH = 20
+
+
+class YamlRefused(ValueError):
+    """YAML text that is refused before it is read: too large, aliases, too deep."""
+
+
+class YamlUnreadable(YamlRefused):
+    """YAML whose values cannot be built (a date like 2001-13-45)."""
+
+
+_FLOAT_TEXT = re.compile(r"^[-+]?(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)([eE][-+]?\d+)?$")
+_INT_TEXT = re.compile(r"^[-+]?\d[\d_]*$")
+
+
+@lru_cache(maxsize=1)
+def _loader():
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class BoundedLoader(base):  # type: ignore[misc, valid-type]
+        def construct_yaml_int(self, node):
+            if sum(ch.isdigit() for ch in str(node.value)) > TooLong.MAX_DIGITS:
+                return TooLong(node.value)
+            return super().construct_yaml_int(node)
+
+    BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
+    # 1e-5, 2E3: numbers, as YAML 1.2 and every user read them
+    BoundedLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:float", re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$"), list("-+0123456789."))
+    return yaml, base, BoundedLoader
+
+
+def load_yaml_text(text: str) -> Any:
+    """Read YAML text given by a user, bounded (see above).
+
+    Raises
+    ------
+    YamlRefused
+        Too large, an alias, or nested too deeply (checked before anything is built).
+    yaml.YAMLError
+        Not valid YAML.
+    """
+    if len(text) > MAX_YAML_BYTES:
+        raise YamlRefused(f"at most {MAX_YAML_BYTES // 1024} KB of YAML (this is {len(text) // 1024} KB)")
+    depth = deepest = 0
+    for ch in text:  # brackets first: deep flow nesting is slow to parse at all
+        if ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > 5 * MAX_YAML_DEPTH:
+                break
+        elif ch in "]}":
+            depth -= 1
+    if deepest > 5 * MAX_YAML_DEPTH:
+        raise YamlRefused(f"lists or mappings nested at most {MAX_YAML_DEPTH} deep")
+    yaml, base, loader = _loader()
+    depth = 0
+    for event in yaml.parse(text, Loader=base):
+        if isinstance(event, yaml.AliasEvent):
+            raise YamlRefused(f"no YAML aliases (*{_clip(event.anchor, 40)}): write each value out in full")
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise YamlRefused(f"lists or mappings nested at most {MAX_YAML_DEPTH} deep")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+    try:
+        return yaml.load(text, Loader=loader)
+    except (ValueError, TypeError, OverflowError) as exc:  # e.g. a date like 2001-13-45
+        raise YamlUnreadable(f"values YAML can read ({_clip(str(exc), 200)})") from None
+
+
+def parse_number(kind: str, text: str) -> Any:
+    """``text`` as the int or float a user means, or None if it does not look like one.
+
+    ``1e-5`` and ``.5`` are floats; an integer of more than
+    ``TooLong.MAX_DIGITS`` digits is a :class:`TooLong` (refused with a clear message).
+    """
+    t = text.strip()
+    if _INT_TEXT.match(t):
+        if sum(ch.isdigit() for ch in t) > TooLong.MAX_DIGITS:
+            return TooLong(t)
+        return int(t.replace("_", ""))
+    if kind == "float" and _FLOAT_TEXT.match(t) and len(t) <= 100:
+        return float(t.replace("_", ""))
+    return None
+
+
+def _read_user_file(path: Path, notebook: str, name: str, what: str) -> str:
+    """The text of a file a user named, or a ParameterError saying what is wrong with it."""
+    def refuse(why: str) -> ParameterError:
+        return ParameterError(notebook, name, str(path), f"a UTF-8 YAML file of {what}; {why}")
+
+    try:
+        if path.is_dir():
+            raise refuse("this is a folder")
+        if path.is_file() and path.stat().st_size > MAX_YAML_BYTES:
+            raise refuse(f"this file is {path.stat().st_size // 1024} KB, at most {MAX_YAML_BYTES // 1024} KB is read")
+        with path.open("rb") as fh:  # a size limit even where stat cannot tell (/dev/zero, a pipe)
+            raw = fh.read(MAX_YAML_BYTES + 1)
+    except FileNotFoundError:
+        raise ParameterError(notebook, name, str(path), f"an existing YAML file of {what}") from None
+    except OSError as exc:
+        raise refuse(f"it cannot be read ({exc.strerror or type(exc).__name__})") from None
+    if len(raw) > MAX_YAML_BYTES:
+        raise refuse(f"it is larger than {MAX_YAML_BYTES // 1024} KB")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise refuse("this file is UTF-16 text (save it as UTF-8)")
+    if b"\x00" in raw:
+        raise refuse("this is a binary file, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise refuse(f"byte 0x{raw[exc.start]:02x} on line {line} is not UTF-8 text (a binary file?)") from None
+
+
 def read_yaml(path: str | Path, notebook: str, name: str, what: str) -> Any:
-    """Read a YAML file a user named; a missing or unreadable file is a ParameterError.
+    """Read a YAML file a user named; any problem with it is a ParameterError naming the file.
 
     ``notebook`` and ``name`` say where the file was given (``"sweep"``,
     ``"-f"``); ``what`` says what the file should be. PyYAML is imported only
-    here, so checking the command line stays fast.
+    here, so checking the command line stays fast. Reading is bounded (size,
+    aliases, depth: see :func:`load_yaml_text`), and no error escapes as a
+    traceback: a folder, a binary or UTF-16 file, ``/dev/zero`` or a huge file
+    are refused in well under a second.
     """
-    import yaml
-
+    text = _read_user_file(Path(path), notebook, name, what)
     try:
-        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParameterError(notebook, name, str(path), f"an existing YAML file of {what}") from None
-    except yaml.YAMLError as exc:
-        raise ParameterError(notebook, name, str(path), f"valid YAML ({exc})") from None
+        return load_yaml_text(text)
+    except YamlRefused as exc:
+        raise ParameterError(notebook, name, str(path), f"a YAML file of {what} with {exc}") from None
+    except (RecursionError, MemoryError):
+        raise ParameterError(notebook, name, str(path), f"a YAML file of {what}, nested less deeply") from None
+    except Exception as exc:  # yaml.YAMLError and its relatives (PyYAML imported lazily)
+        if type(exc).__module__.split(".")[0] != "yaml":
+            raise
+        raise ParameterError(notebook, name, str(path), f"valid YAML ({_clip(str(exc), 600)})") from None
 
 
 def describe(notebook: str | Path) -> str:
