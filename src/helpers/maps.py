@@ -83,9 +83,19 @@ def base_map(ax=None, extent: str | tuple = "sco", *, figsize=(11, 8)):
     xmin, xmax, ymin, ymax = projected_extent(extent)
     ax.set_xlim(xmin, xmax)
     ax.set_ylim(ymin, ymax)
-    ax.set_axis_off()
     ax.set_aspect("equal")
+    _bare(ax)
     return ax
+
+
+def _bare(ax) -> None:
+    """No axis at all: geopandas labels projected axes ('Easting [metre]') and ticks them in metres;
+    hidden with the axis, those texts still sit in the figure and collide with the source line."""
+    ax.set_axis_off()
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_xticks([])
+    ax.set_yticks([])
 
 
 def fill_countries(ax, colors: Mapping[str, str], *, highlight: tuple[str, ...] = (), edgecolor="#FFFFFF"):
@@ -104,6 +114,7 @@ def fill_countries(ax, colors: Mapping[str, str], *, highlight: tuple[str, ...] 
         gdf[gdf["iso3"].isin(list(highlight))].plot(
             ax=ax, facecolor="none", edgecolor=style.HIGHLIGHT_EDGE, linewidth=2.2
         )
+    _bare(ax)
     return ax
 
 

@@ -171,3 +171,9 @@ def span(start: int, end: int) -> str:
 def plural(n: int, word: str, many: str | None = None) -> str:
     """'1 year', '3 years'."""
     return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def as_written(run: Run, text: str, holds: bool) -> str:
+    """Text written for the default run: as is where ``holds`` (it is still true of this run),
+    otherwise with the visible note of :func:`for_default`."""
+    return text if holds or run.is_default else for_default(run, text)

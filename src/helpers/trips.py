@@ -374,11 +374,13 @@ EVENT_LABELS = {
     "talks": "talks",
     "bilateral_meeting": "bilateral meeting",
     "summit_session": "summit session",
-    "signing": "signing ceremony",
+    "trilateral_meeting": "trilateral meeting",
+    "signing": "signing",
     "speech": "speech",
     "banquet": "banquet",
-    "award": "receives an award",
-    "cultural_visit": "ceremony or visit",
+    "award": "award",
+    "cultural_visit": "visit or ceremony",
+    "did_not_attend": "did not attend",
     "departure": "departs",
     "return_to_china": "returns to China",
 }
@@ -505,3 +507,378 @@ def plot_categories(pct: pd.DataFrame, counts: pd.DataFrame, trip_ids: Sequence[
     if title:
         ax.set_title(title)
     return ax
+
+
+# --- tables and sentences that follow the run's parameters (issue 16, issue 19) ---------------
+
+
+def day_table(itin: pd.DataFrame, places: pd.DataFrame, trip_id: str) -> pd.DataFrame:
+    """A trip day by day as a table: one row per event, in the order the sources give.
+
+    Columns: day, time (a clock time where a source states it, else the part
+    of the day, else empty), city, event (a readable event type: a
+    non-attendance reads "did not attend", a trilateral meeting is not a
+    summit session), with whom, what happened (the itinerary's own
+    description) and the source. Built from the rows, so what a reader sees
+    is what the data says, word for word.
+    """
+    rows = itinerary(itin, places, trip_id)
+    when = rows["time_local"].fillna(rows["time_of_day"]).fillna("")
+    return pd.DataFrame({
+        "day": [f"{d:%a %-d %b %Y}" for d in rows["date"]],
+        "time": when,
+        "city": rows["city"],
+        "event": [EVENT_LABELS.get(t, str(t).replace("_", " ")) for t in rows["event_type"]],
+        "with": rows["counterpart"].fillna(""),
+        "what happened": rows["description"],
+        "source": rows["source_id"],
+    })
+
+
+def the_trips(trip_ids: Sequence[str]) -> str:
+    """'The trip' or 'The two trips': the subject of a heading."""
+    return "The trip" if len(trip_ids) == 1 else f"The {_number_word(len(trip_ids))} trips"
+
+
+def _number_word(n: int) -> str:
+    return {1: "one", 2: "two", 3: "three", 4: "four"}.get(n, str(n))
+
+
+#: What each focus trip was, written from the cited rows; shown only for the trips a run chooses.
+TRIP_SUMMARIES = {
+    "xi-2022-09": (
+        "**September 2022.** Xi Jinping left China for the first time since January 2020, when he had "
+        "visited Myanmar (`axios-2022-09-14-xi-trip-abroad`, `cna-2022-09-14-xi-first-trip-since-myanmar`). "
+        "On 14 September he paid a state visit to Kazakhstan, in the capital then called Nur-Sultan. That "
+        "evening he flew to Samarkand for a state visit to Uzbekistan and the SCO summit of 15–16 September. "
+        "There he met Vladimir Putin in person for the first time since Russia's invasion of Ukraine, and Iran "
+        "signed its memorandum of obligations on the way to membership."
+    ),
+    "xi-2024-07": (
+        "**July 2024.** Xi spent 2–4 July in Astana, for the SCO summit that admitted Belarus as its tenth "
+        "member and for a state visit to Kazakhstan. He then went on to a state visit to Tajikistan, from the "
+        "evening of 4 July to 6 July."
+    ),
+}
+
+
+def trip_summaries(trip_ids: Sequence[str]) -> list[str]:
+    """One paragraph per chosen trip (only the chosen ones)."""
+    return [TRIP_SUMMARIES[t] for t in trip_ids if t in TRIP_SUMMARIES]
+
+
+def _measure(comparison: pd.DataFrame, row: str) -> list:
+    return [comparison.loc[row, c] for c in comparison.columns]
+
+
+def glance_sentences(comparison: pd.DataFrame, categories: Sequence[str]) -> str:
+    """What the comparison table says, for one trip or several (computed from the table)."""
+    labels = list(comparison.columns)
+    cats = "" if set(categories) >= set(CATEGORIES) else " in the categories chosen"
+    days = _measure(comparison, "Days (first to last day)")
+    ctry = _measure(comparison, "Countries visited")
+    met = _measure(comparison, "Counterparts met (talks and bilateral meetings)")
+    docs = _measure(comparison, "Named documents in the data")
+    pledges = _measure(comparison, "Pledges")
+    inits = _measure(comparison, "Initiatives")
+    if len(labels) == 1:
+        return (f"The trip of {labels[0]} lasted {days[0]} days and took Xi to "
+                f"{_count(ctry[0], 'country', 'countries')}, where he met {_count(met[0], 'counterpart')} in talks and "
+                f"bilateral meetings. The data names {_count(docs[0], 'document')}, "
+                f"{_count(pledges[0], 'pledge')} and {_count(inits[0], 'initiative')}{cats}.")
+    parts = []
+    for what, vals in (("Countries visited", ctry), ("Counterparts met in talks and bilateral meetings", met)):
+        if len(set(vals)) == 1:
+            parts.append(f"{what}: {vals[0]} on each trip.")
+        else:
+            parts.append(f"{what}: " + ", ".join(f"{v} in {lab}" for v, lab in zip(vals, labels)) + ".")
+    text = " ".join(parts)
+    text += " " + " ".join(
+        f"The {lab} trip lasted {d} days." for lab, d in zip(labels, days))
+    outs = [d + p + i for d, p, i in zip(docs, pledges, inits)]
+    if len(set(outs)) > 1:
+        most = labels[outs.index(max(outs))]
+        text += (f" Named documents, pledges and initiatives in the data{cats}: "
+                 + ", ".join(f"{o} for {lab}" for o, lab in zip(outs, labels))
+                 + f"; the {most} trip produced the most.")
+    else:
+        text += f" Both produced {outs[0]} named documents, pledges and initiatives in the data{cats}."
+    return text
+
+
+def _amount(row) -> str:
+    """'USD 15 billion', '2,000 persons': a quantity with its unit as stored."""
+    unit = str(row["unit"])
+    if unit.startswith("USD "):
+        return f"USD {row['quantity']:,.0f} {unit[4:]}"
+    return f"{row['quantity']:,.0f} {unit}"
+
+
+def _count(n: int, word: str, many: str | None = None) -> str:
+    return f"{int(n)} {word if int(n) == 1 else (many or word + 's')}"
+
+
+def _reading(row) -> str:
+    """An announced count as stated: 'more than 20' where the source says 'over' or 'more than'."""
+    import re
+
+    n = f"{int(row['quantity']):,}"
+    note = str(row["notes"]) if pd.notna(row["notes"]) else ""
+    return f"more than {n}" if re.search(r"Stated as '(over|more than) ", note) else n
+
+
+def _signing_name(row, trips: pd.DataFrame) -> str:
+    from . import prose
+
+    if pd.notna(row["partner_iso3"]):
+        return f"the state visit to {prose.name(row['partner_iso3'])}"
+    return "the SCO summit" if row["setting"] == "sco" else "the trip"
+
+
+def document_count_sentences(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str]) -> str:
+    """Each signing with more than one announced count: who said how many (computed from the rows)."""
+    counts = document_counts(out, trip_ids)
+    if counts.empty:
+        return "The data has no announced count of documents for the trips chosen."
+    keys = counts["partner_iso3"].fillna(counts["setting"].str.upper())
+    lines = []
+    for (tid, key), group in counts.groupby([counts["trip_id"], keys], sort=False):
+        label = trip_label(trips, tid)
+        first = group.iloc[0]
+        readings = [f"{r['announced_by']} gave {_reading(r)} (`{r['source_id']}`)" for _, r in group.iterrows()]
+        if len(group) > 1:
+            lines.append(f"For {_signing_name(first, trips)} in {label}, " + "; ".join(readings) + ".")
+        else:
+            lines.append(f"For {_signing_name(first, trips)} in {label} there is one reading: {readings[0]}.")
+    return " ".join(lines)
+
+
+def announced_vs_named(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str]) -> str:
+    """For each bilateral signing, the largest announced count beside the documents the data names.
+
+    Counted over every category: the point is how much of an announced
+    package the sources list by name, whatever the run counts.
+    """
+    from . import prose
+
+    counts = document_counts(out, trip_ids)
+    named = data.primary(out)
+    named = named[named["kind"] == "document_signed"]
+    parts = []
+    for _, group in counts[counts["partner_iso3"].notna()].groupby(["trip_id", "partner_iso3"], sort=False):
+        top = group.loc[group["quantity"].idxmax()]
+        n_named = int(((named["trip_id"] == top["trip_id"]) & (named["partner_iso3"] == top["partner_iso3"])).sum())
+        parts.append(f"for {prose.name(top['partner_iso3'])} in {trip_label(trips, top['trip_id'])} the largest "
+                     f"announced count is {_reading(top)} documents, while the data names "
+                     f"{_count(n_named, 'bilateral document')}")
+    if not parts:
+        return ""
+    text = "; ".join(parts)
+    return ("Announced totals run ahead of the lists the sources give: " + text
+            + ". Section 4 shows every reading.")
+
+
+def quantified_sentences(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str],
+                         categories: Sequence[str]) -> str:
+    """The outcomes of the run that carry a number (counts of documents left out), and who announced them."""
+    from . import prose
+
+    rows = outcomes(out, trip_ids, categories)
+    rows = rows[(rows["kind"] != "document_count") & rows["quantity"].notna()]
+    total = int((outcomes(out, trip_ids, categories)["kind"] != "document_count").sum())
+    if rows.empty:
+        return (f"None of the {_count(total, 'outcome')} of the trips and categories chosen carries a number "
+                "(announced counts of documents aside).")
+    side = {"china": "China", "partner": "the partner", "both": "both sides", "sco": "the SCO as a body"}
+    items = []
+    for _, r in rows.iterrows():
+        who = side.get(str(r["announced_by_side"]), str(r["announced_by_side"]))
+        where = f", {prose.name(r['partner_iso3'])}" if pd.notna(r["partner_iso3"]) else ""
+        items.append(f"{r['title']} ({_amount(r)}; {trip_label(trips, r['trip_id'])}{where}; "
+                     f"announced by {who}, `{r['source_id']}`)")
+    text = (f"Only {len(rows)} of the {_count(total, 'outcome')} of the trips and categories chosen "
+            f"{'carries' if len(rows) == 1 else 'carry'} a number "
+            "(announced counts of documents aside): " + "; ".join(items) + ".")
+    money = rows[rows["unit"].astype(str).str.startswith("USD")]
+    if len(money):
+        top = money.loc[money["quantity"].idxmax()]
+        who = side.get(str(top["announced_by_side"]), str(top["announced_by_side"]))
+        text += (f" The largest sum of money, {_amount(top)}, was announced by {who}"
+                 + (", not by China." if top["announced_by_side"] != "china" else "."))
+    return text
+
+
+def day_sentences(itin: pd.DataFrame, places: pd.DataFrame, trips: pd.DataFrame, trip_id: str) -> str:
+    """One paragraph per trip saying, city by city, what the itinerary rows record (counted from them)."""
+    from . import prose
+
+    rows = itinerary(itin, places, trip_id)
+    rows = rows[rows["place_id"] != ORIGIN]
+    parts = []
+    for city, group in rows.groupby("city", sort=False):
+        d0, d1 = group["date"].min(), group["date"].max()
+        when = f"{d0:%-d %B}" if d0 == d1 else f"{d0:%-d}–{d1:%-d %B}"
+        things = []
+        talks = group[group["event_type"] == "talks"]["counterpart"].dropna().unique()
+        if len(talks):
+            things.append("talks with " + prose.join([str(t).split(",")[0] for t in talks]))
+        bil = group[group["event_type"] == "bilateral_meeting"]
+        if len(bil):
+            who = [prose.name(c) if pd.notna(c) else _short_name(p) if pd.notna(p) else "another leader"
+                   for c, p in zip(bil["counterpart_iso3"], bil["counterpart"])]
+            who = [w if pd.notna(c) else ("the UN Secretary-General" if "Guterres" in str(w) or w == "another leader"
+                                          else w) for w, c in zip(who, bil["counterpart_iso3"])]
+            things.append(f"{_count(len(bil), 'bilateral meeting')} ({prose.join(who)})")
+        for _, tri in group[group["event_type"] == "trilateral_meeting"].iterrows():
+            things.append("a trilateral meeting with " + _short_name(tri["counterpart"]))
+        n_summit = int((group["event_type"] == "summit_session").sum())
+        if n_summit:
+            things.append(_count(n_summit, "summit session"))
+        for kind, word, many in (("signing", "signing", None), ("speech", "speech", "speeches"),
+                                 ("award", "award ceremony", None)):
+            n = int((group["event_type"] == kind).sum())
+            if n:
+                things.append(_count(n, word, many))
+        parts.append(f"{city} ({when}): " + (prose.join(things) if things else "arrival and departure") + ".")
+    text = f"**{trip_label(trips, trip_id)}.** " + " ".join(parts)
+    for _, miss in rows[rows["event_type"] == "did_not_attend"].iterrows():
+        text += (f" Recorded as not attended ({miss['date']:%-d %B}): {str(miss['description']).rstrip('.')} "
+                 f"(`{miss['source_id']}`).")
+    return text
+
+
+def route_sentences(itin: pd.DataFrame, places: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str],
+                    shown: pd.DataFrame) -> str:
+    """Where each chosen trip went first and next, and which Central Asian states it left out."""
+    from . import prose
+    from .parameters import CENTRAL_ASIA
+
+    parts, visited = [], set()
+    for tid in trip_ids:
+        stops = days_in_places(itin, places, tid)
+        visited |= set(stops["country_iso3"])
+        seq = [f"{r['name']} ({prose.name(r['country_iso3'])})" for _, r in stops.iterrows()]
+        parts.append(f"In {trip_label(trips, tid)} Xi went first to {seq[0]}"
+                     + (f", then to {prose.join(seq[1:])}." if len(seq) > 1 else "."))
+    text = " ".join(parts)
+    firsts = {days_in_places(itin, places, t)["country_iso3"].iloc[0] for t in trip_ids}
+    if len(trip_ids) > 1 and len(firsts) == 1:
+        text = f"Both trips went to {prose.name(next(iter(firsts)))} first. " + text
+    left_out = [c for c in CENTRAL_ASIA if c not in visited]
+    if left_out:
+        met = meetings(itin, trip_ids)
+        met = met[met["counterpart_iso3"].isin(left_out)]
+        text += (f" {prose.names(left_out)} hosted no stop on the "
+                 + ("trip chosen" if len(trip_ids) == 1 else "trips chosen"))
+        if len(met):
+            city = places.set_index("place_id")["name"]
+            text += ("; Xi met " + prose.join(
+                f"{str(r['counterpart']).split(',')[0]} of {prose.name(r['counterpart_iso3'])} in "
+                f"{city.get(r['place_id'], '?')} in {trip_label(trips, r['trip_id'])}" for _, r in met.iterrows()))
+        text += "."
+        before = shown[(shown["kind"] != "focus")]
+        earlier = []
+        for c in left_out:
+            yrs = sorted({d.year for d, cs in zip(before["start_date"], before["countries"])
+                          if c in str(cs).split(";")})
+            if yrs:
+                earlier.append(f"{prose.name(c)} in {prose.join([str(y) for y in yrs])}")
+        if earlier:
+            text += " The timeline in section 6 shows Xi's earlier visits to " + prose.join(earlier) + "."
+    return text
+
+
+def timeline_sentences(trips: pd.DataFrame, trip_ids: Sequence[str], include_context: bool) -> str:
+    """What the timeline of section 6 shows, computed from the trips it draws."""
+    from . import prose
+
+    if not include_context:
+        return prose.not_in_selection(
+            "The context of Xi's other visits (2013–2025)",
+            "this run sets include_context to false, so the timeline shows the chosen trips only")
+    shown = shown_trips(trips, trip_ids, include_context)
+    visits = shown[shown["kind"] != "hosted_in_china"]
+    years = sorted({d.year for d in visits["start_date"]})
+    gaps = [(a, b) for a, b in zip(years, years[1:]) if b - a > 1]
+    text = (f"The timeline shows {_count(len(visits), 'trip')} by Xi to the region between {years[0]} and "
+            f"{years[-1]}, in {prose.join([str(y) for y in years])}.")
+    if gaps:
+        a, b = max(gaps, key=lambda g: g[1] - g[0])
+        text += f" The longest gap runs from {a} to {b}."
+    if "xi-2022-09" in set(trip_ids):
+        text += (" The September 2022 trip was his first abroad since January 2020, a gap of nearly 1,000 days "
+                 "(`japantimes-2022-09-14-xi-kazakhstan`, `axios-2022-09-14-xi-trip-abroad`).")
+    hosted = shown[shown["kind"] == "hosted_in_china"]
+    ccas = shown[shown["title"].str.contains("China–Central Asia", regex=False)]
+    if len(ccas):
+        text += (" A new format appears in the data: the China–Central Asia summits of the five Central Asian "
+                 "states and China, without Russia, in " + prose.join(
+                     [f"{str(t).rsplit(',', 1)[-1].strip()} ({d:%B %Y})"
+                      for t, d in zip(ccas["title"], ccas["start_date"])]) + ".")
+    elif len(hosted):
+        text += f" The square marks {_count(len(hosted), 'meeting')} hosted in China."
+    return text
+
+
+def category_sentences(counts: pd.DataFrame) -> str:
+    """Which categories lead each trip's outcomes, and which occur in one trip only (from the counts)."""
+    parts = []
+    labels = lambda cats: " and ".join(CATEGORY_LABELS[c].lower() for c in cats)  # noqa: E731
+    for col in counts.columns:
+        c = counts[col]
+        total = int(c.sum())
+        if total == 0:
+            parts.append(f"{col}: no named document, pledge or initiative in the categories chosen.")
+            continue
+        top = c.max()
+        leaders = list(c[c == top].index)
+        text = f"{col}: {labels(leaders)} {'lead' if len(leaders) > 1 else 'leads'} ({top} of {total})"
+        rest = c[c < top]
+        rest = rest[rest > 0]
+        if len(rest):
+            second = rest.max()
+            text += f", then {labels(list(rest[rest == second].index))} ({second})"
+        parts.append(text + ".")
+    if counts.shape[1] > 1:
+        for cat, row in counts.iterrows():
+            nonzero = [col for col in counts.columns if row[col] > 0]
+            if len(nonzero) == 1:
+                parts.append(f"{CATEGORY_LABELS[cat]} appears only in {nonzero[0]}.")
+    return " ".join(parts)
+
+
+#: How the seeds read each trip (chapter 5 codes them); shown only for the chosen trips.
+READINGS = {
+    "xi-2022-09": (
+        "For 2022, Xiao Bin (`xiao2022`, a Chinese SCO scholar) presents the trip as a journey for peace and "
+        "development, with Central Asia as a priority of Chinese diplomacy, while the digest in seed 001 "
+        "(`cdt-2022-xi-central-asia`) gathers Western analysts who read it through the Xi–Putin meeting: optics, "
+        "a shifting balance between Russia and China, or a \"Beijing straddle\"."
+    ),
+    "xi-2024-07": (
+        "For 2024, the two pieces (`hussain-2024-chinaorg` on a Chinese state-run site, and "
+        "`seed003-2024-kazakhstan-visit`) stress win-win cooperation and contrast it with Western geopolitics."
+    ),
+}
+
+
+def readings(trip_ids: Sequence[str]) -> list[str]:
+    return [READINGS[t] for t in trip_ids if t in READINGS]
+
+
+def key_outputs(comparison: pd.DataFrame, counts: pd.DataFrame, cited: pd.DataFrame) -> dict[str, str]:
+    """Three to five labelled results of a run, for comparing sweep groups."""
+    def per_trip(row):
+        return "; ".join(f"{c}: {comparison.loc[row, c]}" for c in comparison.columns)
+
+    lead = []
+    for col in counts.columns:
+        c = counts[col]
+        lead.append(f"{col}: " + (CATEGORY_LABELS[c.idxmax()].lower() + f" ({int(c.max())})" if c.sum() else "none"))
+    return {
+        "trips shown": ", ".join(comparison.columns),
+        "counterparts met": per_trip("Counterparts met (talks and bilateral meetings)"),
+        "named documents (categories chosen)": per_trip("Named documents in the data"),
+        "leading outcome category": "; ".join(lead),
+        "sources cited": str(len(cited)),
+    }
