@@ -11,7 +11,18 @@ notebooks do not use and point reveal.js at a vendored copy
 * code folded under ``<details>`` (the parameters cell stays open; a cell
   tagged ``show-input`` too), with a button to show or hide all of it;
 * optionally a navigation bar and footer (the site), and source ids in
-  tables turned into links to the sources page.
+  tables turned into links to the sources page;
+* for a run with papermill's ``injected-parameters`` cell: a banner naming
+  every parameter that differs from the defaults, the parameters used shown
+  open and the defaults cell folded and marked as defaults;
+* Markdown (cells, Markdown outputs, the site's documents) sanitised with an
+  allow-list of harmless tags (:func:`clean_html`): no scripts, event
+  handlers, styles or ``javascript:`` links, whatever a cell or the data
+  holds.
+
+Headings in Markdown *outputs* (a chapter displaying computed Markdown) count
+like headings in markdown cells: they get ids, appear in the table of
+contents and start slides.
 
 Every page is self-contained: CSS is inline and figures are embedded as
 data URIs by nbconvert.
@@ -30,8 +41,51 @@ TEMPLATES = PACKAGE / "templates"
 STATIC = PACKAGE / "static"
 REVEAL = STATIC / "reveal"
 
+#: Tags kept in Markdown that reaches a page; everything else is dropped
+#: (script and style with their content), as are all attributes not listed.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",
+    "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "kbd", "li", "ol", "p", "pre", "q",
+    "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot",
+    "th", "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title"},
+    "a": {"href"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "style"},
+}
+#: Schemes a link may use; relative links (other pages of the site, #anchors) are kept.
+URL_SCHEMES = {"http", "https"}
+
 _HEADING = re.compile(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
 _TAG = re.compile(r"<[^>]+>")
+
+
+def clean_html(fragment: str) -> str:
+    """Sanitise an HTML fragment with the allow-list above (nh3).
+
+    Used on rendered Markdown: the markdown cells, Markdown outputs (which may
+    quote the data) and the repository documents the site shows. Table cell
+    styles keep only ``text-align`` (Markdown's column alignment).
+    """
+    import nh3
+
+    return nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     clean_content_tags={"script", "style"}, url_schemes=URL_SCHEMES,
+                     filter_style_properties={"text-align"}, link_rel=None, strip_comments=True)
+
+
+def safe_url(url: str) -> bool:
+    """True for an absolute http(s) URL, the only kind the site publishes as a link."""
+    from urllib.parse import urlsplit
+
+    text = (url or "").strip()
+    if not text or any(ord(c) < 33 for c in text):
+        return False
+    parts = urlsplit(text)
+    return parts.scheme.lower() in URL_SCHEMES and bool(parts.netloc)
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +143,9 @@ def _exporter(kind: str, **kw):
 
     cls = HTMLExporter if kind == "html" else SlidesExporter
     name = "sco_html" if kind == "html" else "sco_slides"
-    return cls(template_name=name, extra_template_basedirs=[str(TEMPLATES)], **kw)
+    exporter = cls(template_name=name, extra_template_basedirs=[str(TEMPLATES)], **kw)
+    exporter.register_filter("sco_clean_html", clean_html)
+    return exporter
 
 
 def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = "",
@@ -125,7 +181,9 @@ def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = 
     nb.metadata["title"] = title
     escape_dollars(nb)
     describe_figures(nb)
+    banner = parameters_banner(mark_parameter_cells(nb))
     body, _ = _exporter("html").from_notebook_node(nb, resources={"sco_css": site_css()})
+    body = body.replace("<!--sco-banner-->", banner, 1)
     body = body.replace("<!--sco-toc-->", toc_html(headings(body)), 1)
     body = body.replace("<!--sco-nav-->", nav, 1).replace("<!--sco-footer-->", footer, 1)
     if source_ids:
@@ -141,13 +199,128 @@ def site_root_prefix(site_root: str) -> str:
     return root if root.endswith("/") else root + "/"
 
 
+# --- the parameters a run used ------------------------------------------------------
+
+INJECTED = "injected-parameters"
+#: Names the banner leaves out: internal settings, not a reader's choices.
+_INTERNAL = ("_", "sco_")
+
+
+def literal_assignments(source: str) -> dict[str, object]:
+    """``name = <literal>`` lines of a parameters cell, as values (what papermill writes).
+
+    A value that is not a literal is kept as its source text; a cell that
+    does not parse gives what could be read before the error (nothing).
+    """
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    out: dict[str, object] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if len(targets) != 1 or not isinstance(targets[0], ast.Name) or node.value is None:
+                continue
+            try:
+                out[targets[0].id] = ast.literal_eval(node.value)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                out[targets[0].id] = _Unevaluated(ast.get_source_segment(source, node.value) or "?")
+    return out
+
+
+class _Unevaluated(str):
+    """Source text of a value that is not a plain literal."""
+
+
+#: The default of a parameter the notebook's own cell does not set.
+NO_DEFAULT = _Unevaluated("not set in the notebook")
+
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def mark_parameter_cells(nb) -> dict[str, tuple[object, object]]:
+    """Tag the defaults cell of a papermill run (in place); return what the run changed.
+
+    Returns {name: (value used, default)} for every injected parameter that
+    differs from the notebook's own ``parameters`` cell (internal names, those
+    starting with ``_`` or ``sco_``, left out). Empty for a notebook without
+    an injected cell, and for a run at the defaults.
+    """
+    defaults_cell = next((c for c in nb.cells if c.cell_type == "code" and "parameters" in _tags(c)), None)
+    injected = [c for c in nb.cells if c.cell_type == "code" and INJECTED in _tags(c)]
+    if not injected:
+        return {}
+    if defaults_cell is not None:
+        defaults_cell.metadata["tags"] = [*_tags(defaults_cell), "sco-overridden"]
+    defaults = literal_assignments(defaults_cell.source) if defaults_cell is not None else {}
+    used: dict[str, object] = {}
+    for cell in injected:
+        used.update(literal_assignments(cell.source))
+    return {name: (value, defaults.get(name, NO_DEFAULT))
+            for name, value in used.items()
+            if not name.startswith(_INTERNAL) and (name not in defaults or defaults[name] != value)}
+
+
+def show_value(value: object) -> str:
+    """A parameter value as a reader writes it: lists joined by commas, strings bare."""
+    if isinstance(value, _Unevaluated):
+        return str(value)
+    if isinstance(value, (list, tuple, set)):
+        items = sorted(value, key=str) if isinstance(value, set) else value
+        return ", ".join(show_value(v) for v in items) if items else "(none)"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {show_value(v)}" for k, v in value.items()) or "(none)"
+    if value is None:
+        return "None"
+    return str(value)
+
+
+def parameters_banner(changed: dict[str, tuple[object, object]], limit: int = 400) -> str:
+    """A banner naming each parameter that differs from the defaults ("" when none does)."""
+    if not changed:
+        return ""
+
+    def short(text: str) -> str:
+        return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+    items = []
+    for name, (value, default) in changed.items():
+        was = f" (default: {short(show_value(default))})"
+        items.append(f"<li><code>{html.escape(name)}</code>: {html.escape(short(show_value(value)))}"
+                     f"{html.escape(was)}</li>")
+    return ('<div class="sco-banner" role="note"><p><strong>This run does not use the chapter\'s default '
+            "parameters.</strong> What differs from the defaults:</p>\n<ul>" + "".join(items) + "</ul>"
+            '<p>Headings, tables and figures below describe this run; the values are in the cell '
+            "&ldquo;Parameters used in this run&rdquo;.</p></div>")
+
+
+# --- headings, figures, dollars ------------------------------------------------------
+
+
+def markdown_texts(cell) -> list[str]:
+    """The Markdown a cell shows: its source (markdown cell) or its Markdown outputs (code cell)."""
+    if cell.cell_type == "markdown":
+        return [cell.source]
+    texts = []
+    for out in cell.get("outputs", []):
+        text = out.get("data", {}).get("text/markdown")
+        if text:
+            texts.append(text if isinstance(text, str) else "".join(text))
+    return texts
+
+
 def describe_figures(nb) -> None:
     """Give every PNG output (in place) alternative text naming the section it is in."""
     chapter = first_heading(nb) or "the notebook"
     section = None
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
+        for text in markdown_texts(cell):
+            for line in text.splitlines():
                 if line.startswith(("## ", "### ")):
                     section = line.lstrip("#").strip()
         for out in cell.get("outputs", []):
@@ -166,13 +339,19 @@ def escape_dollars(nb) -> None:
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = re.sub(r"(?<!\\)\$", r"\\$", cell.source)
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "text/markdown" in data:
+                text = data["text/markdown"]
+                text = text if isinstance(text, str) else "".join(text)
+                data["text/markdown"] = re.sub(r"(?<!\\)\$", r"\\$", text)
 
 
 def first_heading(nb) -> str | None:
-    """The text of the notebook's first ``# `` heading."""
+    """The text of the notebook's first ``# `` heading (in a markdown cell or a Markdown output)."""
     for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
+        for text in markdown_texts(cell):
+            for line in text.splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
     return None
@@ -181,24 +360,28 @@ def first_heading(nb) -> str | None:
 def slide_types(nb) -> None:
     """Mark the cells of ``nb`` (in place) for reveal.js.
 
-    A ``#``/``##`` heading starts a slide, a ``###`` heading a sub-slide, and a
+    A ``#``/``##`` heading starts a slide, a ``###`` heading a sub-slide (in
+    a markdown cell, or at the start of a code cell's Markdown output), and a
     code cell that draws a figure gets a sub-slide of its own so the figure
     is shown large; everything else continues the current slide. Code is
-    hidden (the slides are for showing results), except the parameters cell.
+    hidden (the slides are for showing results), except the parameters the
+    run used: the injected cell of a papermill run, else the parameters cell.
     """
+    injected = any(INJECTED in _tags(c) for c in nb.cells)
+    shown = INJECTED if injected else "parameters"
     for i, cell in enumerate(nb.cells):
         kind = "-"
-        if cell.cell_type == "markdown":
-            first = cell.source.lstrip().split("\n", 1)[0]
-            if i == 0 or first.startswith(("# ", "## ")):
-                kind = "slide"
-            elif first.startswith("### "):
+        texts = markdown_texts(cell)
+        first = texts[0].lstrip().split("\n", 1)[0] if texts else ""
+        if first.startswith(("# ", "## ")) or (i == 0 and cell.cell_type == "markdown"):
+            kind = "slide"
+        elif first.startswith("### "):
+            kind = "subslide"
+        if cell.cell_type == "code":
+            if kind == "-" and any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
                 kind = "subslide"
-        elif cell.cell_type == "code":
-            if any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
-                kind = "subslide"
-            if "parameters" not in cell.metadata.get("tags", []):
-                cell.metadata["tags"] = [*cell.metadata.get("tags", []), "sco-hide-input"]
+            if shown not in _tags(cell):
+                cell.metadata["tags"] = [*_tags(cell), "sco-hide-input"]
         cell.metadata.setdefault("slideshow", {})["slide_type"] = kind
 
 

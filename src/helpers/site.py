@@ -19,6 +19,13 @@ up to date with the current inputs, and otherwise from the committed
 notebooks in ``notebooks/`` (which are executed too); the page says which.
 The site is written to a scratch folder and moved into place only when
 complete, so a failed build leaves the previous site as it was.
+
+The data are validated before anything is built (a damaged or hostile table
+stops the build with the validator's message). Every string from the data is
+escaped; a URL is published as a link only if it is http(s) (anything else
+is shown as text, even should validation be bypassed); the repository's
+Markdown documents are sanitised like the chapters' Markdown
+(:func:`helpers.render.clean_html`).
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from . import datadict, parameters, paths, render, runner, seminar
+from . import data, datadict, parameters, paths, render, runner, seminar
 
 E = html.escape
 
@@ -157,6 +164,13 @@ def plain_page(title: str, body: str, *, current: str = "", prefix: str = "") ->
 """
 
 
+def link(url: str, text_html: str) -> str:
+    """``text_html`` linked to ``url`` if it is an http(s) URL, else the text alone (never a script)."""
+    if render.safe_url(url):
+        return f'<a href="{E(url.strip())}">{text_html}</a>'
+    return text_html
+
+
 def _table(header: list[str], rows: list[list[str]], num: set[int] = frozenset()) -> str:
     head = "".join(f"<th>{h}</th>" for h in header)
     body = []
@@ -167,7 +181,7 @@ def _table(header: list[str], rows: list[list[str]], num: set[int] = frozenset()
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as fh:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -311,7 +325,7 @@ def _constraints(field: dict) -> str:
 
 def data_page(pkg: dict, licence_html: str) -> str:
     lic = pkg.get("licenses", [{}])[0]
-    lic_link = f'<a href="{E(lic.get("path", ""))}">{E(lic.get("name", ""))}</a>' if lic else ""
+    lic_link = link(lic.get("path", ""), E(lic.get("name", ""))) if lic else ""
     overview, sections = [], []
     for res in pkg["resources"]:
         name, path = res["name"], res["path"]
@@ -366,9 +380,12 @@ def sources_page(sources: list[dict[str, str]], cited: dict[str, dict[str, int]]
     for s in sources:
         sid = s["source_id"]
         title = E(s["title"])
-        if s.get("url"):
-            title = f'<a href="{E(s["url"])}">{title}</a>'
-        tables = ", ".join(f'<a href="data.html#{t}">{t}</a>' + ("" if t == BASE_MAP else f"&nbsp;({n})")
+        url = s.get("url") or ""
+        if url and render.safe_url(url):
+            title = link(url, title)
+        elif url:  # not http(s): shown, never followed
+            title = f'{title} <span class="sco-muted">(address given as text: <code>{E(url)}</code>)</span>'
+        tables = ", ".join(f'<a href="data.html#{E(t)}">{E(t)}</a>' + ("" if t == BASE_MAP else f"&nbsp;({n})")
                            for t, n in sorted(cited[sid].items()))
         chs = ", ".join(f'<a href="{c}.html" title="{E(titles[c])}">{order.index(c) + 1}</a>'
                         for c in sorted(in_chapters[sid], key=order.index))
@@ -442,7 +459,7 @@ def markdown_page(path: PurePosixPath, title: str, current: str) -> str:
     from nbconvert.filters import markdown2html
 
     text = (paths.repo_root() / path).read_text(encoding="utf-8")
-    body = rewrite_links(markdown2html(text), path)
+    body = rewrite_links(render.clean_html(markdown2html(text)), path)
     return plain_page(title, body, current=current)
 
 
@@ -463,7 +480,8 @@ def build(*, source: str = "auto", slides: bool = True, echo: Callable[[str], No
     import nbformat
 
     runner._quiet_imports()
-    chapters = chapter_sources(source)  # validates before any work
+    data.validate_all()  # before any work: a damaged table stops the build with the validator's message
+    chapters = chapter_sources(source)
     for name, ch in CHAPTERS.items():
         if not (paths.repo_root() / "figures" / f"{ch.figure}.png").exists():
             raise ValueError(f"chapter {name}: key figure figures/{ch.figure}.png is missing (run 'make run')")
@@ -506,8 +524,9 @@ def build(*, source: str = "auto", slides: bool = True, echo: Callable[[str], No
                             ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
         from nbconvert.filters import markdown2html
 
-        licence = rewrite_links(markdown2html((paths.repo_root() / "LICENSE-DATA.md").read_text(encoding="utf-8")
-                                              .split("\n", 1)[1]), PurePosixPath("LICENSE-DATA.md"))
+        licence = rewrite_links(render.clean_html(markdown2html(
+            (paths.repo_root() / "LICENSE-DATA.md").read_text(encoding="utf-8").split("\n", 1)[1])),
+            PurePosixPath("LICENSE-DATA.md"))
         (scratch / "index.html").write_text(index_page(chapters, titles, slides), encoding="utf-8")
         (scratch / "data.html").write_text(data_page(pkg, licence), encoding="utf-8")
         (scratch / "sources.html").write_text(
