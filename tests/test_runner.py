@@ -17,8 +17,8 @@ from helpers import runner
 from helpers.parameters import ParameterError
 
 
-def _run(notebooks, overrides=None, **kw):
-    jobs = runner.plan(notebooks, overrides or {})
+def _run(notebooks, overrides=None, name=None, **kw):
+    jobs = runner.plan(notebooks, overrides or {}, name=name)
     return runner.run_jobs(jobs, echo=lambda s: None, **kw)
 
 
@@ -103,3 +103,147 @@ def test_refresh_rewrites_the_committed_notebook_in_place(sandbox):
     assert [c.execution_count for c in refreshed.cells if c.cell_type == "code"] == [1, 2]
     with pytest.raises(ParameterError, match="refresh re-executes at default parameters"):
         runner.plan(["90_fixture"], {"x": 2}, refresh=True)
+
+
+# --- issue 16: runs a student can follow --------------------------------------------
+
+
+def _notebook_with_sections(path, body_cells):
+    """A fixture notebook with headed sections; body_cells: (heading or None, code) pairs."""
+    _fixture_notebook(path)
+    nb = nbformat.read(path, as_version=4)
+    for heading, code in body_cells:
+        if heading:
+            nb.cells.append(nbformat.v4.new_markdown_cell(f"## {heading}"))
+        nb.cells.append(nbformat.v4.new_code_cell(code))
+    nbformat.write(nb, path)
+
+
+def test_named_and_other_runs_go_under_build_runs_and_are_listed(sandbox):
+    [named] = _run(["90_fixture"], {"x": 3}, name="my-first_run")
+    [other] = _run(["90_fixture"], {"x": 4})
+    [default] = _run(["90_fixture"])
+    assert named.status == other.status == default.status == "ok"
+    assert named.job.out_dir == sandbox / "build" / "runs" / "my-first_run"
+    assert other.job.out_dir == sandbox / "build" / "runs" / other.job.out_name
+    assert default.job.out_dir == sandbox / "build" / "90_fixture"
+    assert not (sandbox / "figures" / "fixture_x3.png").exists()  # a named run never refreshes figures/
+    index = (sandbox / "build" / "runs" / "index.html").read_text()
+    assert '<a href="my-first_run/90_fixture.html">' in index
+    assert f'<a href="{other.job.out_name}/90_fixture.html">' in index
+    assert '<a href="../90_fixture/90_fixture.html">' in index
+    assert "<code>x</code> = 3" in index and "<code>x</code> = 4" in index
+
+
+@pytest.mark.parametrize("name", ["Upper", "has space", "../up", "", "-dash-first", "x" * 61])
+def test_a_bad_run_name_is_refused(sandbox, name):
+    with pytest.raises(ParameterError, match="'--name'"):
+        runner.plan(["90_fixture"], {}, name=name)
+    with pytest.raises(ParameterError, match="exactly one notebook"):
+        runner.plan(None, {}, name="fine")
+
+
+def test_the_runs_index_escapes_text_and_shows_failures(sandbox):
+    [ok] = _run(["90_fixture"], {"x": 5})
+    [bad] = _run(["90_fixture"], {"x": 6, "fail": True})
+    assert bad.status == "failed" and not bad.kept
+    record = json.loads((bad.log.parent / "failed.json").read_text())
+    record["message"] = "<script>alert(1)</script>"
+    (bad.log.parent / "failed.json").write_text(json.dumps(record))
+    html_text = runner.runs_index_html(runner.collect_runs())
+    assert "<script>" not in html_text and "&lt;script&gt;alert(1)&lt;/script&gt;" in html_text
+    assert f"../.failed/{bad.job.out_name}/log.txt" in html_text and ">failed<" in html_text
+
+
+def test_progress_names_each_code_cell_and_its_section(sandbox):
+    _notebook_with_sections(sandbox / "notebooks" / "90_fixture.ipynb",
+                            [("6. The mirror gap between the two sides' statistics", "y = 2"), (None, "z = 3")])
+    lines = []
+    [r] = runner.run_jobs(runner.plan(["90_fixture"], {"x": 2}), echo=lines.append)
+    assert r.status == "ok", r.message
+    cells = [line for line in lines if line.lstrip().startswith("[") and "/5]" in line]
+    # parameters, injected parameters, work, and the two cells of section 6
+    assert [c.split("]")[0].strip() for c in cells] == ["[1/5", "[2/5", "[3/5", "[4/5", "[5/5"]
+    assert cells[0].strip().startswith("[1/5] Fixture  (") and cells[0].endswith(" s)")
+    assert "[4/5] 6. The mirror gap between the two sides'…  (" in cells[3]
+    assert "[5/5] 6. The mirror gap" in cells[4]
+
+
+def test_a_failure_names_the_cell_as_the_reader_sees_it(sandbox):
+    _notebook_with_sections(sandbox / "notebooks" / "90_fixture.ipynb",
+                            [("3. Growth", "y = 2"), ("4. Index", "raise KeyError('base year')")])
+    [r] = _run(["90_fixture"], {"x": 2})
+    assert r.status == "failed"
+    # cells: parameters [1], injected [2], work [3], "y = 2" [4], the failing cell [5]
+    assert r.message.startswith("In [5] (section “4. Index”): KeyError:"), r.message
+    assert "cell 5" not in r.message and "cell 6" not in r.message
+
+
+def test_key_outputs_are_read_from_tagged_json_cells(sandbox):
+    _notebook_with_sections(sandbox / "notebooks" / "90_fixture.ipynb", [
+        ("Key outputs", "from helpers import runner\nrunner.show_key_outputs({'x squared': x * x, 'label': 'ok'})"),
+        (None, "from IPython.display import display\n"
+               "display({'application/json': {'not key': 1}, 'text/plain': 'untagged'}, raw=True)"),
+    ])
+    nb = nbformat.read(sandbox / "notebooks" / "90_fixture.ipynb", as_version=4)
+    nb.cells[-2].metadata["tags"] = ["key-outputs"]
+    nbformat.write(nb, sandbox / "notebooks" / "90_fixture.ipynb")
+    [r] = _run(["90_fixture"], {"x": 3})
+    assert r.status == "ok", r.message
+    executed = nbformat.read(r.job.out_dir / "90_fixture.ipynb", as_version=4)
+    assert runner.key_outputs(executed) == {"x squared": 9, "label": "ok"}
+    assert json.loads((r.job.out_dir / "run.json").read_text())["key_outputs"] == {"x squared": 9, "label": "ok"}
+    shown = [o for o in executed.cells[-2].outputs if "text/plain" in o.get("data", {})]
+    assert shown[0]["data"]["text/plain"] == "x squared: 9\nlabel: ok"
+    assert runner.key_outputs(nbformat.v4.new_notebook()) == {}
+
+
+FIGURE_CELL = """\
+from helpers import parameters, paths, style
+from helpers.parameters import NotebookSpec, Param
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+parameters.SPECS["90_fixture"] = NotebookSpec("90_fixture", (Param("x", "int", "a digit", minimum=0, maximum=9),
+                                                              Param("fail", "bool", "raise on purpose")))
+p = parameters.validate("90_fixture", globals())
+where = paths.set_run("90_fixture", p)
+fig, ax = plt.subplots()
+ax.plot([0, 1], [0, x])
+style.add_source(fig, "gao2010")
+style.save_figure(fig, "fixture_line", formats=("svg",))
+style.save_figure(fig, "fixture_line_explicit", formats=("svg",), folder=paths.repo_root() / "figures")
+print(where)
+"""
+
+
+def _papermill(sandbox, tmp_path, params):
+    import papermill as pm
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x = 1\nfail = False")
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [cell, nbformat.v4.new_code_cell(FIGURE_CELL)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, sandbox / "notebooks" / "90_fixture.ipynb")
+    pm.execute_notebook(str(sandbox / "notebooks" / "90_fixture.ipynb"), str(tmp_path / "out.ipynb"),
+                        parameters=params, kernel_name="python3", progress_bar=False)
+
+
+def test_a_non_default_papermill_run_leaves_figures_untouched(sandbox, tmp_path, monkeypatch):
+    monkeypatch.delenv("SCO_FIGURES_DIR", raising=False)
+    figures = sandbox / "figures"
+    figures.mkdir()
+    (figures / "fixture_line.svg").write_text("the committed figure")
+    before = tree_digest(figures)
+    _papermill(sandbox, tmp_path, {"x": 4})  # plain papermill: no runner, no SCO_FIGURES_DIR
+    assert tree_digest(figures) == before
+    variant = sandbox / "build" / "runs" / f"90_fixture--{runner.paths.variant_hash({'x': 4, 'fail': False})}"
+    assert sorted(p.name for p in (variant / "figures").iterdir()) == ["fixture_line.svg", "fixture_line_explicit.svg"]
+
+
+def test_a_default_papermill_run_writes_figures(sandbox, tmp_path, monkeypatch):
+    monkeypatch.delenv("SCO_FIGURES_DIR", raising=False)
+    _papermill(sandbox, tmp_path, {})
+    assert (sandbox / "figures" / "fixture_line.svg").exists()
+    assert not (sandbox / "build").exists()

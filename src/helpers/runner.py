@@ -289,7 +289,12 @@ def section_before(cells, index: int) -> str | None:
 
 def _short(text: str, width: int = 48) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut[width // 2:]:  # end on a whole word
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-–") + "…"
 
 
 # --- execution (in a worker process) ------------------------------------------
