@@ -882,3 +882,23 @@ def key_outputs(comparison: pd.DataFrame, counts: pd.DataFrame, cited: pd.DataFr
         "leading outcome category": "; ".join(lead),
         "sources cited": str(len(cited)),
     }
+
+
+#: Interpretation of section 1, written for the default run (both trips, every category).
+RHYTHM_2022_2024 = (
+    "The two trips differ in rhythm. The 2022 trip packed two state visits and a summit into three days, flying on "
+    "from Kazakhstan the same evening. The 2024 trip spread two state visits and a summit over five days, and most of "
+    "its extra named documents and proposals are SCO decisions in Astana and Chinese proposals at the first "
+    "\"SCO Plus\" meeting."
+)
+#: Interpretation of section 5, written for the default run (both trips, every category).
+CATEGORY_READING = (
+    "That institutional outcomes lead fits trips built around a summit: joint statements, declarations, decisions on "
+    "membership and strategies. In 2022 the security outcomes are Xi's training and counter-terrorism pledges and the "
+    "Global Security Initiative; in 2024 they are the SCO's counter-terrorism and anti-drug programmes and a joint "
+    "exercise China offered to host. Energy in 2024 is the SCO's energy cooperation strategy to 2030 and a "
+    "Tajik–Chinese memorandum on new-energy minerals; the energy chapter shows the pipelines behind the seeds' claims "
+    "about energy ties. Trade is thin in both years: the trade-doubling goal with Kazakhstan in 2024, the Uzbek package "
+    "in 2022, and the SCO's plans for settlement in national currencies; the trade chapter gives the series that such "
+    "goals refer to."
+)
