@@ -290,3 +290,144 @@ def test_build_source_must_be_up_to_date(tmp_path, monkeypatch):
     with pytest.raises(ParameterError, match="one of: auto, build, committed"):
         site.build(source="nowhere")
     assert not (tmp_path / "site").exists()
+
+
+# --- what a run's page says about its parameters (no browser needed) ------------------
+
+
+def _papermill_run(name: str, overrides: dict):
+    """A committed chapter with papermill's injected cell, as papermill writes it (not executed)."""
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    nb = load_notebook_node(str(ROOT / "notebooks" / f"{name}.ipynb"))
+    return parameterize_notebook(nb, overrides)
+
+
+def _banner(page: str) -> str:
+    m = re.search(r'<div class="sco-banner".*?</div>', page, re.S)
+    return m.group(0) if m else ""
+
+
+def test_a_run_at_other_parameters_says_so_at_the_top():
+    from helpers import parameters, render
+
+    defaults = parameters.cell_defaults("03_trade")
+    assert defaults["countries"] == ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
+    nb = _papermill_run("03_trade", {"countries": ["KGZ"], "start_year": 2013, "flow": defaults["flow"],
+                                     "_sco_internal": 1, "sco_figures": "x"})
+    page = render.notebook_html(nb)
+    banner = _banner(page)
+    assert banner and page.index(banner) < page.index('class="jp-Cell ')  # above every cell
+    assert "<code>countries</code>: KGZ (default: KAZ, KGZ, TJK, TKM, UZB)" in banner
+    assert "<code>start_year</code>: 2013 (default: 1992)" in banner
+    assert "flow" not in banner  # injected, but equal to the default
+    assert "_sco_internal" not in banner and "sco_figures" not in banner  # internal names
+    # the injected cell is open and captioned; the defaults cell is folded and says so
+    assert re.search(r'<details class="sco-code sco-parameters sco-injected" open[^>]*><summary>'
+                     r"Parameters used in this run</summary>", page)
+    m = re.search(r'<details class="sco-code sco-defaults"( open)?[^>]*><summary>([^<]*)</summary>', page)
+    assert m and m.group(1) is None and m.group(2) == "Defaults (overridden by the cell below)"
+    assert page.index("<summary>Defaults (overridden") < page.index("<summary>Parameters used in this run")
+    assert page.count("<details class=\"sco-code sco-parameters") == 1
+
+
+def test_a_default_run_has_no_banner():
+    import nbformat
+
+    from helpers import render
+
+    committed = nbformat.read(ROOT / "notebooks" / "03_trade.ipynb", as_version=4)
+    page = render.notebook_html(committed)
+    assert not _banner(page) and "sco-banner" not in page.split("<body", 1)[1].split("</style>")[-1]
+    assert 'sco-parameters" open' in page and "Defaults (overridden" not in page
+    # papermill with values equal to the defaults: no banner, the values used still shown open
+    same = render.notebook_html(_papermill_run("03_trade", {"countries": ["KAZ", "KGZ", "TJK", "TKM", "UZB"]}))
+    assert not _banner(same) and "Parameters used in this run" in same
+
+
+def test_injected_values_are_escaped_in_the_banner():
+    from helpers import render
+
+    nb = _papermill_run("03_trade", {"flow": "<script>alert(1)</script>"})
+    banner = _banner(render.notebook_html(nb))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in banner and "<script" not in banner
+
+
+def test_slides_of_a_run_show_the_parameters_it_used():
+    from helpers import render
+
+    nb = _papermill_run("03_trade", {"countries": ["KGZ"]})
+    render.slide_types(nb)
+    hidden = {i for i, c in enumerate(nb.cells) if "sco-hide-input" in c.metadata.get("tags", [])}
+    injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", [])]
+    defaults = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    assert injected and injected[0] not in hidden and defaults[0] in hidden
+
+
+def _markdown_output_notebook():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('Markdown("## 6. The mirror gap for Kyrgyzstan")')
+    cell.outputs = [nbformat.v4.new_output(
+        "execute_result", execution_count=1,
+        data={"text/markdown": "## 6. The mirror gap for Kyrgyzstan\n\nKyrgyzstan's $1 and $2 figures.\n\n"
+                               "### 6.1 By year", "text/plain": "<IPython.core.display.Markdown object>"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# A chapter\n\n## 1. Opening"),
+                nbformat.v4.new_code_cell("x = 1"), cell,
+                nbformat.v4.new_markdown_cell("## 7. After")]
+    return nb
+
+
+def test_headings_in_markdown_outputs_get_ids_and_contents_entries():
+    from helpers import render
+
+    page = render.notebook_html(_markdown_output_notebook())
+    assert re.search(r'<h2 id="6.-The-mirror-gap-for-Kyrgyzstan"', page)
+    toc = page.split('class="sco-toc"', 1)[1].split("</nav>", 1)[0]
+    entries = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', toc)
+    assert [t for _, t in entries] == ["1. Opening", "6. The mirror gap for Kyrgyzstan", "6.1 By year", "7. After"]
+    assert ("6.-The-mirror-gap-for-Kyrgyzstan", "6. The mirror gap for Kyrgyzstan") in entries
+    assert "$1 and $2" in page  # a dollar sign in computed Markdown is currency, not math
+
+
+def test_a_heading_in_a_markdown_output_starts_a_slide():
+    from helpers import render
+
+    nb = _markdown_output_notebook()
+    render.slide_types(nb)
+    kinds = [c.metadata["slideshow"]["slide_type"] for c in nb.cells]
+    assert kinds == ["slide", "-", "slide", "slide"]
+    deck = render.notebook_slides(_markdown_output_notebook(), reveal_prefix="../assets/reveal")
+    assert "6. The mirror gap for Kyrgyzstan" in deck
+
+
+def test_a_title_computed_as_markdown_names_the_page():
+    import nbformat
+
+    from helpers import render
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("md(title)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": "# Trade with Kyrgyzstan, 2013-2025"})]
+    nb.cells = [cell]
+    assert render.first_heading(nb) == "Trade with Kyrgyzstan, 2013-2025"
+    assert "<title>Trade with Kyrgyzstan, 2013-2025</title>" in render.notebook_html(nb)
+
+
+def test_a_run_page_links_into_the_site_when_given_its_root():
+    import nbformat
+
+    from helpers import render
+
+    nb = nbformat.read(ROOT / "notebooks" / "01_sco_history.ipynb", as_version=4)
+    standalone = render.notebook_html(nb)
+    assert 'class="sco-nav"' not in standalone
+    page = render.notebook_html(nb, site_root="../../site")
+    bar = re.search(r'<nav [^>]*class="sco-nav".*?</nav>', page, re.S).group(0)
+    hrefs = re.findall(r'href="([^"]+)"', bar)
+    assert hrefs[0] == "../../site/index.html"
+    assert {f"../../site/{n}.html" for n in site.CHAPTERS} <= set(hrefs)
+    assert {"../../site/data.html", "../../site/sources.html", "../../site/teaching.html"} <= set(hrefs)
+    assert 'href="index.html"' in render.notebook_html(nb, site_root="")
