@@ -12,6 +12,8 @@ import sys
 
 import pytest
 
+import nbformat
+
 from conftest import ROOT, tree_digest
 from helpers import runner, sweep
 from helpers.parameters import ParameterError
@@ -63,8 +65,9 @@ def test_each_group_gets_a_report_and_the_index_links_them(sandbox, tmp_path):
     for name in ("three", "five", "also-three", "defaults"):
         assert f'href="{name}.html"' in index
     assert "<code>x</code> = 5" in index
-    assert '<strong>three</strong><br><span class="note">Group 1: three</span>' in index
+    assert '<strong>three</strong><br><span class="note">Group 1: three</span>' in index  # a comment as task
     assert "Shared question" not in index
+    assert "records no key outputs yet" in index
     assert (out / "groups.yaml").read_text() == path.read_text()
     assert (tree_digest(sandbox / "data"), tree_digest(sandbox / "notebooks")) == before
     # a second sweep reuses the runs (the runner's cache)
@@ -109,3 +112,56 @@ def test_the_seminar_groups_files_are_valid():
         groups = sweep.plan(f.stem, sweep.load_groups(f))
         assert 3 <= len(groups) <= 6, f.name
         assert len({g.job.out_name for g in groups}) == len(groups), f"{f.name}: two groups have the same parameters"
+
+
+def test_question_and_tasks_are_shown_and_never_passed_as_parameters(sandbox, tmp_path):
+    nb_path = sandbox / "notebooks" / "90_fixture.ipynb"
+    nb = nbformat.read(nb_path, as_version=4)
+    cell = nbformat.v4.new_code_cell("from helpers import runner\nrunner.show_key_outputs({'x doubled': 2 * x})")
+    cell.metadata["tags"] = ["key-outputs"]
+    nb.cells.append(cell)
+    nbformat.write(nb, nb_path)
+    path = _groups(tmp_path / "groups.yaml",
+                   "question: Does <x> matter & how?\n"
+                   "two:\n  task: Look at <b>two</b>\n  x: 2\n"
+                   "eight:\n  task: Eight\n  x: 8\n")
+    spec = sweep.read_groups_file(path)
+    assert spec.question == "Does <x> matter & how?"
+    assert spec.groups == {"two": {"x": 2}, "eight": {"x": 8}}
+    assert spec.tasks == {"two": "Look at <b>two</b>", "eight": "Eight"}
+    assert sweep.run("90_fixture", path, echo=lambda s: None) == 0
+    out = sandbox / "build" / "sweeps" / "90_fixture--groups"
+    index = (out / "index.html").read_text()
+    assert "Does &lt;x&gt; matter &amp; how?" in index and "<x>" not in index
+    assert "Look at &lt;b&gt;two&lt;/b&gt;" in index and "<b>two</b>" not in index
+    assert "<th>x doubled</th>" in index
+    assert '<tr><td><strong>two</strong></td><td class="num">4</td></tr>' in index
+    assert '<tr><td><strong>eight</strong></td><td class="num">16</td></tr>' in index
+    page = (out / "two.html").read_text()
+    assert "Does &lt;x&gt; matter &amp; how?" in page and "Look at &lt;b&gt;two&lt;/b&gt;" in page
+    assert "<b>two</b>" not in page and "x is 2" in page
+
+
+@pytest.mark.parametrize("text, match", [
+    ("question: [a, b]\na:\n  x: 1\n", "'question' = \\['a', 'b'\\]"),
+    ("question: only a question\n", "a non-empty YAML mapping"),
+    ("a:\n  task: {x: 1}\n  x: 1\n", "'task' in group 'a'"),
+])
+def test_bad_question_or_task_is_refused(sandbox, tmp_path, text, match):
+    with pytest.raises(ParameterError, match=match):
+        sweep.read_groups_file(_groups(tmp_path / "g.yaml", text))
+
+
+def test_an_unknown_chapter_is_named_not_blamed_on_a_group(sandbox, tmp_path):
+    path = _groups(tmp_path / "g.yaml", "a:\n  x: 1\n")
+    with pytest.raises(ParameterError) as info:
+        sweep.run("99_nothing", path, echo=lambda s: None)
+    assert "'notebook' = '99_nothing'" in str(info.value) and "group" not in str(info.value)
+
+
+def test_every_seminar_group_has_the_question_and_a_task():
+    for f in sorted((ROOT / "seminar" / "sweeps").glob("*.yaml")):
+        spec = sweep.read_groups_file(f)
+        assert len(spec.question) > 20, f.name
+        assert all(len(spec.tasks[g]) > 5 for g in spec.groups), f.name
+        assert not any("task" in v or "question" in v for v in spec.groups.values())

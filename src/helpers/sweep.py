@@ -235,8 +235,26 @@ def _task_cell(question: str, group: str, task: str) -> str:
     return "\n\n".join(parts)
 
 
+def _task_box(question: str, group: str, task: str) -> str:
+    q = f"<p><strong>The question for every group:</strong> {E(question)}</p>" if question else ""
+    t = E(task) if task else "no task given in the groups file."
+    return ('\n<div class="sco-sweep-task" style="border-left: 4px solid #1f5f8b; background: #f6f8fa; '
+            f'padding: 0.3rem 1rem; margin: 1rem 0;">{q}<p><strong>Group {E(group)}:</strong> {t}</p></div>\n')
+
+
 def group_page(job: runner.Job, question: str, group: str, task: str) -> str:
-    """The group's report: its run's notebook, opening with the question and the task, with the site's links."""
+    """The group's report: its run's page, opening with the question and the task, with the site's links.
+
+    A run under ``build/runs/`` sits as deep as the sweep's folder, so its page
+    (and its links to the site) is reused with the task inserted after the
+    title; a default run's page is rendered again for this depth.
+    """
+    built = job.out_dir / f"{job.notebook}.html"
+    if job.out_dir.parent == paths.build_dir() / "runs" and built.exists():
+        text = built.read_text(encoding="utf-8")
+        at = text.find("</h1>")
+        if at >= 0:
+            return text[: at + 5] + _task_box(question, group, task) + text[at + 5:]
     import nbformat
 
     runner._quiet_imports()
@@ -250,6 +268,22 @@ def group_page(job: runner.Job, question: str, group: str, task: str) -> str:
     if "site_root" in runner.inspect.signature(render.notebook_html).parameters:
         kw["site_root"] = "../../site/"
     return render.notebook_html(nb, **kw)
+
+
+def _write_group_page(report: Path, job: runner.Job, question: str, group: str, task: str) -> None:
+    """Write a group's page unless the one there was made from the same run, question and task."""
+    record = runner._read_json(job.out_dir / "run.json") or {}
+    key = runner.hashlib.sha256(runner._canonical(
+        [record.get("inputs_hash"), record.get("finished"), question, group, task]).encode()).hexdigest()[:16]
+    stamp = f"<!-- sco-sweep-page {key} -->"
+    try:
+        with report.open("rb") as fh:
+            fh.seek(max(0, report.stat().st_size - 200))
+            if stamp.encode() in fh.read():
+                return
+    except OSError:
+        pass
+    _atomic_write(report, group_page(job, question, group, task) + stamp + "\n")
 
 
 def _run_key_outputs(job: runner.Job) -> dict[str, Any] | None:
@@ -286,7 +320,7 @@ def run(notebook: str, groups_file: str | Path, *, force: bool = False, workers:
         report = out / f"{g.name}.html"
         keys = None
         if result.status in ("ok", "skipped"):
-            _atomic_write(report, group_page(g.job, spec.question, g.name, g.task))
+            _write_group_page(report, g.job, spec.question, g.name, g.task)
             status = "ran" if result.status == "ok" else "up to date (not re-run)"
             keys = _run_key_outputs(g.job)
         else:
