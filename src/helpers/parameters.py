@@ -60,10 +60,14 @@ def shown(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _clip(text: Any, limit: int = 100) -> str:
+def _clip(text: Any, limit: int = 100, keep: str = "") -> str:
+    """Text for a message: cut to ``limit``, control characters escaped (except those in ``keep``)."""
     if not isinstance(text, str):
         return shown(text, limit)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    if not text.isprintable():  # never print a NUL or a terminal escape a user (or a file) supplied
+        text = "".join(ch if ch.isprintable() or ch in keep else repr(ch)[1:-1] for ch in text)
+    return text
 
 
 class ParameterError(ValueError):
@@ -79,7 +83,7 @@ class ParameterError(ValueError):
 
     def __str__(self) -> str:
         return (f"{_clip(self.notebook)}: parameter '{_clip(self.name)}' = {shown(self.value)} "
-                f"is not allowed; allowed: {_clip(self.allowed, 3000)}")
+                f"is not allowed; allowed: {_clip(self.allowed, 3000, keep=chr(10))}")
 
 
 class TooLong:
@@ -948,7 +952,8 @@ def read_yaml(path: str | Path, notebook: str, name: str, what: str) -> Any:
     except Exception as exc:  # yaml.YAMLError and its relatives (PyYAML imported lazily)
         if type(exc).__module__.split(".")[0] != "yaml":
             raise
-        raise ParameterError(notebook, name, str(path), f"valid YAML ({_clip(str(exc), 600)})") from None
+        where = " ".join(str(exc).replace('in "<unicode string>", ', "at ").split())  # one line
+        raise ParameterError(notebook, name, str(path), f"valid YAML ({_clip(where, 600)})") from None
 
 
 def describe(notebook: str | Path) -> str:
