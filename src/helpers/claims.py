@@ -390,8 +390,13 @@ def half_unit(text) -> float:
 
 
 def window(claimed: float, printed, rule: str, tolerance: float, scale: float) -> tuple[float, float]:
-    """The values a claim admits under its rule, in the claim's own unit."""
-    r = half_unit(printed) * scale
+    """The values a claim admits under its rule, in the claim's own unit.
+
+    ``scale`` multiplies the judgement calls (the margin a hedge word allows);
+    the half unit of rounding is arithmetic, not judgement, and is never
+    scaled: a correctly rounded "3.93 billion" fits 3.926 billion at any scale.
+    """
+    r = half_unit(printed)
     t = tolerance * scale
     if rule == "exact":
         return claimed, claimed
@@ -1091,3 +1096,80 @@ def document_labels(sources: pd.DataFrame, ids: Iterable[str]) -> dict[str, str]
             who = str(row["publisher"]).split(" (")[0]
         out[sid] = f"{who}, {str(row['date'])[:4]}"
     return out
+
+
+# --- sentences computed from the run (so a re-run reads true) ------------------------------
+
+def verdict_counts_sentence(results: pd.DataFrame, labels: dict[str, str]) -> str:
+    """§1: how many claims from how many documents, and which document weighs most in this run."""
+    from . import prose
+
+    per_doc = results.groupby("source_id").size().sort_values(ascending=False)
+    counts = results["verdict"].value_counts()
+    parts = ", ".join(f"{int(counts.get(v, 0))} {v}" for v in VERDICTS)
+    text = (f"This run checks {prose.plural(len(results), 'claim')} from "
+            f"{prose.plural(len(per_doc), 'document')}: {parts}.")
+    if len(per_doc) > 1:
+        top = per_doc.index[0]
+        share = per_doc.iloc[0] / len(results) * 100
+        text += f" {labels.get(top, top)} contributes the most claims ({int(per_doc.iloc[0])}, {share:.0f}% of this run)"
+        cells = int(results["claim_id"].str.startswith("s004-t1-").sum())
+        if top == "gao2010" and cells:
+            text += (f", {cells} of them the printed cells of its Table 1 (China's trade with each partner by year), "
+                     "each counted as one claim")
+        text += "."
+    return text
+
+
+def flagged_sentence(flagged: pd.DataFrame) -> str:
+    """§2: how many claims do not fit, and of which kinds."""
+    from . import prose
+
+    if flagged.empty:
+        return "No claim in this selection is inconsistent with the data or fits only under another reading."
+    inc = int((flagged["verdict"] == "inconsistent").sum())
+    other = len(flagged) - inc
+    by_topic = flagged["topic"].value_counts()
+    topics = prose.join(f"{t.replace('_', ' ')} {n}" for t, n in by_topic.items())
+    return (f"{prose.plural(len(flagged), 'claim')} in this selection: {inc} inconsistent and {other} consistent "
+            f"only under another reading (by topic: {topics}). Each row gives the claim as printed, the rows the "
+            "check used, the arithmetic and what it suggests.")
+
+
+def comparison_scales(tolerance_scale: float) -> tuple[float, float]:
+    """The two tolerance scales whose verdicts §4 compares: halved against doubled in the default run,
+    otherwise the tolerances as written against this run's scale."""
+    return (0.5, 2.0) if tolerance_scale == 1.0 else (1.0, tolerance_scale)
+
+
+def comparison_sentence(tolerance_scale: float, moved: pd.DataFrame) -> str:
+    a, b = comparison_scales(tolerance_scale)
+    what = ("every tolerance halved and every tolerance doubled" if (a, b) == (0.5, 2.0)
+            else f"the tolerances as written (scale 1) and this run's scale ({b:g})")
+    if moved.empty:
+        return f"No claim's verdict changes between {what}."
+    return f"{len(moved)} claim(s) change their verdict between {what}:"
+
+
+def unchecked_sentence(unchecked: pd.DataFrame, total: int) -> str:
+    from . import prose
+
+    if unchecked.empty:
+        return "Every claim in this selection can be checked with the repository's data."
+    by_topic = ", ".join(f"{t.replace('_', ' ')} {n}" for t, n in unchecked["topic"].value_counts().sort_index().items())
+    return (f"{len(unchecked)} of the {prose.plural(total, 'claim')} in this run cannot be checked with the "
+            f"repository's data (by topic: {by_topic}). Each is listed with the data that would settle it.")
+
+
+def key_outputs(results: pd.DataFrame, tolerance_scale: float) -> dict[str, str]:
+    """A few labelled results of a run, for comparing sweep groups."""
+    checked = results[results["verdict"] != "not checkable"]
+    n = len(checked)
+    cons = int((checked["verdict"] == "consistent").sum())
+    return {
+        "claims checked": f"{n} of {len(results)}",
+        "consistent": f"{cons} ({cons / n * 100:.0f}% of checked)" if n else "none checked",
+        "inconsistent": str(int((results["verdict"] == "inconsistent").sum())),
+        "another reading": str(int((results["verdict"] == "consistent only under another reading").sum())),
+        "tolerance scale": f"{tolerance_scale:g}",
+    }

@@ -199,10 +199,25 @@ def add_source(fig, *items, note: str | None = None) -> str:
     text = source_line(*items)
     if note:
         text = note + "\n" + text
-    fig.text(0.01, -0.01, text, ha="left", va="top", fontsize=SOURCE_FONT_SIZE, color="#444444")
+    fig.text(0.01, _below_everything(fig), text, ha="left", va="top", fontsize=SOURCE_FONT_SIZE, color="#444444")
     setattr(fig, _SOURCE_ATTR, text)
     setattr(fig, _IDS_ATTR, _ids_from(items))
     return text
+
+
+def _below_everything(fig, gap_px: float = 6.0) -> float:
+    """A y position (figure fraction) just below the lowest text or axes drawn so far.
+
+    On a short figure the x-axis label can reach below the figure's bottom
+    edge; a source line at a fixed position would then print over it.
+    """
+    try:
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer())
+    except (AttributeError, RuntimeError, ValueError):
+        return -0.01
+    height_in = fig.get_figheight()
+    lowest = bbox.y0 / height_in  # in figure fraction; negative when below the edge
+    return min(-0.01, lowest - gap_px / (fig.dpi * height_in))
 
 
 # --- tables ----------------------------------------------------------------------
