@@ -314,3 +314,23 @@ def test_markdown_is_sanitised_to_harmless_tags():
     assert "javascript" not in dirty and "<img" not in dirty and "<iframe" not in dirty
     assert 'href="relative.html#x"' in dirty and 'href="https://ok.org"' in dirty and "<sub>2</sub>" in dirty
     assert "position" not in dirty
+
+
+def test_html_a_cell_builds_by_hand_is_sanitised_but_tables_keep_their_look():
+    import pandas as pd
+
+    from helpers import style
+
+    frame = pd.DataFrame({"a": ["x <b>y</b>"], "b": [1.5]})
+    nb = nbformat.v4.new_notebook()
+    hand = nbformat.v4.new_code_cell("HTML(...)")
+    hand.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": f'<p>{HOSTILE}</p><a href="javascript:alert(7)">x</a><iframe src="https://e.org"></iframe>'})]
+    tables = nbformat.v4.new_code_cell("frame")
+    tables.outputs = [nbformat.v4.new_output("display_data", data={"text/html": frame._repr_html_()}),
+                      nbformat.v4.new_output("display_data", data={"text/html": style.table(frame, "t")._repr_html_()})]
+    nb.cells = [hand, tables]
+    page = render.notebook_html(nb)
+    assert_harmless(page, "hand-made HTML", own_scripts())
+    assert '<style scoped="">' in page or "<style scoped>" in page  # pandas' own style sheet stays
+    assert 'id="T_t"' in page and 'class="dataframe"' in page and "x &lt;b&gt;y&lt;/b&gt;" in page

@@ -18,7 +18,8 @@ notebooks do not use and point reveal.js at a vendored copy
 * Markdown (cells, Markdown outputs, the site's documents) sanitised with an
   allow-list of harmless tags (:func:`clean_html`): no scripts, event
   handlers, styles or ``javascript:`` links, whatever a cell or the data
-  holds.
+  holds; HTML outputs likewise, keeping the tables' own style sheets
+  (:func:`clean_output_html`).
 
 Headings in Markdown *outputs* (a chapter displaying computed Markdown) count
 like headings in markdown cells: they get ids, appear in the table of
@@ -58,6 +59,10 @@ ALLOWED_ATTRIBUTES = {
 }
 #: Schemes a link may use; relative links (other pages of the site, #anchors) are kept.
 URL_SCHEMES = {"http", "https"}
+#: HTML outputs (tables from pandas) also keep their own style sheet and table attributes.
+OUTPUT_TAGS = ALLOWED_TAGS | {"style"}
+OUTPUT_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, "style": {"type", "scoped"}, "table": {"border"},
+                     "tr": {"style"}}
 
 _HEADING = re.compile(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -75,6 +80,22 @@ def clean_html(fragment: str) -> str:
     return nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      clean_content_tags={"script", "style"}, url_schemes=URL_SCHEMES,
                      filter_style_properties={"text-align"}, link_rel=None, strip_comments=True)
+
+
+def clean_output_html(fragment: str) -> str:
+    """Sanitise an HTML output of a code cell (a second line of defence).
+
+    Tables are escaped where they are made (:func:`helpers.style.table`,
+    pandas' own ``to_html``); this catches HTML a cell builds by hand from
+    the data. pandas' tables pass unchanged (their ``<style>`` included);
+    scripts, event handlers, frames and ``javascript:`` links do not.
+    """
+    import nh3
+
+    return nh3.clean(fragment, tags=OUTPUT_TAGS, attributes=OUTPUT_ATTRIBUTES,
+                     clean_content_tags={"script"}, url_schemes=URL_SCHEMES,
+                     filter_style_properties={"text-align", "vertical-align"}, link_rel=None,
+                     strip_comments=True)
 
 
 def safe_url(url: str) -> bool:
@@ -145,6 +166,7 @@ def _exporter(kind: str, **kw):
     name = "sco_html" if kind == "html" else "sco_slides"
     exporter = cls(template_name=name, extra_template_basedirs=[str(TEMPLATES)], **kw)
     exporter.register_filter("sco_clean_html", clean_html)
+    exporter.register_filter("sco_clean_output_html", clean_output_html)
     return exporter
 
 
