@@ -77,10 +77,23 @@ def into_china(pipelines: pd.DataFrame, commodity: str = "all") -> pd.DataFrame:
 # --- facts ------------------------------------------------------------------------
 
 
+_READINGS: dict[int, tuple] = {}
+
+
 def readings(facts: pd.DataFrame, pipeline_id: str, attribute: str) -> pd.DataFrame:
     """Primary, actual (not planned) readings of one attribute of one line."""
-    rows = primary(facts)
-    return rows[(rows["pipeline_id"] == pipeline_id) & (rows["attribute"] == attribute) & ~rows["planned"]]
+    import weakref
+
+    key = id(facts)
+    hit = _READINGS.get(key)
+    if hit is None or hit[0]() is not facts or hit[1] != len(facts):
+        rows = primary(facts)
+        rows = rows[~rows["planned"].astype(bool)]
+        groups = {k: g for k, g in rows.groupby(["pipeline_id", "attribute"], sort=False)}
+        hit = (weakref.ref(facts), len(facts), groups, rows.iloc[0:0])
+        _READINGS.clear()  # one table at a time: the chapter's
+        _READINGS[key] = hit
+    return hit[2].get((pipeline_id, attribute), hit[3])
 
 
 def first_date(facts: pd.DataFrame, pipeline_id: str, attribute: str) -> pd.Series | None:
@@ -252,7 +265,7 @@ def capacity_buildup(facts: pd.DataFrame, pipelines: pd.DataFrame, unit: str, ye
             if counted:
                 rows.append({"system": system, "commodity": commodity_, "year": year, "low": low,
                              "drawn": drawn, "high": high, "unit": group["shown_unit"].iloc[0]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["system", "commodity", "year", "low", "drawn", "high", "unit"])
 
 
 def planned_capacity(facts: pd.DataFrame, pipelines: pd.DataFrame, unit: str, year: int,
@@ -362,7 +375,8 @@ def implied_rates(cumulative: pd.DataFrame, system: str, *, primary_only: bool =
 def route(routes: pd.DataFrame, places: pd.DataFrame, pipeline_id: str) -> pd.DataFrame:
     """A line's waypoints in order, with coordinates (missing where no reference locates the place)."""
     r = routes[routes["pipeline_id"] == pipeline_id].sort_values("seq")
-    return r.merge(places[["place_id", "name", "country_iso3", "lat", "lon"]], on="place_id", how="left")
+    cols = [c for c in ("place_id", "name", "country_iso3", "lat", "lon", "xy") if c in places.columns]
+    return r.merge(places[cols], on="place_id", how="left")
 
 
 def unlocated(routes: pd.DataFrame, places: pd.DataFrame, pipeline_ids: Sequence[str]) -> pd.DataFrame:
@@ -404,6 +418,8 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
     if not include_planned:
         status = status[~status["status"].isin(NOT_BUILT)]
     located = places.dropna(subset=["lat", "lon"])
+    px, py = maps.project(list(located["lon"].astype(float)), list(located["lat"].astype(float)))
+    located = located.assign(xy=list(zip(px, py)))
     shown_routes = [route(routes, located, pid).dropna(subset=["lat"]) for pid in status["pipeline_id"]]
     points = [(lon, lat) for r in shown_routes for lon, lat in zip(r["lon"], r["lat"])]
     if not points:  # nothing to draw yet: frame all lines of the commodity
@@ -418,7 +434,7 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
     if ax is None:
         x0, x1, y0, y1 = maps.projected_extent(frame)
         _, ax = plt.subplots(figsize=(14, min(11, max(6, 14 * (y1 - y0) / (x1 - x0) + 1.2))))
-    ax.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.06, top=0.93)
+    ax.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.08, top=0.93)
     maps.base_map(ax, frame)
     crossed = {c for pid in status["pipeline_id"]
                for c in pipelines.set_index("pipeline_id").loc[pid, "route_countries"].split(";")}
@@ -435,36 +451,99 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
         if len(r) < 2:
             continue
         drawn_places.append(r)
-        xs, ys = maps.project(list(r["lon"]), list(r["lat"]))
+        xs, ys = [xy[0] for xy in r["xy"]], [xy[1] for xy in r["xy"]]
         group = next(g for g in siblings.values() if pid in g)
         k = group.index(pid) - (len(group) - 1) / 2
         xs, ys = _offset_path(xs, ys, k * width)
         ax.plot(xs, ys, color=COMMODITY_COLORS[line["commodity"]], zorder=4, solid_capstyle="round",
                 **STATUS_STYLES[line["status"]])
+    unnamed: list[str] = []
     if drawn_places:
         pts = pd.concat(drawn_places).drop_duplicates("place_id")
         labelled: list[tuple[float, float]] = []
+        todo = []
         for _, p in pts.iterrows():
-            x, y = maps.project(p["lon"], p["lat"])
+            x, y = p["xy"]
             ax.plot(x, y, "o", ms=5, color="white", mec="#333333", mew=1.2, zorder=5)
             # a place within 120 km of one already named keeps its dot but not its label
             if any(((x - a) ** 2 + (y - b) ** 2) ** 0.5 < 120_000 for a, b in labelled):
                 continue
             labelled.append((x, y))
-            ax.annotate(p["name"].split(" (")[0], (x, y), xytext=(5, 4), textcoords="offset points", fontsize=11,
-                        color="#222222", zorder=6, annotation_clip=True,
-                        path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+            todo.append((p["name"].split(" (")[0], x, y))
+        unnamed = place_labels(ax, todo, fontsize=11)
     handles = [Line2D([], [], color=c, linewidth=3.2, label=k) for k, c in COMMODITY_COLORS.items()
                if commodity in ("all", k)]
     handles += [Line2D([], [], color="#444444", label=STATUS_LABELS[s], **{**STATUS_STYLES[s], "linewidth": 2.6})
                 for s in STATUS_STYLES if s in set(status["status"])]
-    ax.legend(handles=handles, loc="lower left", fontsize=12, framealpha=0.9)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.01), ncol=len(handles), fontsize=12,
+              frameon=False)
     ax.set_title(title or f"Pipelines to China at the end of {year}", fontsize=16)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.unnamed_places = unnamed  # waypoints drawn as dots only (no room for a label)
     rows = [facts[facts["fact_id"].isin(status["decided_by"])]]
     rows += [routes[routes["pipeline_id"].isin(status["pipeline_id"])]]
     if drawn_places:
         rows.append(places[places["place_id"].isin(pd.concat(drawn_places)["place_id"])])
     return ax, status, pd.concat(rows, ignore_index=True)
+
+
+
+#: Where a place's label may go, relative to its dot (points): right, left, above, below, diagonals.
+LABEL_SPOTS = ((5, 4, "left", "bottom"), (5, -4, "left", "top"), (-5, 4, "right", "bottom"),
+               (-5, -4, "right", "top"), (0, 7, "center", "bottom"), (0, -7, "center", "top"),
+               (8, 0, "left", "center"), (-8, 0, "right", "center"))
+
+
+def place_labels(ax, items, *, fontsize: float = 11) -> list[str]:
+    """Name each place next to its dot where the name collides with no other text; return the names left out.
+
+    ``items`` are ``(name, x, y)`` in data coordinates. Each name tries the
+    spots in :data:`LABEL_SPOTS` in turn and takes the first whose box stays
+    inside the axes and clear of every text already there (country codes,
+    names placed before). A name with no free spot is not written; the
+    caller lists it in the caption.
+    """
+    from matplotlib import patheffects
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    ax.apply_aspect()
+    frame = ax.get_window_extent(renderer)
+    taken = [t.get_window_extent(renderer).expanded(1.08, 1.15) for t in ax.texts if t.get_text().strip()]
+    left_out = []
+    for name, x, y in items:
+        for dx, dy, ha, va in LABEL_SPOTS:
+            t = ax.annotate(name, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                            fontsize=fontsize, color="#222222", zorder=6, annotation_clip=True,
+                            path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+            bb = t.get_window_extent(renderer)
+            inside = frame.x0 <= bb.x0 and bb.x1 <= frame.x1 and frame.y0 <= bb.y0 and bb.y1 <= frame.y1
+            if inside and not any(bb.overlaps(o) for o in taken):
+                taken.append(bb.expanded(1.08, 1.15))
+                break
+            t.remove()
+        else:
+            left_out.append(name)
+    return left_out
+
+
+def hide_undrawn_ticks(fig) -> None:
+    """Hide tick labels matplotlib keeps but does not draw (outside the view, or of an axis turned off).
+
+    Matplotlib keeps a pool of tick labels; those beyond the axis limits stay
+    'visible' though never drawn, and would read as collisions to
+    :func:`helpers.style.layout_problems`. Call once the figure is laid out.
+    """
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            drawn = {id(t) for t in axis._update_ticks()} if ax.axison else set()
+            for tick in [*axis.majorTicks, *axis.minorTicks]:
+                if id(tick) not in drawn:
+                    tick.label1.set_visible(False)
+                    tick.label2.set_visible(False)
+            if not ax.axison:
+                axis.label.set_visible(False)
 
 
 # --- charts -----------------------------------------------------------------------------
@@ -477,21 +556,38 @@ def _system_colors(systems: Sequence[str]) -> dict[str, str]:
     return {s: SYSTEM_COLORS[i % len(SYSTEM_COLORS)] for i, s in enumerate(sorted(systems))}
 
 
-def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, commodities: Sequence[str]):
+def _year_ticks(first: int, last: int) -> list[int]:
+    """Whole years for an axis from ``first`` to ``last``: every year, every 2nd or every 5th, by span."""
+    span = last - first
+    step = 1 if span <= 8 else 2 if span <= 16 else 5
+    ticks = [y for y in range(first, last + 1) if y % step == 0]
+    return ticks or [first]
+
+
+def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, commodities: Sequence[str],
+                  title: str | None = None):
     """Stacked steps of import capacity by system, one panel per commodity; a band where readings differ.
 
     Planned lines, if given, are a hatched bar to the right of the last year.
+    Legends sit under each panel, the title above them all.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
 
-    fig, row = plt.subplots(1, len(commodities), figsize=(6.5 * len(commodities) + 1, 5), squeeze=False)
+    n_entries = max([build[build["commodity"] == c]["system"].nunique() + 2 for c in commodities] + [2])
+    if planned is not None and len(planned):
+        n_entries += len(planned)
+    fig, row = plt.subplots(1, len(commodities), figsize=(6.5 * len(commodities) + 1, 4.2 + 0.3 * n_entries),
+                            squeeze=False)
     axes = dict(zip(commodities, row[0]))
     colors = _system_colors(build["system"].unique()) if len(build) else {}
     for commodity, ax in axes.items():
         b = build[build["commodity"] == commodity]
+        ax.set_title(f"{commodity.capitalize()}: design capacity into China")
         if b.empty:
-            ax.text(0.5, 0.5, f"No {commodity} line into China in these years", ha="center", transform=ax.transAxes)
+            ax.text(0.5, 0.5, f"No {commodity} line into China\nin these years", ha="center", va="center",
+                    transform=ax.transAxes)
+            ax.set_xticks([])
+            ax.set_yticks([])
             continue
         wide = b.pivot(index="year", columns="system", values="drawn").fillna(0)
         low = b.groupby("year")["low"].sum().reindex(wide.index)
@@ -504,62 +600,138 @@ def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, c
         if spread.any():
             ax.vlines(wide.index[spread], low[spread], high[spread], color="#222222", linewidth=2, zorder=5,
                       label="range of sources' readings")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        first, last = int(wide.index.min()), int(wide.index.max())
+        ticks = _year_ticks(first, last)
+        labels = [str(t) for t in ticks]
+        ax.set_xlim(first - 0.8, last + 0.8)
         if planned is not None and len(planned[planned["commodity"] == commodity]):
             p = planned[planned["commodity"] == commodity]
-            x = wide.index.max() + 3
+            x = last + max(2, round((last - first) / 8))
             base = bottom.iloc[-1]
             for _, row in p.iterrows():
                 ax.bar(x, row["shown"], bottom=base, color="white", edgecolor=COMMODITY_COLORS[commodity],
                        hatch="//", width=1.4, label=f"{row['short_name']} ({STATUS_LABELS[row['status']]})")
                 base += row["shown"]
-            ticks = [t for t in range(wide.index.min(), wide.index.max() + 1) if t % 5 == 0] + [x]
-            ax.set_xticks(ticks)
-            ax.set_xticklabels([str(t) for t in ticks[:-1]] + ["planned"])
-            ax.set_xlim(wide.index.min() - 1, x + 1.2)
+            ticks, labels = ticks + [x], labels + ["planned"]
+            ax.set_xlim(first - 0.8, x + 1.2)
+        ax.set_xticks(ticks, labels)
         unit = b["unit"].iloc[0]
         ax.set_ylabel(UNIT_WORDS.get(unit, unit))
-        ax.set_title(f"{commodity.capitalize()}: design capacity into China")
-        ax.legend(loc="upper left", fontsize=10)
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.09), fontsize=10, frameon=False)
         ax.grid(axis="y", alpha=0.3)
+    if title:
+        fig.suptitle(title, fontsize=15)
+    fig.tight_layout(rect=(0, 0, 1, 0.95 if title else 1))
+    hide_undrawn_ticks(fig)
     return fig, axes
 
 
-def plot_volumes(annual: pd.DataFrame, cumulative: pd.DataFrame, *, commodities: Sequence[str]):
-    """Yearly deliveries (top row, bars) and cumulative totals (bottom row, points), one column per commodity."""
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
+def ei_series(gas_trade: pd.DataFrame, unit: str, last_year: int) -> pd.DataFrame:
+    """The Energy Institute's pipeline gas from 'Other CIS' to China by year, from its first non-zero year.
 
-    fig, axes = plt.subplots(2, len(commodities), figsize=(7 * len(commodities) + 1, 9), squeeze=False)
+    Bcm standardised at 40 MJ/m3 (basis ``ei_standardised_40mj``), converted
+    to the display unit through the sourced factors; years after
+    ``last_year`` are left out. Empty when ``unit`` has no gas display unit.
+    """
+    rows = gas_trade[(gas_trade["basis"] == "ei_standardised_40mj") & (gas_trade["importer"] == "CHN")
+                     & (gas_trade["unit"] == "bcm")]
+    rows = rows[(rows["value"].astype(float) > 0) & (rows["year"].astype(int) <= last_year)]
+    if unit not in DISPLAY_UNITS or "gas" not in DISPLAY_UNITS[unit] or rows.empty:
+        return rows.assign(shown=pd.Series(dtype=float), shown_unit=pd.Series(dtype=str)).iloc[0:0]
+    return to_display(rows.assign(commodity="gas"), unit, rate=False).sort_values("year")
+
+
+def volume_gaps(annual: pd.DataFrame, cumulative: pd.DataFrame, last_year: int,
+                opened: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Years with no full-year figure for a system, from its first year to ``last_year``.
+
+    A system's first year is the year after it opened (``opened``: rows with
+    system, commodity, year, such as :func:`capacity_buildup`'s) or the
+    earliest year of any annual or cumulative reading, whichever is earlier.
+    Columns: system, commodity, year.
+    """
+    rows = []
+    frames = [annual[["system", "commodity", "year"]],
+              cumulative.assign(year=cumulative["date"].dt.year)[["system", "commodity", "year"]]]
+    if opened is not None and len(opened):
+        first = opened.groupby(["system", "commodity"])["year"].min().reset_index()
+        first = first[first["system"].isin(set(annual["system"]) | set(cumulative["system"]))]
+        frames.append(first.assign(year=first["year"] + 1))
+    firsts = pd.concat(frames)
+    for (system, commodity), g in firsts.groupby(["system", "commodity"]):
+        have = set(annual[annual["system"] == system]["year"].astype(int))
+        for year in range(int(g["year"].min()), last_year + 1):
+            if year not in have:
+                rows.append({"system": system, "commodity": commodity, "year": year})
+    return pd.DataFrame(rows, columns=["system", "commodity", "year"])
+
+
+def plot_volumes(annual: pd.DataFrame, cumulative: pd.DataFrame, *, commodities: Sequence[str], last_year: int,
+                 ei: pd.DataFrame | None = None, gaps: pd.DataFrame | None = None):
+    """Yearly deliveries (top row, bars) and cumulative totals (bottom row, points), one column per commodity.
+
+    A year with no full-year figure for a system is marked with a cross on
+    the axis (a gap, not a zero). ``ei`` (from :func:`ei_series`), if given,
+    is drawn as a black line over the gas bars: the Energy Institute's
+    standardised figures beside the operators'.
+    """
+    import matplotlib.pyplot as plt
+
+    ei = ei if ei is not None else pd.DataFrame(columns=["year", "shown"])
+    gaps = volume_gaps(annual, cumulative, last_year) if gaps is None else gaps
+    n_sys = max([len(set(annual[annual["commodity"] == c]["system"]) | set(cumulative[cumulative["commodity"] == c]["system"]))
+                 for c in commodities] + [1])
+    height = 2 * (3.4 + 0.3 * (n_sys + 2)) + 0.8
+    fig, axes = plt.subplots(2, len(commodities), figsize=(7 * len(commodities) + 1, height), squeeze=False)
     colors = _system_colors(set(annual["system"]) | set(cumulative["system"]))
     for j, commodity in enumerate(commodities):
         top, bottom = axes[0][j], axes[1][j]
         a = annual[annual["commodity"] == commodity]
         c = cumulative[cumulative["commodity"] == commodity]
-        groups = sorted(a["system"].unique())
+        gp = gaps[gaps["commodity"] == commodity]
+        e = ei if commodity == "gas" else ei.iloc[0:0]
+        groups = sorted(set(a["system"]) | set(gp["system"]))
         width = 0.8 / max(len(groups), 1)
         for i, system in enumerate(groups):
+            shift = (i - (len(groups) - 1) / 2) * width
             g = a[a["system"] == system]
-            x = g["year"] + (i - (len(groups) - 1) / 2) * width
-            top.bar(x, g["shown"], width=width, color=colors[system], label=system,
-                    hatch=["//" if d else "" for d in g["derived"]], edgecolor="white")
+            if len(g):
+                top.bar(g["year"] + shift, g["shown"], width=width, color=colors[system], label=system,
+                        hatch=["//" if d else "" for d in g["derived"]], edgecolor="white")
+            miss = gp[gp["system"] == system]
+            if len(miss):
+                top.scatter(miss["year"] + shift, [0] * len(miss), marker="x", s=36, color=colors[system],
+                            linewidth=1.6, zorder=6, clip_on=False,
+                            label=f"no figure for the year ({system})" if not len(g) else None)
+        if len(gp) and len(a):
+            top.scatter([], [], marker="x", s=36, color="#555555", label="no figure for the year")
+        if len(e):
+            top.plot(e["year"], e["shown"], "D-", color="black", ms=4, linewidth=1.2, zorder=7,
+                     label="Energy Institute, 'Other CIS' to China (standardised at 40 MJ/m³)")
         for system, g in c.groupby("system"):
             yr = g["date"].dt.year + (g["date"].dt.dayofyear - 1) / 365.25
             bottom.plot(yr, g["shown"], "-", color=colors[system], alpha=0.6, linewidth=1.8)
-            bottom.scatter(yr, g["shown"], s=50, color=[("white" if e else colors[system]) for e in g["estimate"]],
+            bottom.scatter(yr, g["shown"], s=50, color=[("white" if est else colors[system]) for est in g["estimate"]],
                            edgecolor=colors[system], linewidth=1.8, zorder=5, label=system)
-        for ax, frame, what in ((top, a, "in the year"), (bottom, c, "since opening")):
-            if frame.empty:
-                ax.text(0.5, 0.5, f"No {commodity} figures in the data", ha="center", transform=ax.transAxes)
-                continue
-            unit = frame["shown_unit"].iloc[0]
-            ax.set_ylabel(f"{what}, {UNIT_WORDS.get(unit, unit)}")
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        years = list(a["year"]) + list(gp["year"]) + list(c["date"].dt.year) + list(e["year"])
+        first = int(min(years)) if years else last_year
+        for ax, frame, what in ((top, pd.concat([a, e]), "in the year"), (bottom, c, "since opening")):
+            ax.set_xlim(first - 0.7, last_year + 0.7)
+            ax.set_xticks(_year_ticks(first, last_year))
             ax.grid(axis="y", alpha=0.3)
-            ax.legend(loc="upper left", fontsize=10)
+            if frame.empty and not (ax is top and len(gp)):
+                ax.text(0.5, 0.5, f"No {commodity} figures to the end of {last_year}", ha="center", va="center",
+                        transform=ax.transAxes)
+                ax.set_yticks([])
+                continue
+            unit = (frame if len(frame) else a)["shown_unit"].iloc[0] if len(frame) or len(a) else ""
+            ax.set_ylabel(f"{what}, {UNIT_WORDS.get(unit, unit)}" if unit else what)
+            ax.set_ylim(bottom=0)
+            ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.09), fontsize=9.5, frameon=False)
         top.set_title(f"{commodity.capitalize()} delivered to China, by year")
         bottom.set_title(f"{commodity.capitalize()} delivered to China since opening")
     fig.tight_layout()
+    hide_undrawn_ticks(fig)
     return fig, axes
 
 
@@ -676,3 +848,250 @@ def claims(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame) -> 
                  f"(first stage since 2013) and its second string {STATUS_LABELS.get(status.get('bbs-2', ''), 'not yet announced')}.",
                  "not consistent: the line was operating" if status.get(seed["pipeline_id"]) == "operating" else "consistent"))
     return pd.DataFrame(rows, columns=["seed", "claim (paraphrased)", "what the data says", "verdict"])
+
+
+# --- sentences computed from the run (issue 16) ------------------------------------------
+
+
+def _fmt(value: float) -> str:
+    """A capacity or volume for prose: '55', '12.3', '0.86'."""
+    v = float(value)
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    if abs(v) >= 10:
+        return f"{v:.1f}".rstrip("0").rstrip(".")
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def _what(commodity: str) -> str:
+    return {"all": "oil and gas", "gas": "gas", "oil": "oil"}[commodity]
+
+
+def selection_phrase(commodity: str, as_of_year: int, include_planned: bool, unit: str) -> str:
+    """'gas and oil lines, at the end of 2025, planned lines shown, capacities in bcm and Mt'."""
+    units_ = {"native": "bcm (gas) and million tonnes (oil)" if commodity == "all" else
+              ("bcm" if commodity == "gas" else "million tonnes"),
+              "Mtoe": "million tonnes of oil equivalent (Mtoe)", "kb/d": "thousand barrels a day (kb/d)"}[unit]
+    return (f"{_what(commodity)} lines at the end of {as_of_year}; planned and stalled lines "
+            f"{'shown' if include_planned else 'hidden'}; figures in {units_}")
+
+
+def network_sentences(status: pd.DataFrame, as_of_year: int, *, include_planned: bool,
+                      hidden: pd.DataFrame | None = None) -> str:
+    """What the map shows: which lines operate, are being built, planned or stalled at the end of the year.
+
+    ``status`` is the table drawn (after hiding planned lines if asked);
+    ``hidden``, the rows :func:`status_in` gave that the run hides.
+    """
+    if status.empty:
+        text = f"At the end of {as_of_year} no line of this selection was operating or being built"
+    else:
+        parts = []
+        for st in STATUS_STYLES:
+            g = status[status["status"] == st]
+            if len(g):
+                verb = {"operating": "operating", "under_construction": "under construction",
+                        "planned": "planned", "stalled": "stalled"}[st]
+                parts.append(f"{len(g)} {verb} ({', '.join(g['short_name'])})")
+        text = f"At the end of {as_of_year} the map shows {len(status)} lines and sections: " + "; ".join(parts)
+    text += "."
+    if not include_planned and hidden is not None and len(hidden):
+        text += (f" Hidden in this run (include_planned is false): {len(hidden)} planned or stalled "
+                 f"({', '.join(hidden['short_name'])}).")
+    return text
+
+
+def line_d_sentence(status: pd.DataFrame, facts: pd.DataFrame) -> str:
+    """The status rule's clearest case, Line D of the gas pipeline, if the map shows it; else ''."""
+    row = status[status["pipeline_id"] == "cacgp-d"]
+    if row.empty:
+        return ""
+    cs = first_date(facts, "cacgp-d", "construction_start")
+    st = row.iloc[0]["status"]
+    text = (f"Line D of the gas pipeline is the clearest case: its construction began in Tajikistan in "
+            f"{cs['date'].year}, and at this run's year the latest status report has it "
+            f"{STATUS_LABELS[st]}.")
+    if st == "stalled":
+        text += (" \"Stalled\" is our word for a delay that the Tajik energy ministry attributes to pricing "
+                 "disagreements; the source does not use it.")
+    return text
+
+
+def skipped_sentence(skipped: pd.DataFrame, unnamed: Sequence[str]) -> str:
+    """Which waypoints the maps skip (no coordinates) or leave unnamed (no room for a label)."""
+    parts = []
+    if len(skipped):
+        names = sorted(set(skipped["name"]))
+        parts.append(f"{len(names)} named waypoints of the lines drawn have no coordinates in any reference "
+                     f"source the project could reach, so the map joins their neighbours directly: "
+                     f"{', '.join(names)}.")
+    if unnamed:
+        parts.append(f"Drawn as dots without a name, for lack of room: {', '.join(sorted(set(unnamed)))}.")
+    return " ".join(parts)
+
+
+def disagreement_sentence(dis: pd.DataFrame) -> str:
+    """How many readings disagree with a drawn one, by attribute, and on which lines."""
+    if dis.empty:
+        return "No reading of these lines disagrees with a drawn one."
+    by = dis.groupby("attribute")["pipeline"].agg(lambda s: sorted(set(s)))
+    parts = [f"{plural_(len(dis[dis['attribute'] == a]), 'reading')} on {a.replace(' km', '')} ({', '.join(lines)})"
+             for a, lines in by.items()]
+    return f"{plural_(len(dis), 'reading')} disagree with a drawn one: " + "; ".join(parts) + "."
+
+
+def plural_(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else word + 's'}"
+
+
+def capacity_steps(build: pd.DataFrame) -> pd.DataFrame:
+    """The years each system's drawn capacity changed: system, commodity, year, drawn, unit."""
+    rows = []
+    for (system, commodity), g in build.sort_values("year").groupby(["system", "commodity"]):
+        prev = None
+        for _, r in g.iterrows():
+            if prev is None or r["drawn"] != prev:
+                rows.append({"system": system, "commodity": commodity, "year": int(r["year"]),
+                             "drawn": r["drawn"], "unit": r["unit"]})
+            prev = r["drawn"]
+    return pd.DataFrame(rows, columns=["system", "commodity", "year", "drawn", "unit"])
+
+
+def capacity_sentences(build: pd.DataFrame, planned: pd.DataFrame | None, as_of_year: int,
+                       commodities: Sequence[str]) -> str:
+    """The capacity in place at the end of the year by commodity, the steps that built it, and planned lines."""
+    out = []
+    for commodity in commodities:
+        b = build[(build["commodity"] == commodity) & (build["year"] == as_of_year)]
+        if b.empty:
+            out.append(f"No {commodity} line into China was operating at the end of {as_of_year}.")
+            continue
+        unit = UNIT_WORDS.get(b["unit"].iloc[0], b["unit"].iloc[0])
+        total, low, high = b["drawn"].sum(), b["low"].sum(), b["high"].sum()
+        rng = "" if low == high else f" (sources' readings range from {_fmt(low)} to {_fmt(high)})"
+        steps = capacity_steps(build[build["commodity"] == commodity])
+        how = "; ".join(f"{system}: " + ", ".join(f"{_fmt(r['drawn'])} from {r['year']}" for _, r in g.iterrows())
+                        for system, g in steps.groupby("system", sort=False))
+        out.append(f"At the end of {as_of_year} the {commodity} lines into China had a design capacity of "
+                   f"{_fmt(total)} {unit}{rng}. Step by step, {how}.")
+    if planned is not None and len(planned):
+        items = [f"{r['short_name']} ({STATUS_LABELS[r['status']]}, {_fmt(r['shown'])} "
+                 f"{UNIT_WORDS.get(r['shown_unit'], r['shown_unit'])})" for _, r in planned.iterrows()]
+        out.append(f"Hatched, not yet built at the end of {as_of_year}: {', '.join(items)}, drawn with the "
+                   "capacity their sources announce.")
+    elif planned is not None:
+        out.append(f"No line into China of this selection was planned or stalled at the end of {as_of_year}.")
+    return " ".join(out)
+
+
+def volume_sentences(annual: pd.DataFrame, cumulative: pd.DataFrame, gaps: pd.DataFrame, ei: pd.DataFrame,
+                     as_of_year: int, commodities: Sequence[str]) -> str:
+    """Latest yearly and cumulative deliveries by system to the end of the year, the gaps, and EI beside the operator."""
+    out = []
+    for commodity in commodities:
+        a = annual[annual["commodity"] == commodity]
+        c = cumulative[cumulative["commodity"] == commodity]
+        if a.empty and c.empty:
+            out.append(f"The data has no {commodity} deliveries to China up to the end of {as_of_year}.")
+            continue
+        for system in sorted(set(a["system"]) | set(c["system"])):
+            g, k = a[a["system"] == system], c[c["system"] == system]
+            bits = []
+            if len(g):
+                last = g.sort_values("year").iloc[-1]
+                bits.append(f"its latest full-year figure is {_fmt(last['shown'])} "
+                            f"{UNIT_WORDS.get(last['shown_unit'], last['shown_unit'])} in {int(last['year'])}"
+                            + (" (our sum of export and transit)" if last["derived"] else ""))
+            if len(k):
+                last = k.sort_values("date").iloc[-1]
+                bits.append(f"{'about ' if last['estimate'] else ''}{_fmt(last['shown'])} "
+                            f"{UNIT_WORDS.get(last['shown_unit'], last['shown_unit'])} had been delivered since "
+                            f"opening by {last['date']:%B %Y}")
+            miss = gaps[gaps["system"] == system]["year"].astype(int).tolist()
+            if miss:
+                bits.append(f"{plural_(len(miss), 'year')} to {as_of_year} have no full-year figure "
+                            f"({_years_text(miss)}; crosses on the axis)")
+            out.append(f"{system}: " + "; ".join(bits) + ".")
+    if len(ei) and "gas" in commodities:
+        op = annual[(annual["pipeline_id"] == "cacgp")].set_index("year")["shown"]
+        both = sorted(set(op.index) & set(ei["year"].astype(int)))
+        eiv = ei.assign(year=ei["year"].astype(int)).set_index("year")["shown"]
+        text = (f"The black line is the Energy Institute's series of pipeline gas from 'Other CIS' (Turkmenistan, "
+                f"Uzbekistan, Kazakhstan) to China, {_years_text(list(eiv.index))}, which fills the years the "
+                f"operator's figures leave open.")
+        if both:
+            diffs = [(y, 1 - eiv[y] / op[y]) for y in both]
+            text += (" Where both give a year, EI's figure is lower: "
+                     + ", ".join(f"{y} {_fmt(eiv[y])} against {_fmt(op[y])} ({d:.0%} less)" for y, d in diffs) + ".")
+        out.append(text)
+    return " ".join(out)
+
+
+def _years_text(years: Sequence[int]) -> str:
+    """'2010-2016, 2018, 2020-2021' from a list of years."""
+    years = sorted(set(int(y) for y in years))
+    runs, start = [], None
+    for i, y in enumerate(years):
+        if start is None:
+            start = y
+        if i + 1 == len(years) or years[i + 1] != y + 1:
+            runs.append(str(start) if start == y else f"{start}–{y}")
+            start = None
+    return ", ".join(runs)
+
+
+EI_NOTE = ("The Energy Institute's *Statistical Review* standardises gas to a gross calorific value of "
+           "40 MJ per cubic metre, so a cubic metre of richer Central Asian gas counts as more than one of its "
+           "cubic metres, and its bcm are not the operator's: they run some 5–10% below the operator's "
+           "figures for the same flow. The two series are drawn side by side, never added or mixed.")
+
+
+def rates_against_capacity(cumulative: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame, system: str,
+                           unit: str, commodity: str) -> pd.DataFrame:
+    """Implied yearly rates of one system, each against the highest capacity reading in force at the stretch's end.
+
+    Adds ``capacity then (highest reading)``: the highest of the sources'
+    readings of the system's capacity at the end of the year the stretch
+    ends in, and ``above it``: whether the rate exceeds that.
+    """
+    rates = implied_rates(cumulative, system)
+    if rates.empty:
+        return rates
+    ends = [pd.Timestamp(t).year for t in rates["to"]]
+    build = capacity_buildup(facts, pipelines, unit, range(min(ends), max(ends) + 1), commodity)
+    cap = build[build["system"] == system].set_index("year")["high"]
+    col = "capacity then (highest reading)"
+    rates[col] = [cap.get(y, float("nan")) for y in ends]
+    rates["above it"] = rates["rate_per_year"] > rates[col]
+    return rates
+
+
+def rates_sentence(rates: pd.DataFrame, system: str) -> str:
+    if rates.empty:
+        return f"The data has fewer than two cumulative readings of the {system} in this window."
+    above = rates[rates["above it"]]
+    text = (f"{plural_(len(rates), 'stretch')} between successive cumulative readings of the {system}, "
+            f"{rates['from'].min():%b %Y} to {rates['to'].max():%b %Y}".replace("stretchs", "stretches"))
+    if above.empty:
+        return text + ": none implies a rate above the highest capacity reading in force when it ended."
+    return (text + f": {len(above)} implies a rate above the highest capacity reading in force when it ended ("
+            + ", ".join(f"{r['from']:%b %Y} to {r['to']:%b %Y}, {_fmt(r['rate_per_year'])} "
+                        f"{UNIT_WORDS.get(r['unit'], r['unit'])} a year against "
+                        f"{_fmt(r['capacity then (highest reading)'])}" for _, r in above.iterrows()) + ").")
+
+
+def key_outputs(build: pd.DataFrame, annual: pd.DataFrame, status: pd.DataFrame, as_of_year: int,
+                commodities: Sequence[str]) -> dict[str, str]:
+    """Three to five short results of a run, for comparing sweep groups."""
+    out = {"lines operating": f"{int((status['status'] == 'operating').sum())} (end of {as_of_year})"}
+    for commodity in commodities:
+        b = build[(build["commodity"] == commodity) & (build["year"] == as_of_year)]
+        out[f"{commodity} capacity into China"] = (
+            f"{_fmt(b['drawn'].sum())} {b['unit'].iloc[0]} ({as_of_year})" if len(b) else f"none ({as_of_year})")
+        a = annual[annual["commodity"] == commodity]
+        if len(a):
+            y = int(a["year"].max())
+            out[f"{commodity} delivered, latest year"] = f"{_fmt(a[a['year'] == y]['shown'].sum())} {a['shown_unit'].iloc[0]} ({y})"
+        else:
+            out[f"{commodity} delivered, latest year"] = "no figure"
+    return out

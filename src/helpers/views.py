@@ -122,9 +122,36 @@ def _topic_axis_label(topic_id: str, ends: pd.DataFrame, width: int = 22) -> str
 # --- who says what ---------------------------------------------------------------
 
 
+#: Speakers the sources do not name: an outlet's "unnamed observers", "analysts", its own narration.
+UNNAMED_PREFIXES = ("unnamed", "unattributed")
+
+
+def is_unnamed(speaker: pd.Series) -> pd.Series:
+    """True where the 'speaker' is an outlet's unnamed voice (observers, analysts, experts, narration)."""
+    return speaker.astype(str).str.strip().str.lower().str.startswith(UNNAMED_PREFIXES)
+
+
+def speaker_key(frame: pd.DataFrame) -> pd.Series:
+    """Who speaks, counting an outlet's unnamed voices once per kind of voice.
+
+    "Unnamed observers", "Unnamed analysts" and "Unattributed (article
+    narration)" in Chinese state media are one voice, "Unnamed voices
+    (Chinese state media)", not several speakers: the sources give no way
+    to tell them apart.
+    """
+    unnamed = is_unnamed(frame["speaker"])
+    return frame["speaker"].where(~unnamed, "Unnamed voices (" + frame["voice"].astype(str).str.lower() + ")")
+
+
+def speaker_count(frame: pd.DataFrame) -> int:
+    """Distinct speakers, an outlet kind's unnamed voices counted as one."""
+    return int(speaker_key(frame).nunique()) if len(frame) else 0
+
+
 def speaker_label(frame: pd.DataFrame) -> pd.Series:
-    """'Gao Fei (Chinese academic)' for each row."""
-    return frame["speaker"] + " (" + frame["voice"] + ")"
+    """'Gao Fei (Chinese academic)' for each row; 'Unnamed voices (chinese state media)' for unnamed ones."""
+    unnamed = is_unnamed(frame["speaker"])
+    return (frame["speaker"] + " (" + frame["voice"] + ")").where(~unnamed, speaker_key(frame))
 
 
 def _region_rank(frame: pd.DataFrame) -> pd.Series:
@@ -181,6 +208,7 @@ def plot_stance_matrix(median: pd.DataFrame, text: pd.DataFrame, ends: pd.DataFr
     bar.ax.set_yticklabels([signed(lv) for lv in LEVELS])
     bar.set_label("stance (median where several)")
     ax.set_title(title, loc="left", pad=12)
+    _hide_undrawn_ticks(fig)
     return ax
 
 
@@ -236,14 +264,25 @@ def plot_by_voice(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame
                      fontsize=9.5, loc="center")
         ax.grid(axis="y", visible=False)
     for k in range(n, nrows * ncols):
-        axes[k // ncols][k % ncols].set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel("statements (left of the line: towards −2; right: towards +2)")
+        fig.delaxes(axes[k // ncols][k % ncols])  # removed, not hidden: hidden axes keep their tick texts
+    for k in range(n):
+        if k + ncols >= n:  # lowest panel of its column
+            axes[k // ncols][k % ncols].set_xlabel("statements (left of the line: towards −2; right: towards +2)")
+            axes[k // ncols][k % ncols].tick_params(labelbottom=True)
     handles = [plt.Rectangle((0, 0), 1, 1, color=LEVEL_COLORS[lv]) for lv in LEVELS]
+    height = fig.get_figheight()
+    fig.set_figheight(height + 0.6)
     fig.legend(handles, [signed(lv) for lv in LEVELS], title="stance", loc="upper right", ncol=5,
                bbox_to_anchor=(1.0, 1.0), fontsize=8.5, title_fontsize=9)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.65 / (height + 0.6)))
+    _hide_undrawn_ticks(fig)
     return fig
+
+
+def _hide_undrawn_ticks(fig) -> None:
+    from .pipelines import hide_undrawn_ticks
+
+    hide_undrawn_ticks(fig)
 
 
 def event_readings(frame: pd.DataFrame, event_ids: Sequence[str]) -> pd.DataFrame:
@@ -253,7 +292,7 @@ def event_readings(frame: pd.DataFrame, event_ids: Sequence[str]) -> pd.DataFram
     Primary rows only.
     """
     rows = primary(frame[frame["event_id"].isin(event_ids)]).copy()
-    rows["line"] = rows["speaker"] + " (" + rows["region"] + ") " + rows["stance"].map(signed)
+    rows["line"] = speaker_key(rows) + " (" + rows["region"] + ") " + rows["stance"].map(signed)
     cells = (rows.sort_values(["stance", "date"]).groupby(["topic", "event"])["line"]
              .agg(lambda s: "; ".join(s)).unstack())
     labels = frame.drop_duplicates("event_id").set_index("event_id")["event"]
@@ -311,9 +350,12 @@ def plot_event_readings(frame: pd.DataFrame, event_ids: Sequence[str], topics: S
     axes[0][0].invert_yaxis()
     present = [r for r in REGIONS if r in set(rows["region"])]
     handles = [plt.Line2D([], [], marker="o", linestyle="", color=REGION_COLORS[r]) for r in present]
+    height = fig.get_figheight()
+    fig.set_figheight(height + 0.6)
     fig.legend(handles, present, title="voice from", loc="upper right", ncol=len(present),
                fontsize=8.5, title_fontsize=9, bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.65 / (height + 0.6)))
+    _hide_undrawn_ticks(fig)
     return fig
 
 
@@ -523,7 +565,7 @@ def kappa_label(kappa: float) -> str:
 def source_note(frame: pd.DataFrame) -> str:
     """A short line naming how many statements, speakers and documents a figure draws."""
     rows = primary(frame)
-    return (f"{len(rows)} statements by {rows['speaker'].nunique()} speakers or outlets, "
+    return (f"{len(rows)} statements by {speaker_count(rows)} speakers or outlets, "
             f"read in {rows['source_id'].nunique()} documents.")
 
 
@@ -559,3 +601,184 @@ def coding_sheet(statements: pd.DataFrame, recode: pd.DataFrame, topics: Sequenc
     sheet = statements.set_index("statement_id").loc[ids].reset_index()
     sheet["stance"], sheet["note"] = "", ""
     return sheet[list(SHEET_COLUMNS)]
+
+
+# --- what the collection is, and sentences computed from the run (issues 16 and 20) -----------
+
+#: How a statement reached the collection, read from the outlet the project read and the original
+#: outlet it names: the first rule whose pattern matches decides (a rule of this project).
+ROUTE_RULES = (
+    (r"Global Times|Xinhua|CGTN|China\.org\.cn|China News Service|Chinese official readout",
+     "via Chinese state media"),
+    (r"^China Digital Times", "via a Western press digest (China Digital Times)"),
+    (r"Astana Times|Kazinform", "via Central Asian media"),
+    (r".", "in the speaker's own or another outlet"),
+)
+ROUTES = tuple(r for _, r in ROUTE_RULES)
+ADJECTIVES = {"China": "Chinese", "Russia": "Russian", "Central Asia": "Central Asian", "West": "Western",
+              "Unclassified": "unclassified"}
+
+
+def route(frame: pd.DataFrame) -> pd.Series:
+    """The route by which each statement reached the collection (see :data:`ROUTE_RULES`)."""
+    text = frame["outlet"].astype(str) + " | " + frame["original_outlet"].fillna("").astype(str)
+    out = pd.Series(ROUTES[-1], index=frame.index, dtype=object)
+    decided = pd.Series(False, index=frame.index)
+    for pattern, name in ROUTE_RULES:
+        hit = text.str.contains(pattern, regex=True) & ~decided
+        out[hit] = name
+        decided |= hit
+    return out
+
+
+def composition(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counted statements by region of the speaker and route into the collection (primary rows), with totals."""
+    rows = primary(frame)
+    table = pd.crosstab(rows["region"], route(rows)).reindex(
+        index=[r for r in REGIONS if r in set(rows["region"])],
+        columns=[r for r in ROUTES if r in set(route(rows))], fill_value=0)
+    table["all routes"] = table.sum(axis=1)
+    table.loc["all regions"] = table.sum(axis=0)
+    table.index.name = "region of the speaker"
+    table.columns.name = None
+    return table.reset_index()
+
+
+def composition_sentence(frame: pd.DataFrame) -> str:
+    """What the selection is made of: statements by region and by route, said as a fact about this collection."""
+    rows = primary(frame)
+    if rows.empty:
+        return "The selection holds no counted statement."
+    by_region = rows["region"].value_counts()
+    regions = [r for r in REGIONS if r in by_region.index]
+    routes = route(rows)
+    text = (f"**What this selection is.** {len(rows)} counted statements by {speaker_count(rows)} speakers or "
+            f"outlets, read in {rows['source_id'].nunique()} documents. By region of the speaker: "
+            + ", ".join(f"{r} {by_region[r]}" for r in regions) + ". By route into the collection: "
+            + ", ".join(f"{n} {k}" for k, n in routes.value_counts().reindex(
+                [r for r in ROUTES if r in set(routes)]).items()) + ".")
+    notes = []
+    for r in regions:
+        sub = routes[rows["region"] == r].value_counts()
+        top, n = sub.index[0], int(sub.iloc[0])
+        if n >= 2 and n / by_region[r] >= 0.5 and top != ROUTES[-1]:
+            notes.append(f"{n} of the {by_region[r]} {ADJECTIVES[r]} statements reached it {top}")
+    if notes:
+        text += " " + "; ".join(notes) + "."
+    return text + (" Counts and medians below describe this collection, not opinion in any country or region.")
+
+
+def selection_sentence(topics: Sequence[str], outlet_kinds: Sequence[str], events: Sequence[str], min_year: int,
+                       max_year: int, codebook: pd.DataFrame, kinds: pd.DataFrame, event_table: pd.DataFrame) -> str:
+    """'**This run:** 6 of 6 topics; 13 of 13 kinds of voice; ...' naming what is left out where anything is."""
+    def part(chosen, table, key, label, what):
+        allv = list(table[key])
+        if len(chosen) == len(allv):
+            return f"all {len(allv)} {what}"
+        names = table.set_index(key).loc[[c for c in allv if c in chosen], label]
+        return f"{len(chosen)} of {len(allv)} {what} ({'; '.join(names)})"
+    return (f"**This run:** {part(topics, codebook, 'topic_id', 'label', 'topics')}; "
+            f"{part(outlet_kinds, kinds, 'outlet_kind', 'label', 'kinds of voice')}; "
+            f"{part(events, event_table, 'event_id', 'label', 'events')}; documents dated "
+            f"{min_year if min_year == max_year else f'{min_year} to {max_year}'}.")
+
+
+def _median_text(m: float) -> str:
+    return signed(m) if float(m).is_integer() else f"{m:+.1f}".replace("-", MINUS)
+
+
+def stance_summary(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame) -> str:
+    """Per topic, where each region's statements in this collection sit: median and count, both scale ends named."""
+    rows = primary(frame)
+    e = ends.set_index("topic_id")
+    lines = []
+    for t in topics:
+        sub = rows[rows["topic_id"] == t]
+        if sub.empty:
+            continue
+        g = sub.groupby("region")["stance"].agg(["median", "size"])
+        parts = [f"{r} {_median_text(g.loc[r, 'median'])} ({plural(int(g.loc[r, 'size']), 'statement')})"
+                 for r in REGIONS if r in g.index]
+        lines.append(f"- *{e.loc[t, 'topic']}* ({MINUS}2 {e.loc[t, 'at -2'].lower()}, +2 "
+                     f"{e.loc[t, 'at +2'].lower()}): median by region of the speaker: {', '.join(parts)}.")
+    missing = [e.loc[t, "topic"] for t in topics if rows[rows["topic_id"] == t].empty]
+    if missing:
+        lines.append(f"- No counted statement in this selection on: {', '.join(missing)}.")
+    return "In this collection, as selected for this run:\n\n" + "\n".join(lines)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else word + 's'}"
+
+
+def no_trips_reason(everything: pd.DataFrame, topics: Sequence[str], outlet_kinds: Sequence[str],
+                    events: Sequence[str], min_year: int, max_year: int) -> str:
+    """Why a selection has no statement about the 2022 or 2024 trips, naming the parameter(s) that remove them."""
+    trips = [e for e in ("trip-2022-09", "trip-2024-07") if e in set(everything["event_id"])]
+    if not any(e in events for e in trips):
+        return ("No statements about the 2022 or 2024 trips in this selection: parameter `events` "
+                f"({', '.join(events)}) includes neither trip ({', '.join(trips)}).")
+    chosen = [e for e in trips if e in events]
+    pool = everything[everything["event_id"].isin(chosen)]
+    names = []
+    years = pool["year"]
+    if not ((years >= min_year) & (years <= max_year)).any() or not (
+            (pool["topic_id"].isin(topics) & pool["outlet_kind"].isin(outlet_kinds)
+             & (years >= min_year) & (years <= max_year)).any()):
+        steps = [("topics", pool["topic_id"].isin(topics)), ("outlet_kinds", pool["outlet_kind"].isin(outlet_kinds)),
+                 ("min_year/max_year", (years >= min_year) & (years <= max_year))]
+        for name, keep in steps:
+            if not keep.any():
+                names.append(name)
+        if not names:  # each keeps some, together none
+            names = [n for n, _ in steps]
+    dates = f"statements about {'these trips' if len(chosen) > 1 else 'this trip'} date from " \
+            f"{int(years.min())} to {int(years.max())}" if len(pool) else "the data has no statement about it"
+    return (f"No statements about the 2022 or 2024 trips in this selection: "
+            f"{' and '.join(f'`{n}`' for n in names)} {'removes' if len(names) == 1 else 'together remove'} them "
+            f"({dates}; this run's window is {min_year} to {max_year}).")
+
+
+def trips_sentence(voices: pd.DataFrame) -> str:
+    """For each trip: how many counted statements from each region, and the topic each speaks to most."""
+    out = []
+    for event, g in voices.groupby("event", sort=False):
+        parts = []
+        for _, r in g.iterrows():
+            top = f", most on *{r['top topic']}*" if r["top topic"] else ", no single top topic"
+            parts.append(f"{r['region']} {r['statements']}{top}")
+        absent = [r for r in REGIONS[:4] if r not in set(g["region"])]
+        line = f"{event}: " + "; ".join(parts) + "."
+        if absent:
+            line += (f" No counted statement from {', '.join(ADJECTIVES[a] for a in absent)} voices about it "
+                     "in this selection.")
+        out.append("- " + line)
+    return "In this selection of the collection:\n\n" + "\n".join(out)
+
+
+AI_CODER = "the second coder was an AI helper agent, not a second human reader"
+
+
+def kappa_sentence(overall: "Agreement", linear: "Agreement") -> str:
+    """Kappa as reproducibility, always saying who the second coder was."""
+    k = "undefined" if math.isnan(overall.kappa) else f"{overall.kappa:.2f}"
+    kl = "undefined" if math.isnan(linear.kappa) else f"{linear.kappa:.2f}"
+    return (f"On the {overall.n} counted statements of this selection, the project's coding and the second "
+            f"coding agree on {overall.observed:.0%}; Cohen's kappa is {k} ({kappa_label(overall.kappa)}), "
+            f"{kl} with linear weights ({kappa_label(linear.kappa)}). Read it with care: {AI_CODER}, so kappa "
+            "here measures how far the codebook steers two coders of different kinds to the same level, not "
+            "agreement among human experts.")
+
+
+def key_outputs(shown: pd.DataFrame, overall: "Agreement") -> dict[str, str]:
+    """Three to five short results of a run, for comparing sweep groups."""
+    rows = primary(shown)
+    by_region = rows["region"].value_counts()
+    routes = route(rows).value_counts()
+    return {
+        "statements counted": f"{len(rows)} ({speaker_count(rows)} speakers or outlets)",
+        "by region": ", ".join(f"{r} {by_region[r]}" for r in REGIONS if r in by_region.index),
+        "largest route": f"{routes.index[0]} ({routes.iloc[0]} of {len(rows)})" if len(routes) else "none",
+        "kappa vs AI second coder": ("undefined" if math.isnan(overall.kappa) else f"{overall.kappa:.2f}")
+        + f" (n = {overall.n})",
+    }
