@@ -118,7 +118,7 @@ def chapter_sources(source: str = "auto") -> dict[str, tuple[Path, str]]:
             raise parameters.ParameterError(
                 "site", "--from", source,
                 f"'auto' or 'committed': {job.notebook} has no up-to-date default run in build/ "
-                "(run 'python -m helpers run' first)")
+                "(run './sco run' first)")
         else:
             out[job.notebook] = (committed, "the committed notebook (no up-to-date run in build/)")
     missing = [n for n in out if n not in CHAPTERS]
@@ -292,7 +292,7 @@ and date comes from a sourced table; every figure says where its numbers come fr
 <li><a href="teaching.html">Teaching</a>: the teaching guide, with a 90-minute session per chapter,
 slides, exercises and how to hand out variants to groups.</li>
 <li>To re-run a chapter with your own parameters, clone the repository and run
-<code>python -m helpers params 03_trade</code> to see what can be set; the README explains the rest.</li>
+<code>./sco params 03_trade</code> (at the repository's root) to see what can be set; the README explains the rest.</li>
 </ul>
 <p class="sco-muted">Chapters rendered from {E("; ".join(origins))}. Pages work offline: nothing is
 loaded from the network.</p>
@@ -312,7 +312,7 @@ def chapter_footer(name: str, origin: str, slides: bool) -> str:
     extra.append('<a href="data.html">All data</a>')
     return f"""<div class="sco-pager">{prev}{nxt}</div>
 <div class="sco-footer">{" &middot; ".join(extra)}<br>
-Re-run with your own parameters: <code>python -m helpers params {name}</code> lists them.
+Re-run with your own parameters: <code>./sco params {name}</code> lists them.
 Rendered from {E(origin)}.</div>"""
 
 
@@ -330,7 +330,7 @@ def data_page(pkg: dict, licence_html: str) -> str:
     for res in pkg["resources"]:
         name, path = res["name"], res["path"]
         n = len(_read_csv(paths.data_dir() / path))
-        overview.append([f'<a href="#{name}">{E(name)}</a>', E(res.get("title", "")), str(n),
+        overview.append([f'<a href="#{E(name)}">{E(name)}</a>', E(res.get("title", "")), str(n),
                          f'<a href="data/{E(path)}" download>{E(path)}</a>'])
         fks = {}
         for fk in res["schema"].get("foreignKeys", []):
