@@ -177,3 +177,71 @@ def test_membership_decisions_precede_or_coincide_with_the_status():
     dates = data.load("sco_events").set_index("event_id")["date"]
     for _, row in m.iterrows():
         assert dates[row["decided_at"]] <= row["start_date"], (row["country_iso3"], row["decided_at"])
+
+
+# --- one reading path: damage reads as file, line and column (issue 17) -------
+
+
+def _write(folder, table, data: bytes):
+    (folder / f"{table}.csv").write_bytes(data)
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        (b"", "countries.csv: is empty; it needs a header line"),
+        (b"iso3,name,m49_subregion,source_id\n", "countries.csv: has a header but no data rows"),
+        (b'iso3,name,m49_subregion,source_id\nKAZ,"Kazakhstan,Central Asia,x\n',
+         "countries.csv, line 2 (data row 1): is not valid CSV: a quoted value opened here is never closed"),
+        (b'iso3,name,m49_subregion,source_id\nKAZ,"Kaz"akhstan,Central Asia,x\n',
+         "countries.csv, line 2 (data row 1): is not valid CSV: text after a closing quote"),
+        (b"iso3,name,m49_subregion,source_id\nKAZ,Kazakhstan,Central Asia,x,extra\n",
+         "countries.csv, line 2 (data row 1): has 5 field(s) but the header has 4"),
+        (b"iso3,name,m49_subregion,source_id\nKAZ,Kazakhstan\n",
+         "countries.csv, line 2 (data row 1), column 'm49_subregion': has 2 field(s) but the header has 4"),
+        (b"iso3,name,m49_subregion,source_id\nKAZ,Kaz\xffkhstan,Central Asia,x\n",
+         "countries.csv, line 2 (data row 1), column 'name': byte 0xff is not UTF-8 text"),
+        ("iso3,name\n".encode("utf-16"), "countries.csv, line 1: is UTF-16 text; save it as UTF-8"),
+        (b"iso3,name,m49_subregion,source_id\nKAZ,Kaz\x00,Central Asia,x\n",
+         "countries.csv, line 2 (data row 1): contains a NUL byte"),
+    ],
+)
+def test_a_damaged_file_is_reported_with_file_line_and_column(data_copy, content, expected):
+    _write(data_copy, "countries", content)
+    assert expected in _error(data_copy, "countries")
+
+
+def test_a_deleted_table_or_a_folder_in_its_place_is_reported(data_copy):
+    (data_copy / "countries.csv").unlink()
+    assert "countries.csv: file not found" in _error(data_copy, "countries")
+    (data_copy / "countries.csv").mkdir()
+    assert "countries.csv: is a folder, not a CSV file" in _error(data_copy, "countries")
+    (data_copy / "datapackage.json").unlink()
+    assert "datapackage.json: file not found" in _error(data_copy, "sources")
+
+
+def test_excels_byte_order_mark_is_read_and_blank_lines_keep_line_numbers(data_copy):
+    path = data_copy / "sco_events.csv"
+    lines = path.read_bytes().split(b"\n")
+    path.write_bytes(b"\xef\xbb\xbf" + b"\n".join(lines))
+    assert list(data.load("sco_events", data_dir=data_copy).columns) == list(data.load("sco_events").columns)
+    # a blank line above a bad cell: the message names the line in the file
+    lines.insert(2, b"")
+    path.write_bytes(b"\n".join(lines))
+    _edit(data_copy, "sco_events", 3, "date", "20x4-01-01")  # _edit rewrites without the blank line
+    text = path.read_text(encoding="utf-8").split("\n")
+    text.insert(2, "")
+    path.write_text("\n".join(text), encoding="utf-8")
+    assert "line 6 (data row 4), column 'date': '20x4-01-01' is not a date" in _error(data_copy, "sco_events")
+
+
+def test_the_validator_and_the_parameters_read_the_same_way(data_copy, monkeypatch):
+    """A damaged table gives the same message from data.load and from the parameter layer."""
+    from helpers import parameters
+
+    monkeypatch.setenv("SCO_DATA_DIR", str(data_copy))
+    _edit(data_copy, "sco_events", 5, "date", "20x4-01-01")
+    parameters.clear_caches()
+    with pytest.raises(DataValidationError) as info:
+        parameters.sco_first_year()
+    assert str(info.value) in _error(data_copy, "sco_events")

@@ -105,3 +105,46 @@ def test_cli_params_lists_defaults_meaning_and_allowed_values():
     assert proc.returncode == 0
     for text in ("as_of_year", "statuses", "highlight", "default:", "allowed:", "31 December"):
         assert text in proc.stdout
+
+
+def test_a_derived_default_follows_the_users_other_values():
+    """None in the parameters cell means 'work it out': merged as written, it is derived again (issue 16)."""
+    spec = parameters.NotebookSpec("nb", (
+        Param("start", "int", "", minimum=2000, maximum=2020),
+        Param("base", "int", "", minimum=2000, maximum=2020,
+              derive=lambda v: parameters.first_year_with([2003, 2010, 2015], v["start"], 2020)),
+    ))
+    saved = parameters.SPECS.get("nb")
+    parameters.SPECS["nb"] = spec
+    try:
+        assert parameters.validate("nb", {"start": 2000, "base": None}) == {"start": 2000, "base": 2003}
+        assert parameters.validate("nb", {"start": 2011, "base": None})["base"] == 2015
+        with pytest.raises(ParameterError, match="nothing could be worked out"):
+            parameters.validate("nb", {"start": 2016, "base": None})
+    finally:
+        parameters.SPECS.pop("nb")
+        if saved is not None:
+            parameters.SPECS["nb"] = saved
+    assert parameters.first_year_with([], 1, 2) is None
+    assert parameters.years_between([2001, 1999, 2001, 2005], 2000, 2004) == (2001,)
+
+
+@pytest.mark.parametrize("name", sorted(parameters.SPECS))
+def test_resolve_at_no_overrides_is_the_defaults(name):
+    defaults, full = parameters.resolve(name, {})
+    assert full == defaults == parameters.validate(name, parameters.cell_defaults(name))
+
+
+def test_resolve_derives_the_trade_base_year_inside_the_users_window():
+    if parameters.cell_defaults("03_trade")["base_year"] is not None:
+        pytest.skip("03_trade's base_year is not derived")
+    defaults, full = parameters.resolve("03_trade", {"start_year": 2019, "end_year": 2020})
+    assert 2019 <= full["base_year"] <= 2020 and full["base_year"] != defaults["base_year"]
+
+
+def test_parameter_error_pickles_and_truncates():
+    import pickle
+
+    exc = ParameterError("nb", "p", "x" * 10_000, "a short text")
+    again = pickle.loads(pickle.dumps(exc))
+    assert str(again) == str(exc) and len(str(exc)) < 300 and "..." in str(exc)

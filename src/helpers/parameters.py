@@ -802,6 +802,19 @@ def validate(notebook: str | Path, values: dict[str, Any], *, partial: bool = Fa
     return checked
 
 
+def resolve(notebook: str | Path, overrides: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(defaults, full)``: the validated defaults, and the values a run with ``overrides`` uses.
+
+    The overrides are merged into the parameters cell *as written*, so a
+    default of None is derived again from the user's other values (a base year
+    inside the user's window), never frozen at what the default run derived.
+    """
+    raw = cell_defaults(notebook)
+    defaults = validate(notebook, raw)
+    given = validate(notebook, overrides, partial=True)
+    return defaults, validate(notebook, {**raw, **given})
+
+
 # --- bounded YAML ------------------------------------------------------------
 #
 # Parameters come from people (-p, -f, a teacher's groups file), so reading
