@@ -115,6 +115,24 @@ def _missing_url_is_explained(df: pd.DataFrame):
             yield i, "url", "is empty; say why in licence_note, starting 'No URL:'"
 
 
+@row_check("sources")
+def _copy_says_whose_and_undated_says_why(df: pd.DataFrame):
+    """A copy names whose document it reproduces; an undated document says why it has no date."""
+    for i, row in df.iterrows():
+        is_copy = row["original_or_copy"] == "copy"
+        if is_copy and pd.isna(row["copy_of"]):
+            yield i, "copy_of", "is empty; a copy must say whose document it reproduces"
+        if not is_copy and pd.notna(row["copy_of"]):
+            yield i, "copy_of", "is filled, but the row is not a copy (original_or_copy)"
+        if is_copy and pd.notna(row["route"]):
+            yield i, "route", "is for an original read through a copy; a copy's own URL goes in url"
+        undated = row["date"] == "n.d."
+        if undated and pd.isna(row["doc_date_note"]):
+            yield i, "doc_date_note", "is empty; an undated source (n.d.) must say why it has no date"
+        if not undated and pd.notna(row["doc_date_note"]):
+            yield i, "doc_date_note", f"is filled, but the source is dated ({row['date']})"
+
+
 @row_check("places")
 def _place_id_matches_kind(df: pd.DataFrame):
     for i, row in df.iterrows():
