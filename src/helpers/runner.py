@@ -768,8 +768,18 @@ def _execute_in_worker(job: Job, prefix: str) -> Result:
     _IN_JOB = True
     try:
         return execute(job, _progress_printer(prefix, _print))
+    except KeyboardInterrupt:
+        _quiet_after_interrupt()
+        raise
     finally:
         _IN_JOB = False
+
+
+def _quiet_after_interrupt() -> None:
+    """After Ctrl-C, the kernel's shutdown leaves nbclient and asyncio complaining; the user asked to stop."""
+    import logging
+
+    logging.disable(logging.CRITICAL)
 
 
 # --- orchestration --------------------------------------------------------------
