@@ -184,6 +184,20 @@ def test_hostile_notebook_names_are_refused(capsys, tmp_path, command):
     assert not bad, bad
 
 
+@pytest.mark.parametrize("notebook", sorted(parameters.SPECS))
+def test_hostile_parameter_names_are_refused(capsys, tmp_path, notebook):
+    names = ["x" * 100_000, "\x1b[2J", "__class__", "", "a b", "as_of_year\x00", "-", "9" * 5000]
+    bad = {}
+    for i, name in enumerate(names):
+        for argv in (["run", notebook, "-p", name, "1"], ["run", notebook, "-f", str(tmp_path / f"n{i}.yaml")]):
+            if "-f" in argv:
+                Path(argv[-1]).write_text(f"{name!r}: 1\n" if name else "'': 1\n", encoding="utf-8")
+            found = problems_of(*probe(capsys, argv), names=["a declared parameter", str(tmp_path)])
+            if found:
+                bad[(repr(name)[:30], argv[2])] = found
+    assert not bad, bad
+
+
 def test_numbers_are_read_as_the_user_means_them(capsys, tmp_path):
     """1e-5 is a number (YAML 1.1 would read it as text and the message would contradict what was typed)."""
     from helpers.__main__ import _parse_value
