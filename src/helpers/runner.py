@@ -617,6 +617,9 @@ def _summary(exc: BaseException, out_nb: Path | None) -> str:
         return f"{type(exc).__name__}: {exc.strerror}{where}"
     lines = text.splitlines()
     first = lines[-1] if lines else ""
+    if type(exc).__name__ == "DeadKernelError":
+        return ("the Python kernel died while running the notebook (out of memory, or killed?); "
+                "see kernel.log beside the log")
     if (isinstance(exc, (RuntimeError, TimeoutError)) and ("Kernel didn't respond" in text or "Kernel died" in text)) \
             or type(exc).__module__.startswith("zmq"):
         return _KERNEL_HINT.format(f"{type(exc).__name__}: {first}")
