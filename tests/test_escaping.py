@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -217,7 +218,9 @@ def chapter_on_hostile_data(name: str, data_dir: Path, monkeypatch) -> nbformat.
     import nbexec
 
     monkeypatch.setenv("SCO_DATA_DIR", str(data_dir))
-    run = nbexec.run_chapter(name, {}, monkeypatch=monkeypatch)
+    with warnings.catch_warnings():  # a kernel prints warnings and goes on; so does this run
+        warnings.simplefilter("default")
+        run = nbexec.run_chapter(name, {}, monkeypatch=monkeypatch)
     nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
     cells = [c for c in nb.cells if c.cell_type == "markdown"]
     for obj in run.outputs:
