@@ -119,8 +119,10 @@ def test_xi_trips_categories_filter_the_outcomes(build):
 def test_trade_for_kyrgyzstan_and_tajikistan_2000_to_2015(build):
     result, nb = _run("03_trade", {"countries": ["KGZ", "TJK"], "start_year": 2000, "end_year": 2015,
                                    "base_year": 2005})
-    out = _all_outputs(nb)
-    assert "Total trade, 2000-2015, KGZ, TJK; reporter: both." in out
+    prose = "\n".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code"
+                      for o in c.outputs)
+    assert "## China's trade with Kyrgyzstan and Tajikistan, 2000–2015" in prose   # the heading follows the run
+    assert "Kazakhstan went from" not in prose and "index base year 2005" in prose
     growth = [c for c in nb.cells if c.cell_type == "code" and "growth_table" in c.source][0]
     html = "".join(o.get("data", {}).get("text/html", "") for o in growth.outputs)
     parser = _Cells()
@@ -128,9 +130,9 @@ def test_trade_for_kyrgyzstan_and_tajikistan_2000_to_2015(build):
     header, *rows = [r for r in parser.rows if r]
     by = {r[header.index("partner")]: r for r in rows}
     assert set(by) == {"KGZ", "TJK"}                            # only the chosen countries
-    assert by["KGZ"][header.index("from")] == "2003"            # first China-reported year in the window
-    assert by["KGZ"][header.index("to")] == "2012"              # last one up to 2015
-    assert "No China-reported figure in 2005 for: TJK" in out   # TJK has no 2005 figure: left out of the index
+    assert by["KGZ"][header.index("from")] == "2000"            # China reports every year of the window
+    assert by["KGZ"][header.index("to")] == "2015"
+    assert "Index values at the latest year with a figure (2005 = 100)" in prose
     assert "trade_index.png" in result.figures and "trade_coverage.png" in result.figures
 
 

@@ -118,3 +118,60 @@ def test_mirror_gap_by_hand():
 def test_spans_read_like_a_person_wrote_them():
     assert trade.spans([1992, 1993, 1994, 1998, 2000, 2001]) == "1992-1994, 1998, 2000-2001"
     assert trade.spans([]) == "none"
+
+
+# --- issue 16/18: the run's basis, two series of one figure, IMF fill-ins, targets -------------
+
+
+def test_basis_uses_china_unless_the_partner_is_asked_for_or_china_has_nothing():
+    china = pd.DataFrame({"KAZ": [1.0, 2.0], "UZB": [float("nan")] * 2}, index=[2020, 2021])
+    partner = pd.DataFrame({"KAZ": [0.5, 1.0], "UZB": [3.0, 4.0]}, index=[2020, 2021])
+    table, sides = trade.basis_table(china, partner, "both")
+    assert sides == {"KAZ": "china", "UZB": "partner"}          # UZB: China has no figure in the window
+    assert table.loc[2021, "KAZ"] == 2.0 and table.loc[2021, "UZB"] == 4.0
+    _, sides = trade.basis_table(china, partner, "partner")
+    assert sides == {"KAZ": "partner", "UZB": "partner"}
+    _, sides = trade.basis_table(china, partner, "china")
+    assert sides == {"KAZ": "china", "UZB": "china"}            # asked for China's: a gap stays a gap
+
+
+def test_a_variant_beyond_one_percent_is_listed_with_its_difference():
+    df = frame(ROWS + [("k", 2020, "annual", "KAZ", "CHN", "x", "total", 2.01, "USD billion", False, "a", "t", None)])
+    table, compared = trade.series_disagreements(df, partners=["KAZ"], years=range(2019, 2023))
+    assert compared == 2                                        # g (variant of b) and k (variant of a)
+    assert list(table["variant_source"]) == ["s"]               # k: 2,010 vs 2,000 = +0.5%, within rounding
+    assert table.iloc[0]["difference_percent"] == pytest.approx((9900 - 3100) / 3100 * 100)  # g: 9.9 vs 3.1 bn
+
+
+def test_imf_fill_ins_are_never_partner_figures_but_are_shown_as_artefacts():
+    rows = ROWS + [
+        ("m", 2020, "annual", "KAZ", "KAZ", "IMF DOTS, Kazakhstan as reporter", "total", 1.887, "USD billion", False,
+         None, "imf", None),
+    ]
+    df = frame(rows)
+    df["excluded"] = pd.array([None] * (len(rows) - 1) + ["database artefact: China's figure divided by 1.06"],
+                              dtype="string")
+    assert pd.isna(trade.series(df, reporter="partner", flow="total", partners=["KAZ"]).loc[2022:2022, "KAZ"]).sum() == 0
+    assert 2020 not in trade.series(df, reporter="partner", flow="total", partners=["KAZ"])["KAZ"].dropna().index
+    art = trade.imf_artefacts(df, flow="total", partners=["KAZ"], years=range(2019, 2023))
+    assert list(art["year"]) == [2020]
+    assert art.iloc[0]["ratio"] == pytest.approx(2000 / 1887)   # China 2 bn / IMF fill-in 1.887 bn = 1.06
+    assert "1.06" in art.iloc[0]["kind"]
+
+
+def test_target_status_met_missed_on_track_and_without_deadline():
+    s = pd.Series([10.0, 12.0, 15.0], index=[2020, 2021, 2022])
+    assert trade.target_status(s, 14.0, 2020, 2025)["status"] == "met in 2022"
+    assert trade.target_status(s, 20.0, 2020, 2022)["status"].startswith("missed (2022: 75%")   # 15 / 20
+    # 10 -> 15 over two years is 22.5% a year; two more years give 15 * 1.5 = 22.5 >= 20: on track
+    assert trade.target_status(s, 20.0, 2020, 2024)["status"].startswith("on track (2022: 75%")
+    # one more year gives 18.4 < 20: behind
+    assert trade.target_status(s, 20.0, 2020, 2023)["status"].startswith("behind")
+    assert trade.target_status(s, 20.0, 2020, None)["status"].startswith("not yet met")
+    assert trade.target_status(s, 20.0, 2023, 2030)["status"] == "no figure"
+
+
+def test_gap_summary_gives_median_range_and_latest():
+    gap = pd.DataFrame({"partner": ["KGZ"] * 3, "year": [2020, 2021, 2022], "ratio": [2.0, 5.0, 3.0]})
+    row = trade.gap_summary(gap).iloc[0]
+    assert (row["median_ratio"], row["lowest_in"], row["highest_in"], row["latest_ratio"]) == (3.0, 2020, 2021, 3.0)

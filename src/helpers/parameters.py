@@ -326,12 +326,46 @@ def year_spans(years) -> str:
     return ", ".join(out)
 
 
+def trade_basis_years(countries, reporter: str, flow: str, start: int, end: int) -> dict[str, tuple[str, frozenset[int]]]:
+    """Per country, the side the chapter's growth and index read and its years in the window.
+
+    China's figures where China publishes any in the window (reporter
+    ``china`` or ``both``), otherwise the partner's own (reporter ``partner``,
+    or ``both`` when China has nothing there). The chapter's
+    :func:`helpers.trade.basis_table` makes the same choice.
+    """
+    window = set(range(start, end + 1))
+    out = {}
+    for country in countries:
+        china = frozenset(set(trade_years(country, "china", flow)) & window)
+        own = frozenset(set(trade_years(country, "partner", flow)) & window)
+        if reporter == "partner" or (reporter == "both" and not china):
+            out[country] = ("partner", own)
+        else:
+            out[country] = ("china", china)
+    return out
+
+
+def trade_default_base_year(v: dict) -> int | None:
+    """The first year of the window in which the most chosen partners have a figure (on the chapter's basis)."""
+    start, end = v["start_year"], v["end_year"]
+    if start > end:
+        return start  # _check_trade_window then names end_year
+    years = trade_basis_years(v["countries"], v["reporter"], v["flow"], start, end)
+    counts = {y: sum(y in ys for _, ys in years.values()) for y in range(start, end + 1)}
+    best = max(counts.values(), default=0)
+    if best == 0:
+        return start  # no data at all: _check_trade_window names the country
+    return min(y for y, n in counts.items() if n == best)
+
+
 def _check_trade_window(notebook: str, v: dict) -> None:
     start, end = v["start_year"], v["end_year"]
     if start > end:
         raise ParameterError(notebook, "end_year", end, f"a year from start_year ({start}) on")
     if not start <= v["base_year"] <= end:
-        raise ParameterError(notebook, "base_year", v["base_year"], f"a year from {start} to {end} (the window shown)")
+        raise ParameterError(notebook, "base_year", v["base_year"],
+                             f"a year from {start} to {end} (the window shown), or None (the first year with data)")
     sides = ("china", "partner") if v["reporter"] == "both" else (v["reporter"],)
     for country in v["countries"]:
         have = set()
@@ -344,6 +378,16 @@ def _check_trade_window(notebook: str, v: dict) -> None:
                 f"a country with {v['flow']} trade data ({who}) in {start}-{end}; "
                 f"{country} has data in: {year_spans(have)}",
             )
+    # the index needs at least one chosen partner with a figure in the base year;
+    # partners without one are left out of the index with a note
+    basis = trade_basis_years(v["countries"], v["reporter"], v["flow"], start, end)
+    if not any(v["base_year"] in ys for _, ys in basis.values()):
+        with_data = sorted(set().union(*(ys for _, ys in basis.values())))
+        raise ParameterError(
+            notebook, "base_year", v["base_year"],
+            f"a year in which at least one chosen country has a {v['flow']} figure "
+            f"(years with one in {start}-{end}: {year_spans(with_data)}), or None (the first such year)",
+        )
 
 
 PIPELINE_COMMODITIES = ("all", "gas", "oil")
@@ -657,8 +701,11 @@ SPECS: dict[str, NotebookSpec] = {
             Param("reporter", "str", "Whose statistics: china (Chinese customs), partner (the partner's own), "
                   "or both side by side.", choices=TRADE_REPORTERS),
             Param("scale", "str", "Value axis of the time-series charts.", choices=("linear", "log")),
-            Param("base_year", "int", "Year set to 100 in the index chart (within the window).",
-                  minimum=trade_first_year, maximum=trade_latest_year),
+            Param("base_year", "int", "Year set to 100 in the index chart (within the window); partners "
+                  "without a figure in it are left out of the index.",
+                  minimum=trade_first_year, maximum=trade_latest_year, derive=trade_default_base_year,
+                  derive_help="the first year of the window in which the most chosen countries have a figure "
+                  "for the chosen flow and reporter"),
         ),
         checks=(_check_trade_window,),
     ),

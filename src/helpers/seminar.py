@@ -42,7 +42,9 @@ def exercise_params(notebook: str, overrides: dict[str, Any]) -> dict[str, Any]:
     The overrides are checked exactly as ``python -m helpers run`` checks
     them, so a solution cannot use a value the command line would refuse.
     """
-    defaults = parameters.validate(notebook, parameters.cell_defaults(notebook))
+    # the parameters cell's own values: a derived default (None) is worked out
+    # from the exercise's values, as in a run, not from the default run's
+    defaults = parameters.cell_defaults(notebook)
     given = parameters.validate(notebook, overrides, partial=True)
     return parameters.validate(notebook, {**defaults, **given})
 
@@ -65,6 +67,8 @@ def parse_command(line: str) -> tuple[str, dict[str, Any]]:
     from .__main__ import _parse_value
 
     words = shlex.split(line)
+    if words[:2] == ["./sco", "run"]:  # the wrapper at the repository root runs python -m helpers
+        words = ["python", "-m", "helpers", *words[1:]]
     if words[:4] != ["python", "-m", "helpers", "run"] or len(words) < 5:
         raise ValueError(f"not a 'python -m helpers run NOTEBOOK ...' command: {line!r}")
     notebook, rest = words[4], words[5:]
@@ -83,7 +87,7 @@ def chapter_exercises(notebook: str) -> list[tuple[str, dict[str, Any]]]:
     commands = []
     for block in _FENCE.findall(text):
         for line in block.splitlines():
-            if line.strip().startswith("python -m helpers run"):
+            if line.strip().startswith(("python -m helpers run", "./sco run")):
                 commands.append(parse_command(line.strip()))
     return commands
 

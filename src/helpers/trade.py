@@ -71,11 +71,23 @@ def usable(trade: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
+_ANNUAL_CACHE: list = []  # [(trade, rows)]: the last table seen and its annual rows
+
+
 def annual(trade: pd.DataFrame) -> pd.DataFrame:
-    """Usable annual US-dollar rows with ``usd_m`` and ``reporter`` columns."""
+    """Usable annual US-dollar rows with ``usd_m`` and ``reporter`` columns.
+
+    The result for the last table passed is kept (a chapter run asks for it
+    dozens of times on the same table); callers must not modify it.
+    """
+    if _ANNUAL_CACHE and _ANNUAL_CACHE[0][0] is trade and _ANNUAL_CACHE[0][1] == len(trade):
+        return _ANNUAL_CACHE[0][2]
     rows = to_usd_million(usable(trade))
     rows = rows[(rows["period"] == "annual") & rows["usd_m"].notna()].copy()
     rows["reporter"] = reporter_side(rows)
+    rows["usd_m"] = rows["usd_m"].astype("float64")
+    rows["year"] = rows["year"].astype("int64")
+    _ANNUAL_CACHE[:] = [(trade, len(trade), rows, {})]
     return rows
 
 
@@ -103,11 +115,31 @@ def series(trade: pd.DataFrame, *, reporter: str, flow: str, partners: Sequence[
     DataFrame indexed by ``year``, one column per partner, values in USD million.
     """
     rows = annual(trade)
-    rows = rows[(rows["reporter"] == reporter) & rows["partner_iso3"].isin(list(partners))]
+    key = (reporter, flow)
+    cache = _ANNUAL_CACHE[0][3] if _ANNUAL_CACHE and len(_ANNUAL_CACHE[0]) > 3 else None
+    if cache is None or key not in cache:
+        sel = rows[rows["reporter"] == reporter]
+        full = _table(sel, flow, sorted(set(sel["partner_iso3"].astype(str))))
+        if cache is not None:
+            cache[key] = full
+    else:
+        full = cache[key]
+    table = full.reindex(columns=list(partners))
+    if years is not None:
+        table = table.reindex(list(years))
+    table.index.name = "year"
+    table.columns.name = "partner"
+    return table.astype("float64")
+
+
+def _table(rows: pd.DataFrame, flow: str, partners: Sequence[str], years: Iterable[int] | None = None) -> pd.DataFrame:
+    """Year-by-partner table of ``rows`` (already chosen by reporter) for ``flow``."""
 
     def wide(f: str) -> pd.DataFrame:
-        sel = rows[rows["flow"] == f]
-        return sel.pivot_table(index="year", columns="partner_iso3", values="usd_m", aggfunc="first")
+        sel = rows[rows["flow"] == f].drop_duplicates(["year", "partner_iso3"])
+        out = sel.set_index(["year", "partner_iso3"])["usd_m"].astype("float64").unstack("partner_iso3")
+        out.index = out.index.astype("int64")
+        return out
 
     if flow == "balance":
         table = wide("china_exports") - wide("china_imports")
@@ -317,8 +349,8 @@ def table1_check(raw: pd.DataFrame, clean: pd.DataFrame, trade: pd.DataFrame) ->
     return out
 
 
-def latest_table(trade: pd.DataFrame, partners: Sequence[str], end_year: int) -> pd.DataFrame:
-    """For each partner, the latest year up to ``end_year`` with a China-reported total.
+def latest_table(trade: pd.DataFrame, partners: Sequence[str], end_year: int, *, start_year: int | None = None) -> pd.DataFrame:
+    """For each partner, the latest year up to ``end_year`` (from ``start_year``) with a China-reported total.
 
     Columns: year, total, China's exports and imports, balance, the partner's
     own total for that year, the gap, and the partner's share of the five
@@ -331,7 +363,7 @@ def latest_table(trade: pd.DataFrame, partners: Sequence[str], end_year: int) ->
     region = regional_total(tot, CENTRAL_ASIA)["total"]
     rows = []
     for p in partners:
-        s = tot.loc[tot.index <= end_year, p].dropna()
+        s = tot.loc[(tot.index <= end_year) & (tot.index >= (start_year if start_year is not None else tot.index.min())), p].dropna()
         if s.empty:
             continue
         y = int(s.index[-1])
@@ -346,53 +378,128 @@ def latest_table(trade: pd.DataFrame, partners: Sequence[str], end_year: int) ->
 
 # --- figures -----------------------------------------------------------------------
 
+#: Legend placed outside the plotting area, to the right (never over the lines).
+LEGEND_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+#: Smallest figure height in inches: a chart of one or two rows still has room
+#: for its title, axis labels and the source line.
+MIN_HEIGHT = 3.8
 
-def _money_format():
-    """Tick labels for USD million values: '40 bn', '500 m'."""
-    from matplotlib.ticker import FuncFormatter
 
-    return FuncFormatter(lambda v, _: f"{v / 1000:,.0f} bn" if v >= 1000 else f"{v:,.0f} m")
+def hide_undrawn_ticks(fig) -> None:
+    """Keep only the ticks inside each axis's view.
+
+    Matplotlib's locators place ticks beyond the axis limits, and keeps label
+    objects for them that it does not draw; fixed to the ticks in view, they
+    no longer count as text in :func:`helpers.style.layout_problems`. Call it
+    once the limits are final.
+    """
+    from matplotlib.ticker import FixedLocator
+
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            eps = (hi - lo) * 1e-9
+            for locs, setter in ((axis.get_majorticklocs(), axis.set_major_locator),
+                                 (axis.get_minorticklocs(), axis.set_minor_locator)):
+                setter(FixedLocator([v for v in locs if lo - eps <= v <= hi + eps]))
 
 
-def _money_axis(ax, scale: str, label: str = "USD million") -> None:
-    from matplotlib.ticker import FuncFormatter
+def fig_height(rows: int, per_row: float = 0.5, extra: float = 2.2) -> float:
+    """A figure height that grows with the rows shown, never below :data:`MIN_HEIGHT`."""
+    return max(MIN_HEIGHT, per_row * rows + extra)
 
-    ax.set_yscale(scale)
-    ax.set_ylabel(label)
-    ax.yaxis.set_major_formatter(_money_format())
-    if scale == "log":
-        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+
+def year_axis(ax, years: Iterable[int]) -> None:
+    """Whole years on the x axis, with room at both ends so no label meets the value axis."""
+    from matplotlib.ticker import MaxNLocator
+
+    years = [int(y) for y in years]
+    if not years:
+        return
+    lo, hi = min(years), max(years)
+    pad = max(0.7, 0.04 * (hi - lo + 1))
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=min(10, hi - lo + 1), integer=True))
+    ax.set_xlabel("")
+
+
+def plain_axis(ax, *, scale: str, label: str, reference: float | None = None) -> str:
+    """A value axis for ratios and index numbers: log only over a tenfold range, plain numbers.
+
+    ``reference`` (1 for a ratio, 100 for an index) is drawn as a grey line and
+    kept inside the axis. Returns the scale used.
+    """
+    import numpy as np
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    lim = ax.dataLim
+    lo, hi = lim.y0, lim.y1
+    if reference is not None:
+        lo, hi = min(lo, reference), max(hi, reference)
+    used = scale
+    if scale == "log" and (not (np.isfinite(lo) and np.isfinite(hi)) or lo <= 0 or hi / lo < 10):
+        used = "linear"
+    ax.set_yscale(used)
+    fmt = FuncFormatter(lambda v, _: f"{v:,.{0 if abs(v) >= 10 or v == int(v) else (1 if abs(v) >= 1 else 2)}f}")
+    if used == "log":
+        ax.set_ylim(lo / 1.3, hi * 1.3)
+        ax.yaxis.set_major_locator(LogLocator(base=10))
+        if np.log10(hi / lo) < 2:
+            ax.yaxis.set_minor_locator(LogLocator(base=10, subs=(2, 5)))
+            ax.yaxis.set_minor_formatter(fmt)
+        else:
+            ax.yaxis.set_minor_formatter(NullFormatter())
+    elif np.isfinite(lo) and np.isfinite(hi):
+        span = (hi - lo) or abs(hi) or 1.0
+        ax.set_ylim(min(0, lo) if lo >= 0 else lo - 0.08 * span, hi + 0.08 * span)
+    ax.yaxis.set_major_formatter(fmt)
+    if reference is not None:
+        ax.axhline(reference, color="#888888", linewidth=1.2, zorder=1)
+    ax.set_ylabel(f"{label} (log scale)" if used == "log" else label)
+    return used
 
 
 def plot_series(china: pd.DataFrame | None, partner: pd.DataFrame | None, *, scale: str = "linear",
-                ax=None, title: str | None = None, ylabel: str = "USD million"):
+                ax=None, title: str | None = None, ylabel: str | None = None, money: bool = True,
+                reference: float | None = None):
     """One line per partner; China-reported solid, partner-reported dashed.
 
     Missing years are not bridged: a line breaks at a gap and a lone year is
-    a dot, so the chart shows where the data stop.
+    a dot, so the chart shows where the data stop. Money values (USD million)
+    get :func:`helpers.style.money_axis`; other values (an index) a plain axis.
+    The legend sits outside the plotting area.
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from . import style
+    from . import prose, style
 
     if ax is None:
         _, ax = plt.subplots(figsize=(12, 6))
     frames = [(china, "-", "o", "China-reported"), (partner, "--", "s", "partner-reported")]
-    used_styles = []
+    used_styles, years = [], []
     for frame, ls, marker, label in frames:
-        if frame is None or frame.dropna(how="all").empty:
+        if frame is None:
+            continue
+        years += list(frame.index)
+        if frame.dropna(how="all").empty:
             continue
         used_styles.append((ls, marker, label))
         for p in frame.columns:
             s = frame[p]
             ax.plot(s.index, s.to_numpy(), ls, marker=marker, ms=4.5, color=style.country_color(p), linewidth=2)
-    handles = [Line2D([], [], color=style.country_color(p), linewidth=3, label=p)
-               for p in (china if china is not None else partner).columns]
+    shown = list(dict.fromkeys([*(china.columns if china is not None else []),
+                                *(partner.columns if partner is not None else [])]))
+    handles = [Line2D([], [], color=style.country_color(p), linewidth=3, label=prose.name(p)) for p in shown]
     handles += [Line2D([], [], color="#444444", linestyle=ls, marker=m, label=lab) for ls, m, lab in used_styles]
-    ax.legend(handles=handles, ncol=2, loc="upper left")
-    _money_axis(ax, scale, ylabel)
-    ax.set_xlabel("")
+    ax.legend(handles=handles, ncol=1, **LEGEND_OUTSIDE)
+    if money:
+        style.money_axis(ax, scale=scale, label=ylabel)
+    else:
+        plain_axis(ax, scale=scale, label=ylabel or "", reference=reference)
+    year_axis(ax, years)
     if title:
         ax.set_title(title)
     return ax
@@ -403,20 +510,26 @@ def plot_coverage(cov: pd.DataFrame, *, ax=None, title: str | None = None):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
+    from . import prose
+
     colors = {"both": "#2166AC", "china": "#92C5DE", "partner": "#F4A582", "": "#F7F7F7"}
     labels = {"both": "both sides", "china": "China only", "partner": "partner only", "": "no value"}
     if ax is None:
-        _, ax = plt.subplots(figsize=(13, 0.5 * len(cov.columns) + 1.8))
+        _, ax = plt.subplots(figsize=(13, fig_height(len(cov.columns))))
+    from matplotlib.collections import PatchCollection
+
+    rects, fills = [], []
     for j, p in enumerate(cov.columns):
         for year, v in cov[p].items():
-            ax.add_patch(plt.Rectangle((year - 0.45, j - 0.4), 0.9, 0.8, color=colors[v], linewidth=0))
-    ax.set_xlim(cov.index.min() - 0.7, cov.index.max() + 0.7)
+            rects.append(plt.Rectangle((year - 0.45, j - 0.4), 0.9, 0.8))
+            fills.append(colors[v])
+    ax.add_collection(PatchCollection(rects, facecolors=fills, linewidths=0), autolim=False)
+    year_axis(ax, cov.index)
     ax.set_ylim(len(cov.columns) - 0.5, -0.5)
     ax.set_yticks(range(len(cov.columns)))
-    ax.set_yticklabels(cov.columns)
+    ax.set_yticklabels([prose.name(c) for c in cov.columns])
     ax.grid(False)
-    ax.legend(handles=[Patch(color=colors[k], label=labels[k]) for k in colors], ncol=1,
-              loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(handles=[Patch(color=colors[k], label=labels[k]) for k in colors], ncol=1, **LEGEND_OUTSIDE)
     if title:
         ax.set_title(title)
     return ax
@@ -428,7 +541,7 @@ def plot_bars_by_year(table: pd.DataFrame, *, ax=None, title: str | None = None,
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from . import style
+    from . import prose, style
 
     if ax is None:
         _, ax = plt.subplots(figsize=(12, 5.5))
@@ -437,45 +550,55 @@ def plot_bars_by_year(table: pd.DataFrame, *, ax=None, title: str | None = None,
     for k, p in enumerate(table.columns):
         vals = table[p].fillna(0).to_numpy()
         if stacked:
-            ax.bar(years, vals, bottom=bottom, color=style.country_color(p), label=p, width=0.8)
+            ax.bar(years, vals, bottom=bottom, color=style.country_color(p), label=prose.name(p), width=0.8)
             bottom = bottom + vals
         else:
             w = 0.8 / len(table.columns)
-            ax.bar(years - 0.4 + w * (k + 0.5), vals, width=w, color=style.country_color(p), label=p)
+            ax.bar(years - 0.4 + w * (k + 0.5), vals, width=w, color=style.country_color(p), label=prose.name(p))
     if not stacked:
         ax.axhline(0, color="#444444", linewidth=1)
-    ax.set_ylabel(ylabel)
-    if not percent:
-        _money_axis(ax, "linear", ylabel or "USD million")
-    ax.legend(ncol=len(table.columns), loc="upper left")
+    if percent:
+        ax.set_ylabel(ylabel)
+    else:
+        style.money_axis(ax, scale="linear", label=ylabel or None)
+    year_axis(ax, years)
+    ax.legend(ncol=1, **LEGEND_OUTSIDE)
     if title:
         ax.set_title(title)
     return ax
 
 
-def plot_mirror(gap: pd.DataFrame, *, ax=None, title: str | None = None):
-    """China's figure against the partner's for each partner-year both publish, with the ratio."""
-    import matplotlib.pyplot as plt
-    import numpy as np
+def plot_mirror_ratio(gap: pd.DataFrame, artefacts: pd.DataFrame | None = None, *, ax=None,
+                      title: str | None = None, scale: str = "log"):
+    """China's figure divided by the partner's, per partner and year (a line per partner; 1 marked).
 
-    from . import style
+    ``artefacts`` (partner, year, ratio) are the IMF DOTS partner series that
+    are not the partner's own statistics (:func:`imf_artefacts`): drawn as
+    grey crosses, apart from the partners' lines, so the reader sees how the
+    database fills a gap, never as a partner's figure.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    from . import prose, style
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(12, 0.42 * len(gap) + 1.6))
-    gap = gap.reset_index(drop=True)
-    y = np.arange(len(gap))[::-1]
-    for yy, (_, row) in zip(y, gap.iterrows()):
-        color = style.country_color(row["partner"])
-        ax.plot([row["partner_reported"], row["china"]], [yy, yy], color=color, linewidth=2.5, alpha=0.6)
-        ax.plot(row["china"], yy, "o", color=color, ms=8)
-        ax.plot(row["partner_reported"], yy, "s", mfc="white", mec=color, mew=2, ms=8)
-        ax.text(max(row["china"], row["partner_reported"]) * 1.08, yy, f"x{row['ratio']:.2f}", va="center", fontsize=11)
-    ax.set_yticks(y)
-    ax.set_yticklabels([f"{r.partner} {r.year}" for r in gap.itertuples()])
-    ax.set_xscale("log")
-    ax.xaxis.set_major_formatter(_money_format())
-    ax.set_xlabel("Total trade, USD (log scale): dot = China's figure, square = partner's; label = China / partner")
-    ax.grid(axis="y", visible=False)
+        _, ax = plt.subplots(figsize=(12, 5.5))
+    handles, years = [], list(gap["year"])
+    for partner, g in gap.groupby("partner", sort=False):
+        g = g.sort_values("year").set_index("year")["ratio"]
+        full = g.reindex(range(int(g.index.min()), int(g.index.max()) + 1))
+        color = style.country_color(partner)
+        ax.plot(full.index, full.to_numpy(), "-o", ms=4, color=color, linewidth=2)
+        handles.append(Line2D([], [], color=color, marker="o", linewidth=2, label=prose.name(partner)))
+    if artefacts is not None and len(artefacts):
+        ax.plot(artefacts["year"], artefacts["ratio"], "x", color="#777777", ms=7, mew=1.5)
+        handles.append(Line2D([], [], color="#777777", marker="x", linestyle="", mew=1.5,
+                              label="IMF DOTS fill-in,\nnot partner data"))
+        years += list(artefacts["year"])
+    plain_axis(ax, scale=scale, label="China's figure ÷ partner's figure", reference=1.0)
+    year_axis(ax, years)
+    ax.legend(handles=handles, ncol=1, **LEGEND_OUTSIDE)
     if title:
         ax.set_title(title)
     return ax
@@ -486,13 +609,16 @@ def plot_regional(region: pd.DataFrame, published: pd.DataFrame, *, scale: str =
     """The sum of the five states (complete years only) against the published regional totals."""
     import matplotlib.pyplot as plt
 
+    from . import style
+
     if ax is None:
         _, ax = plt.subplots(figsize=(12, 5.5))
-    ax.plot(region.index, region["total"], "o-", color="#333333", label="sum of the five (complete years only)")
+    ax.plot(region.index, region["total"], "o-", color="#333333", label="sum of the five\n(complete years only)")
     ax.plot(published["year"], published["usd_m"], "D", ms=9, mfc="none", mec="#D55E00", mew=2,
-            label="published regional total")
-    _money_axis(ax, scale)
-    ax.legend(loc="upper left")
+            label="published regional\ntotal")
+    style.money_axis(ax, scale=scale)
+    year_axis(ax, list(region.index) + list(published["year"]))
+    ax.legend(**LEGEND_OUTSIDE)
     if title:
         ax.set_title(title)
     return ax
@@ -508,3 +634,655 @@ def table1_wide(check: pd.DataFrame, column: str) -> pd.DataFrame:
     """Table 1 laid out as printed (countries down, years across) from :func:`table1_check`."""
     order = list(dict.fromkeys(check["row_label"]))
     return check.pivot(index="row_label", columns="year", values=column).loc[order]
+
+
+# --- the run's basis, and the checks issue 18 asks for -------------------------------------
+
+
+def basis_table(china: pd.DataFrame, partner: pd.DataFrame, reporter: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The figures growth and the index are computed from, and whose they are, per partner.
+
+    China's figures where China publishes any in the window (reporter
+    ``china`` or ``both``); the partner's own where the reporter is
+    ``partner``, or ``both`` and China has none (the choice
+    :func:`helpers.parameters.trade_basis_years` makes when it validates).
+    Returns the table and ``{partner: "china" | "partner"}``.
+    """
+    out, sides = pd.DataFrame(index=china.index), {}
+    for c in china.columns:
+        use_partner = reporter == "partner" or (reporter == "both" and china[c].dropna().empty)
+        sides[c] = "partner" if use_partner else "china"
+        out[c] = partner[c] if use_partner else china[c]
+    out.index.name, out.columns.name = "year", "partner"
+    return out.astype("float64"), sides
+
+
+def _artefact_kind(reason: str) -> str:
+    r = str(reason)
+    if "1.06" in r:
+        return "China's figure ×/÷ 1.06 filled in as Turkmenistan's"
+    if "order of magnitude" in r:
+        return "'Uzbek-reported' series out by up to an order of magnitude"
+    if "flag e" in r:
+        return "IMF estimate made from China's figure (×/÷ 1.10)"
+    return r
+
+
+def artefact_rows(trade: pd.DataFrame, partners: Sequence[str], years: Iterable[int]) -> pd.DataFrame:
+    """IMF DOTS 'partner-reported' rows excluded as database artefacts (never partner statistics)."""
+    rows = to_usd_million(trade)
+    if "excluded" not in rows.columns:
+        rows = rows.assign(excluded=pd.Series(pd.NA, index=rows.index, dtype="string"))
+    rows = rows[rows["excluded"].notna() & (rows["reporter_iso3"] != "CHN")
+                & rows["basis"].astype(str).str.startswith("IMF DOTS")
+                & rows["partner_iso3"].isin(list(partners)) & rows["year"].isin(list(years))
+                & (rows["period"] == "annual")].copy()
+    rows["kind"] = rows["excluded"].map(_artefact_kind)
+    return rows
+
+
+def imf_artefacts(trade: pd.DataFrame, *, flow: str, partners: Sequence[str], years: Iterable[int]) -> pd.DataFrame:
+    """China's figure divided by the IMF's fill-in 'partner' figure, per partner and year."""
+    years = list(years)
+    rows = artefact_rows(trade, partners, years)
+    if rows.empty:
+        return pd.DataFrame(columns=["partner", "year", "china", "imf_partner", "ratio", "kind"])
+    art = _table(rows[rows["usd_m"].notna()], flow, partners)
+    china = series(trade, reporter="china", flow=flow, partners=partners)
+    kinds = rows.groupby(["partner_iso3", "year"])["kind"].first()
+    out = []
+    for p in partners:
+        if p not in art:
+            continue
+        for y, v in art[p].dropna().items():
+            c = china[p].get(y) if p in china else None
+            if c is None or pd.isna(c) or not v:
+                continue
+            out.append({"partner": p, "year": int(y), "china": float(c), "imf_partner": float(v),
+                        "ratio": float(c) / float(v), "kind": kinds.get((p, y), "")})
+    return pd.DataFrame(out, columns=["partner", "year", "china", "imf_partner", "ratio", "kind"])
+
+
+def artefact_summary(trade: pd.DataFrame, partners: Sequence[str], years: Iterable[int]) -> pd.DataFrame:
+    """One row per partner and kind of IMF artefact: years, rows, and why it is not drawn."""
+    rows = artefact_rows(trade, partners, years)
+    if rows.empty:
+        return pd.DataFrame(columns=["partner", "what the IMF series is", "years", "rows", "source_id"])
+    out = []
+    for (p, kind), g in rows.groupby(["partner_iso3", "kind"], sort=True):
+        out.append({"partner": p, "what the IMF series is": kind, "years": spans(g["year"].astype(int)),
+                    "rows": len(g), "source_id": ", ".join(sorted(set(g["source_id"].astype(str))))})
+    return pd.DataFrame(out)
+
+
+def series_disagreements(trade: pd.DataFrame, *, partners: Sequence[str], years: Iterable[int],
+                         tolerance: float = 1.0) -> tuple[pd.DataFrame, int]:
+    """Where two series give the same partner, year and flow and differ by more than ``tolerance`` %.
+
+    Compares every annual US-dollar variant row with its primary row (the
+    row named in ``variant_of``). Returns the rows that differ beyond the
+    tolerance (largest first) and how many pairs were compared.
+    """
+    rows = to_usd_million(trade)
+    rows = rows[(rows["period"] == "annual") & rows["usd_m"].notna()]
+    prim = rows.set_index("row_id")
+    var = rows[rows["variant_of"].notna() & rows["partner_iso3"].isin(list(partners))
+               & rows["year"].isin(list(years))]
+    var = var[var["variant_of"].isin(prim.index)]
+    out = []
+    for _, v in var.iterrows():
+        p = prim.loc[v["variant_of"]]
+        pv, vv = float(p["usd_m"]), float(v["usd_m"])
+        if not pv:
+            continue
+        diff = (vv - pv) / abs(pv) * 100
+        out.append({"partner": v["partner_iso3"], "year": int(v["year"]),
+                    "reporter": "China" if v["reporter_iso3"] == "CHN" else v["reporter_iso3"],
+                    "flow": v["flow"], "primary_usd_m": pv, "primary_source": p["source_id"],
+                    "variant_usd_m": vv, "variant_source": v["source_id"], "difference_percent": diff,
+                    "variant_excluded": "yes" if pd.notna(v.get("excluded")) else ""})
+    table = pd.DataFrame(out, columns=["partner", "year", "reporter", "flow", "primary_usd_m", "primary_source",
+                                       "variant_usd_m", "variant_source", "difference_percent", "variant_excluded"])
+    compared = len(table)
+    table = table[table["difference_percent"].abs() > tolerance]
+    table = table.reindex(table["difference_percent"].abs().sort_values(ascending=False).index)
+    return table.reset_index(drop=True), compared
+
+
+def gap_summary(gap: pd.DataFrame) -> pd.DataFrame:
+    """Per partner: years both sides publish, median, lowest and highest ratio, and the latest one."""
+    out = []
+    for p, g in gap.groupby("partner", sort=False):
+        g = g.sort_values("year")
+        r = g["ratio"]
+        lo, hi = g.loc[r.idxmin()], g.loc[r.idxmax()]
+        out.append({"partner": p, "years_both": len(g), "first": int(g["year"].iloc[0]),
+                    "last": int(g["year"].iloc[-1]), "median_ratio": float(r.median()),
+                    "lowest_ratio": float(lo["ratio"]), "lowest_in": int(lo["year"]),
+                    "highest_ratio": float(hi["ratio"]), "highest_in": int(hi["year"]),
+                    "latest_ratio": float(r.iloc[-1])})
+    return pd.DataFrame(out, columns=["partner", "years_both", "first", "last", "median_ratio", "lowest_ratio",
+                                      "lowest_in", "highest_ratio", "highest_in", "latest_ratio"])
+
+
+# --- promises against outcomes -----------------------------------------------------------
+
+
+def _target_usd_m(row) -> float:
+    factor = USD_MILLION_PER_UNIT.get(str(row["unit"]))
+    return float(row["value"]) * factor if factor is not None else float("nan")
+
+
+def target_actuals(trade: pd.DataFrame, aggregates: pd.DataFrame, partner: str, flow: str) -> dict[str, pd.Series]:
+    """The actual series a target is measured against: {'China-reported': s, 'partner-reported': s}.
+
+    ``partner`` is an ISO3 code or ``CA5`` (the five Central Asian states: the
+    sum of the five in years where all five are known, else the published
+    regional total; the partners' side only where all five publish).
+    """
+    flow = FLOW_OF_CHOICE.get(flow, flow)
+    if partner == "CA5":
+        c = regional_total(series(trade, reporter="china", flow=flow, partners=CENTRAL_ASIA), CENTRAL_ASIA)["total"]
+        if flow == "total":
+            pub = published_totals(aggregates).drop_duplicates("year").set_index("year")["usd_m"].astype("float64")
+            c = c.combine_first(pub)
+        pr = regional_total(series(trade, reporter="partner", flow=flow, partners=CENTRAL_ASIA), CENTRAL_ASIA)["total"]
+    else:
+        c = series(trade, reporter="china", flow=flow, partners=[partner])[partner]
+        pr = series(trade, reporter="partner", flow=flow, partners=[partner])[partner]
+    out = {"China-reported": c.dropna().astype("float64"), "partner-reported": pr.dropna().astype("float64")}
+    return {k: v for k, v in out.items() if len(v)}
+
+
+def _deadline(t) -> int | None:
+    d = t["deadline_year"]
+    return None if d is None or pd.isna(d) else int(d)
+
+
+def target_status(actual: pd.Series, target: float, announced: int, deadline: int | None) -> dict:
+    """Whether a target was met, missed or is on track, from one actual series.
+
+    * met: some year from the announcement to the deadline reaches the target;
+    * missed: the deadline year has a figure (or a later one does) and none reached it;
+    * on track / behind: the deadline is after the latest figure; on track when
+      the compound rate since the announcement year (or the first year after it
+      with a figure) would reach the target by the deadline;
+    * no figure: no value from the announcement year on.
+
+    A target without a deadline ("as soon as possible") is met or not yet met.
+    """
+    s = actual[(actual.index >= announced)].dropna()
+    if s.empty or pd.isna(target):
+        return {"status": "no figure", "year": None, "value": float("nan"), "percent_of_target": float("nan")}
+    if deadline is None:
+        hit = s[s >= target]
+        if len(hit):
+            y = int(hit.index[0])
+            return {"status": f"met in {y} (no deadline given)", "year": y, "value": float(hit.iloc[0]),
+                    "percent_of_target": float(hit.iloc[0]) / target * 100}
+        y, v = int(s.index[-1]), float(s.iloc[-1])
+        return {"status": f"not yet met, no deadline given ({y}: {v / target * 100:.0f}% of the target)", "year": y,
+                "value": v, "percent_of_target": v / target * 100}
+    upto = s[s.index <= deadline]
+    hit = upto[upto >= target]
+    if len(hit):
+        y = int(hit.index[0])
+        return {"status": f"met in {y}", "year": y, "value": float(hit.iloc[0]),
+                "percent_of_target": float(hit.iloc[0]) / target * 100}
+    last_y = int(s.index.max())
+    if last_y >= deadline:
+        y = int(upto.index.max()) if len(upto) else last_y
+        v = float(s.loc[y])
+        return {"status": f"missed ({y}: {v / target * 100:.0f}% of the target)", "year": y, "value": v,
+                "percent_of_target": v / target * 100}
+    v = float(s.iloc[-1])
+    first_y, first_v = int(s.index[0]), float(s.iloc[0])
+    if last_y > first_y and first_v > 0 and v > 0:
+        rate = (v / first_v) ** (1 / (last_y - first_y))
+        projected = v * rate ** (deadline - last_y)
+        word = "on track" if projected >= target else "behind"
+    else:
+        word = "too early to tell"
+    return {"status": f"{word} ({last_y}: {v / target * 100:.0f}% of the target)", "year": last_y, "value": v,
+            "percent_of_target": v / target * 100}
+
+
+def targets_in_selection(targets: pd.DataFrame, partners: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Targets for the chosen partners, and the Central Asia-wide (CA5) ones apart."""
+    tp = targets["partner"].astype(str)
+    return targets[tp.isin(list(partners))].copy(), targets[tp == "CA5"].copy()
+
+
+def targets_table(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.DataFrame) -> pd.DataFrame:
+    """One row per target and reporter: the promise, the outcome and the computed status."""
+    rows = []
+    for _, t in targets.iterrows():
+        target = _target_usd_m(t)
+        announced = pd.Timestamp(str(t["announced_date"])).year
+        deadline = _deadline(t)
+        actuals = target_actuals(trade, aggregates, str(t["partner"]), str(t["flow"]))
+        for who in ("China-reported", "partner-reported"):
+            if who not in actuals:
+                rows.append({"target_id": t["target_id"], "partner": t["partner"], "announced": str(t["announced_date"]),
+                             "by": t["announced_by"], "target_usd_m": target, "deadline": deadline, "series": who,
+                             "status": "no figure", "year": None, "value_usd_m": float("nan"),
+                             "percent_of_target": float("nan")})
+                continue
+            st = target_status(actuals[who], target, announced, deadline)
+            rows.append({"target_id": t["target_id"], "partner": t["partner"], "announced": str(t["announced_date"]),
+                         "by": t["announced_by"], "target_usd_m": target, "deadline": deadline, "series": who,
+                         "status": st["status"], "year": st["year"], "value_usd_m": st["value"],
+                         "percent_of_target": st["percent_of_target"]})
+    return pd.DataFrame(rows, columns=["target_id", "partner", "announced", "by", "target_usd_m", "deadline",
+                                       "series", "status", "year", "value_usd_m", "percent_of_target"])
+
+
+def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.DataFrame, *, scale: str = "linear"):
+    """One panel per target: the actual series by both reporters, the target as a line to its deadline."""
+    import math as _m
+
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    from . import prose, style
+
+    n = len(targets)
+    cols = 1 if n == 1 else 2
+    nrows = _m.ceil(n / cols)
+    fig, axes = plt.subplots(nrows, cols, figsize=(13, max(MIN_HEIGHT, 3.6 * nrows + 0.8)), squeeze=False)
+    for ax, (_, t) in zip(axes.flat, targets.iterrows()):
+        target = _target_usd_m(t)
+        announced = pd.Timestamp(str(t["announced_date"])).year
+        deadline = _deadline(t)
+        who = str(t["partner"])
+        color = style.country_color(who) if who != "CA5" else "#333333"
+        actuals = target_actuals(trade, aggregates, who, str(t["flow"]))
+        lo = announced - 5
+        years = [lo, announced] + ([deadline] if deadline else [])
+        for label, s in actuals.items():
+            s = s[s.index >= lo]
+            s = s.reindex(range(int(s.index.min()), int(s.index.max()) + 1)) if len(s) else s
+            ax.plot(s.index, s.to_numpy(), "-o" if label.startswith("China") else "--s", ms=3.5, color=color,
+                    linewidth=1.8)
+            years += list(s.index)
+        end = deadline if deadline else max(years)
+        ax.plot([announced, end], [target, target], color="#D55E00", linewidth=2, linestyle="-" if deadline else ":")
+        if deadline:
+            ax.plot([deadline], [target], "D", color="#D55E00", ms=7)
+        style.money_axis(ax, scale="linear")
+        ax.set_ylabel("")
+        year_axis(ax, years)
+        place = "Central Asia (five)" if who == "CA5" else prose.name(who)
+        by = f"by {deadline}" if deadline else "no deadline"
+        ax.set_title(f"{place}: {prose.usd(target)}, {by} (set {announced})", fontsize=11)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    handles = [Line2D([], [], color="#444444", marker="o", label="China-reported"),
+               Line2D([], [], color="#444444", marker="s", linestyle="--", label="partner-reported"),
+               Line2D([], [], color="#D55E00", marker="D", label="target, to its deadline")]
+    fig.legend(handles=handles, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 1.0), frameon=False)
+    fig.supylabel("current US dollars", fontsize=11)
+    fig.subplots_adjust(left=0.09, right=0.98, top=1 - 0.75 / fig.get_figheight(), bottom=0.45 / fig.get_figheight() + 0.02,
+                        hspace=0.5, wspace=0.18)
+    return fig
+
+
+# --- sentences computed from the run (issue 16) -------------------------------------------
+
+#: Partner-years of the Central Asian states compared in the text about shares.
+FLOW_WORDS = {"total": "total trade", "china_exports": "China's exports", "china_imports": "China's imports",
+              "balance": "China's balance (exports minus imports)"}
+REPORTER_WORDS = {"china": "by China's statistics", "partner": "by the partners' own statistics",
+                  "both": "by China's and the partners' own statistics, side by side"}
+
+
+FLOW_WITH = {"total": "total trade with", "china_exports": "China's exports to",
+             "china_imports": "China's imports from", "balance": "China's balance with"}
+
+
+def _who(side: str, partner: str) -> str:
+    from . import prose
+
+    return "by China's count" if side == "china" else f"by {prose.name(partner)}'s own count"
+
+
+def run_title(p: dict) -> str:
+    """The run's heading: partners, window and flow."""
+    from . import prose
+
+    flow = FLOW_OF_CHOICE[p["flow"]]
+    what = "" if flow == "total" else f": {FLOW_WORDS[flow]}"
+    return f"## China's trade with {prose.names(p['countries'])}, {prose.span(p['start_year'], p['end_year'])}{what}"
+
+
+def run_intro(p: dict, rows_used: int, sources_used: int) -> str:
+    """What this run shows, in one paragraph (the parameters in words)."""
+    from . import prose
+
+    flow = FLOW_OF_CHOICE[p["flow"]]
+    return (f"**This run:** {FLOW_WITH[flow].replace('total trade', 'China’s total trade')} {prose.names(p['countries'])}, "
+            f"{prose.span(p['start_year'], p['end_year'])}, {REPORTER_WORDS[p['reporter']]}; "
+            f"{p['scale']} value axes; index base year {p['base_year']}. "
+            f"{prose.plural(rows_used, 'annual US-dollar row')} from {prose.plural(sources_used, 'source')} feed its charts.")
+
+
+def coverage_text(cov: pd.DataFrame) -> str:
+    """How full the grid is: partner-years by side, and the partners with the emptiest record."""
+    from . import prose
+
+    counts = coverage_counts(cov)
+    total = counts.to_numpy().sum()
+    b, c, pa, n = (int(counts[k].sum()) for k in ("both", "china", "partner", "none"))
+    years = prose.span(int(cov.index.min()), int(cov.index.max()))
+    out = [f"Of the {prose.plural(int(total), 'partner-year')} in {years}, both sides publish a figure in {b}, "
+           f"only China in {c}, only the partner in {pa}, and neither in {n}."]
+    if len(counts) > 1:
+        full = [p for p in counts.index if counts.loc[p, "both"] == len(cov)]
+        if full:
+            out.append(f"Both sides publish every year for {prose.names(full)}.")
+    one_sided = counts[counts["china"] > counts["both"]]
+    for p in one_sided.index:
+        out.append(f"For {prose.name(p)} only China's figure exists in {counts.loc[p, 'china']} of the "
+                   f"{len(cov)} years: the partner's own statistics are missing there.")
+    empty = counts[counts["none"] > 0]
+    if len(empty):
+        out.append("Years with no figure from either side: " + "; ".join(
+            f"{prose.name(p)} {spans(cov.index[cov[p] == ''])}" for p in empty.index) + ".")
+    return " ".join(out)
+
+
+def trend_text(basis: pd.DataFrame, sides: dict[str, str], flow: str, gap: pd.DataFrame | None = None) -> str:
+    """The trend per partner on the run's basis, the largest partner at the end, and the two sides compared."""
+    from . import prose
+
+    out = []
+    if flow == "balance":
+        for p in basis.columns:
+            s = basis[p].dropna()
+            if s.empty:
+                out.append(f"{prose.name(p)}: no balance can be computed in the window ({_who(sides[p], p)}).")
+                continue
+            y, v = int(s.index[-1]), float(s.iloc[-1])
+            pos = int((s > 0).sum())
+            word = "a surplus" if v >= 0 else "a deficit"
+            out.append(f"With {prose.name(p)}, China had {word} of {prose.usd(abs(v))} in {y} "
+                       f"({_who(sides[p], p)}); a surplus in {pos} of the {prose.plural(len(s), 'year')} with a figure.")
+        return " ".join(out)
+    for p in basis.columns:
+        s = basis[p].dropna()
+        s = s[s > 0]
+        if len(s) < 2:
+            out.append(f"{prose.name(p)} has {prose.plural(len(s), 'year')} with a figure in the window "
+                       f"({_who(sides[p], p)}), too few for a trend.")
+            continue
+        y0, y1 = int(s.index[0]), int(s.index[-1])
+        v0, v1 = float(s.iloc[0]), float(s.iloc[-1])
+        text = (f"{FLOW_WITH[flow][0].upper() + FLOW_WITH[flow][1:]} {prose.name(p)} went from {prose.usd(v0)} in {y0} to "
+                f"{prose.usd(v1)} in {y1} ({_who(sides[p], p)}), {prose.times(v1 / v0)} the first figure")
+        peak_y = int(s.idxmax())
+        if peak_y != y1 and float(s.max()) > 1.1 * v1:
+            text += f"; it peaked at {prose.usd(float(s.max()))} in {peak_y}"
+        out.append(text + ".")
+    if len(basis.columns) > 1:
+        last = basis.dropna(how="all")
+        if len(last):
+            y = int(last.index[-1])
+            row = last.loc[y].dropna()
+            lead = row.idxmax()
+            out.append(f"In {y}, the last year of the window with a figure, the largest partner was "
+                       f"{prose.name(lead)} ({prose.usd(float(row[lead]))}, {_who(sides[lead], lead)}).")
+    if gap is not None and len(gap):
+        above = int((gap["ratio"] > 1).sum())
+        out.append(f"Where both sides publish, China's figure is the higher one in {above} of "
+                   f"{prose.plural(len(gap), 'partner-year')} (section 6).")
+    return " ".join(out)
+
+
+def regional_text(compare: pd.DataFrame, region: pd.DataFrame, start: int, end: int) -> str:
+    """The sum of the five against the published totals, in the window."""
+    from . import prose
+
+    complete = region["total"].dropna()
+    out = [f"In {prose.span(start, end)} China's figure is known for all five states in "
+           f"{prose.plural(len(complete), 'year')}."]
+    both = compare.dropna(subset=["sum_of_five_usd_m"])
+    both = both[both["usd_m"].notna()]
+    if len(both):
+        diffs = (both["usd_m"] - both["sum_of_five_usd_m"]).abs()
+        worst = both.loc[diffs.idxmax()]
+        last = both.iloc[-1]
+        out.append(f"Where a published total and the sum of the five exist for the same year "
+                   f"({prose.plural(len(both), 'year')}), they differ by at most {prose.usd(float(diffs.max()))} "
+                   f"({int(worst['year'])}); in {int(last['year'])} the published total was "
+                   f"{prose.usd(float(last['usd_m']))} against a sum of {prose.usd(float(last['sum_of_five_usd_m']))}.")
+    elif len(compare):
+        out.append("No year has both a published total and a complete sum, so the two cannot be compared here.")
+    else:
+        out.append("No published regional total falls in the window.")
+    return " ".join(out)
+
+
+def hundredfold_text(published: pd.DataFrame, start: int, end: int) -> str:
+    """The seed's '100-fold, 1992 to 2012' against the published totals (when the window holds both years)."""
+    from . import prose
+
+    if not (start <= 1992 and end >= 2012):
+        return prose.not_in_selection("The check of the seed's '100-fold from 1992 to 2012'",
+                                      f"the window {prose.span(start, end)} does not include both years")
+    pub = published.drop_duplicates("year").set_index("year")
+    if 1992 not in pub.index or 2012 not in pub.index:
+        return "**\"100-fold\" from 1992 to 2012.** The published totals lack one of the two years, so the claim cannot be checked here."
+    a, b = pub.loc[1992], pub.loc[2012]
+    ratio = float(b["usd_m"]) / float(a["usd_m"])
+    hedge = " (a rounded figure)" if bool(a["estimate"]) else ""
+    return (f"**\"100-fold\" from 1992 to 2012.** The published totals give {prose.usd(float(a['usd_m']))} for 1992"
+            f"{hedge} (`{a['source_id']}`) and {prose.usd(float(b['usd_m']))} for 2012 (`{b['source_id']}`), "
+            f"a ratio of {ratio:.0f}. The claims chapter checks the claim with its working.")
+
+
+def shares_text(shares_table: pd.DataFrame, totals: pd.DataFrame) -> str:
+    """The leader's share in the latest complete year, its range, and the 'nearly half' claim."""
+    from . import prose
+
+    sh = shares_table.dropna(how="all")
+    if sh.empty:
+        return "No year of the window has China's figure for all five states, so no shares can be computed."
+    y = int(sh.index[-1])
+    row = sh.loc[y]
+    lead = row.idxmax()
+    lead_range = sh[lead]
+    out = [f"Among the five Central Asian states, in {y}, the latest complete year of the window, {prose.name(lead)} had the largest share: "
+           f"{prose.usd(float(totals.loc[y, lead]))}, {prose.pct(float(row[lead]))} of the five's total."]
+    if len(sh) > 1:
+        out.append(f"Across the {prose.plural(len(sh), 'complete year')} its share ranged from "
+                   f"{prose.pct(float(lead_range.min()))} ({int(lead_range.idxmin())}) to "
+                   f"{prose.pct(float(lead_range.max()))} ({int(lead_range.idxmax())}).")
+        first = sh.iloc[0]
+        change = (row - first).drop(lead)
+        if len(change):
+            up = change.idxmax()
+            if change[up] > 2:
+                out.append(f"The largest gain among the others was {prose.name(up)}'s, from "
+                           f"{prose.pct(float(first[up]))} in {int(sh.index[0])} to {prose.pct(float(row[up]))} in {y} "
+                           "(by China's count).")
+    if 2023 in sh.index:
+        k = float(sh.loc[2023, "KAZ"])
+        verdict = "holds" if 45 <= k < 50 else "does not hold"
+        out.append(f"The seed's \"nearly half\" for Kazakhstan in 2023: {prose.pct(k)}, so the phrase {verdict}.")
+    return " ".join(out)
+
+
+def growth_text(growth_tab: pd.DataFrame, sides: dict[str, str]) -> str:
+    """Fastest and slowest compound growth in the growth table."""
+    from . import prose
+
+    g = growth_tab.dropna(subset=["cagr_percent"])
+    out = []
+    if g.empty:
+        return "No partner has two years with a positive figure in the window, so no growth can be computed."
+    for _, r in g.sort_values("cagr_percent", ascending=False).iterrows():
+        out.append(f"{prose.name(r['partner'])}: {prose.times(float(r['ratio']))} from {int(r['from'])} to "
+                   f"{int(r['to'])}, {float(r['cagr_percent']):.1f}% a year ({_who(sides[r['partner']], r['partner'])})")
+    text = "; ".join(out) + "."
+    if len(g) > 1:
+        fast = g.loc[g["cagr_percent"].idxmax()]
+        text = f"Fastest compound growth: {prose.name(fast['partner'])}. " + text
+    missing = growth_tab[growth_tab["cagr_percent"].isna()]
+    if len(missing):
+        text += f" No growth for {prose.names(missing['partner'])}: fewer than two years with a figure."
+    return text
+
+
+def tajik_claim_text(china_all: pd.DataFrame, countries: Sequence[str], start: int, end: int) -> str:
+    """The seed's 'Tajikistan +53.5% to USD 3.93 billion in 2023', checked when the selection holds it."""
+    from . import prose
+
+    if "TJK" not in countries or not start <= 2023 <= end:
+        why = "Tajikistan is not among the chosen countries" if "TJK" not in countries else \
+            f"the window {prose.span(start, end)} does not include 2023"
+        return prose.not_in_selection("The check of the seed's \"Tajikistan +53.5% to USD 3.93 billion in 2023\"", why)
+    s = china_all["TJK"] if "TJK" in china_all else pd.Series(dtype="float64")
+    v23, v22 = s.get(2023), s.get(2022)
+    text = "**Tajikistan, +53.5% to USD 3.93 billion in 2023.** "
+    if v23 is None or pd.isna(v23):
+        return text + "China's 2023 figure is missing, so the claim cannot be checked."
+    text += f"China's 2023 figure in the data is {prose.usd(float(v23), digits=3)}"
+    if v22 is None or pd.isna(v22) or not (start <= 2022):
+        return text + "; China's 2022 figure is not in the window or the data, so the growth rate cannot be checked."
+    g = (float(v23) / float(v22) - 1) * 100
+    verdict = "matches" if abs(g - 53.5) <= 1 else "does not match"
+    return text + f", and its 2022 figure {prose.usd(float(v22), digits=3)}: growth of {g:.1f}%, which {verdict} the claim."
+
+
+def mirror_text(summary: pd.DataFrame) -> str:
+    """Per partner: the median ratio of China's figure to the partner's, its range and the latest value."""
+    from . import prose
+
+    if summary.empty:
+        return "No partner-year in the window has both China's and the partner's figure, so no gap can be shown."
+    out = []
+    for _, r in summary.sort_values("median_ratio", ascending=False).iterrows():
+        name = prose.name(r["partner"])
+        if r["years_both"] == 1:
+            out.append(f"**{name}**: one year with both figures ({r['last']}), China's {prose.times(r['latest_ratio'])} the partner's.")
+            continue
+        out.append(f"**{name}**: in {r['years_both']} years with both figures ({prose.span(r['first'], r['last'])}) "
+                   f"China's figure was typically {r['median_ratio']:.2f} times the partner's (median), from "
+                   f"{r['lowest_ratio']:.2f} ({r['lowest_in']}) to {r['highest_ratio']:.2f} ({r['highest_in']}); "
+                   f"{r['latest_ratio']:.2f} in {r['last']}.")
+    if len(summary) > 1:
+        top = summary.loc[summary["median_ratio"].idxmax()]
+        out.append(f"A reader who quotes trade with {prose.name(top['partner'])} should say whose statistics are "
+                   f"meant: in a typical year the two answers differ by a factor of {top['median_ratio']:.1f}.")
+    return "\n\n".join(out)
+
+
+def balance_text(balance: pd.DataFrame) -> str:
+    """Surplus and deficit years per partner and the largest deficit (China-reported)."""
+    from . import prose
+
+    b = balance.dropna(how="all")
+    if b.empty:
+        return "China's statistics give no year with both exports and imports for the chosen partners in the window."
+    out = []
+    for p in b.columns:
+        s = b[p].dropna()
+        if s.empty:
+            out.append(f"{prose.name(p)}: no year with both flows.")
+            continue
+        pos = int((s > 0).sum())
+        last_y, last_v = int(s.index[-1]), float(s.iloc[-1])
+        word = "surplus" if last_v >= 0 else "deficit"
+        out.append(f"{prose.name(p)}: a surplus for China in {pos} of {prose.plural(len(s), 'year')}; "
+                   f"a {word} of {prose.usd(abs(last_v))} in {last_y}.")
+    low = b.min().min()
+    if low < 0:
+        who = b.min().idxmin()
+        y = int(b[who].idxmin())
+        out.append(f"The largest deficit in the window: {prose.usd(abs(float(low)))} with {prose.name(who)} in {y}.")
+    return " ".join(out)
+
+
+def index_text(index: pd.DataFrame, left_out: Sequence[str], base_year: int, basis_name: str) -> str:
+    """Which partners the index covers, which it leaves out, and the latest index values."""
+    from . import prose
+
+    out = []
+    if left_out:
+        out.append(f"No {basis_name} figure above zero in {base_year} for {prose.names(left_out)}: "
+                   f"{'it is' if len(left_out) == 1 else 'they are'} left out of the index.")
+    idx = index.dropna(how="all")
+    if idx.empty:
+        out.append("No partner can be indexed to this base year.")
+        return " ".join(out)
+    last = []
+    for p in idx.columns:
+        s = idx[p].dropna()
+        if len(s) and int(s.index[-1]) != base_year:
+            last.append(f"{prose.name(p)} {s.iloc[-1]:,.0f} in {int(s.index[-1])}")
+    if last:
+        out.append(f"Index values at the latest year with a figure ({base_year} = 100): " + "; ".join(last) + ".")
+    return " ".join(out)
+
+
+def table1_text(t1: pd.DataFrame) -> str:
+    """Corrections and disagreements among the Table 1 cells shown."""
+    from . import prose
+
+    if t1.empty:
+        return ""
+    fixed = t1[t1["correction"] != "none"]
+    by_row = fixed.groupby("row_label").size().sort_values(ascending=False)
+    out = [f"{prose.plural(len(fixed), 'cell')} of the {len(t1)} shown {'was' if len(fixed) == 1 else 'were'} corrected"
+           + (": " + ", ".join(f"{n} in the {lab} row" for lab, n in by_row.items()) if len(by_row) else "") + "."]
+    dis = t1[t1["verdict"] == "disagrees"]
+    if len(dis):
+        out.append("Cells that still disagree with the independent figure after correction (shown as disagreements, "
+                   "not fixed): " + "; ".join(f"{r.row_label} {r.year}" for r in dis.itertuples()) + ".")
+    else:
+        out.append("No cell shown disagrees with its independent figure by more than 10%.")
+    return " ".join(out)
+
+
+def targets_text(table: pd.DataFrame) -> str:
+    """One line per target and reporter: the promise and the computed outcome."""
+    from . import prose
+
+    if table.empty:
+        return ""
+    out = []
+    for tid, g in table.groupby("target_id", sort=False):
+        r = g.iloc[0]
+        place = "the five Central Asian states" if r["partner"] == "CA5" else prose.name(r["partner"])
+        parts = [f"{who}: {st}" for who, st in zip(g["series"], g["status"])]
+        by = f"by {int(r['deadline'])}" if pd.notna(r["deadline"]) else "with no deadline"
+        out.append(f"- {prose.usd(float(r['target_usd_m']))} with {place} {by} "
+                   f"(announced {r['announced']} by {r['by']}): " + "; ".join(parts) + ".")
+    return "\n".join(out)
+
+
+def key_outputs(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], gap_sum: pd.DataFrame,
+                growth_tab: pd.DataFrame, balance: pd.DataFrame) -> dict[str, str]:
+    """3-5 labelled results of a run, for the sweep index's comparison table."""
+    out: dict[str, str] = {}
+    last = basis.dropna(how="all")
+    if len(last):
+        y = int(last.index[-1])
+        row = last.loc[y].dropna()
+        lead = row.idxmax()
+        from . import prose
+        out["largest partner, last year"] = f"{lead} {y}: {prose.usd(float(row[lead]))}"
+    g = growth_tab.dropna(subset=["cagr_percent"])
+    if len(g):
+        r = g.loc[g["cagr_percent"].idxmax()]
+        out["fastest growth (CAGR)"] = f"{r['partner']} {float(r['cagr_percent']):.1f}%/yr ({int(r['from'])}-{int(r['to'])})"
+        out["growth multiple"] = f"{r['partner']} x{float(r['ratio']):.1f}"
+    if len(gap_sum):
+        top = gap_sum.loc[gap_sum["median_ratio"].idxmax()]
+        out["mirror-gap ratio, latest year"] = f"{top['latest_ratio']:.2f} ({top['partner']} {top['last']})"
+    b = balance.dropna(how="all")
+    if len(b):
+        y = int(b.index[-1])
+        tot = float(b.loc[y].sum())
+        out["China's balance, last year"] = f"{'+' if tot >= 0 else '-'}{abs(tot) / 1000:.1f} bn ({y}, {int(b.loc[y].notna().sum())} partners)"
+    return out
