@@ -203,7 +203,7 @@ def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = 
     nb.metadata["title"] = title
     escape_dollars(nb)
     describe_figures(nb)
-    banner = parameters_banner(mark_parameter_cells(nb))
+    banner = parameters_banner(mark_parameter_cells(nb), derived=derived_help(nb))
     body, _ = _exporter("html").from_notebook_node(nb, resources={"sco_css": site_css()})
     body = body.replace("<!--sco-banner-->", banner, 1)
     body = body.replace("<!--sco-toc-->", toc_html(headings(body)), 1)
@@ -302,17 +302,43 @@ def show_value(value: object) -> str:
     return str(value)
 
 
-def parameters_banner(changed: dict[str, tuple[object, object]], limit: int = 400) -> str:
-    """A banner naming each parameter that differs from the defaults ("" when none does)."""
+def derived_help(nb) -> dict[str, str]:
+    """For a papermill run of a chapter: what a ``None`` default means, by parameter name.
+
+    A default of ``None`` is worked out from the other parameters
+    (:class:`helpers.parameters.Param` ``derive``); the banner says so
+    rather than printing a bare "None". Empty when the chapter is not known.
+    """
+    from . import parameters
+
+    source = str(nb.metadata.get("papermill", {}).get("input_path") or "")
+    spec = parameters.SPECS.get(parameters.notebook_name(source)) if source else None
+    if spec is None:
+        return {}
+    return {p.name: p.derive_help or "worked out from the other parameters"
+            for p in spec.params if getattr(p, "derive", None) is not None}
+
+
+def parameters_banner(changed: dict[str, tuple[object, object]], limit: int = 400,
+                      derived: dict[str, str] | None = None) -> str:
+    """A banner naming each parameter that differs from the defaults ("" when none does).
+
+    ``derived`` says, for a parameter whose default is ``None``, how that
+    default is worked out (see :func:`derived_help`).
+    """
     if not changed:
         return ""
+    derived = derived or {}
 
     def short(text: str) -> str:
         return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
     items = []
     for name, (value, default) in changed.items():
-        was = f" (default: {short(show_value(default))})"
+        if default is None and name in derived:
+            was = f" (default: {short(derived[name])})"
+        else:
+            was = f" (default: {short(show_value(default))})"
         items.append(f"<li><code>{html.escape(name)}</code>: {html.escape(short(show_value(value)))}"
                      f"{html.escape(was)}</li>")
     return ('<div class="sco-banner" role="note"><p><strong>This run does not use the chapter\'s default '
