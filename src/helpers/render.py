@@ -307,12 +307,19 @@ def derived_help(nb) -> dict[str, str]:
 
     A default of ``None`` is worked out from the other parameters
     (:class:`helpers.parameters.Param` ``derive``); the banner says so
-    rather than printing a bare "None". Empty when the chapter is not known.
+    rather than printing a bare "None". The chapter is known from papermill's
+    metadata or, once that is cleaned away, as the one chapter declaring
+    exactly the names of the notebook's parameters cell. Empty when unknown.
     """
     from . import parameters
 
     source = str(nb.metadata.get("papermill", {}).get("input_path") or "")
     spec = parameters.SPECS.get(parameters.notebook_name(source)) if source else None
+    if spec is None:
+        cell = next((c for c in nb.cells if c.cell_type == "code" and "parameters" in _tags(c)), None)
+        names = set(literal_assignments(cell.source)) if cell is not None else set()
+        matches = [sp for sp in parameters.SPECS.values() if names and set(sp.by_name()) == names]
+        spec = matches[0] if len(matches) == 1 else None
     if spec is None:
         return {}
     return {p.name: p.derive_help or "worked out from the other parameters"
