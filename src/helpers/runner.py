@@ -202,9 +202,12 @@ def plan(notebooks: list[str] | None, overrides: dict[str, Any], *, refresh: boo
             raise parameters.ParameterError("run", "--name", name, "a name for a run of exactly one notebook")
     jobs = []
     for nb in names:
-        defaults = parameters.validate(nb, parameters.cell_defaults(nb))
+        cell = parameters.cell_defaults(nb)
+        defaults = parameters.validate(nb, cell)
         given = parameters.validate(nb, overrides, partial=True)
-        full = parameters.validate(nb, {**defaults, **given})
+        # the cell's own values, not the validated ones: a default derived from other
+        # parameters (base_year from the window) is derived again for the new values
+        full = parameters.validate(nb, {**cell, **given})
         is_default = full == defaults
         out_name = name or (nb if is_default else f"{nb}--{paths.variant_hash(full)}")
         changed = {k: v for k, v in full.items() if defaults.get(k) != v}
