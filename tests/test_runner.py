@@ -247,3 +247,12 @@ def test_a_default_papermill_run_writes_figures(sandbox, tmp_path, monkeypatch):
     _papermill(sandbox, tmp_path, {})
     assert (sandbox / "figures" / "fixture_line.svg").exists()
     assert not (sandbox / "build").exists()
+
+
+def test_a_heading_displayed_by_code_names_the_section(sandbox):
+    _notebook_with_sections(sandbox / "notebooks" / "90_fixture.ipynb", [
+        ("3. Growth", "from IPython.display import Markdown, display\ndisplay(Markdown(f'## 4. Index to {x}'))"),
+        (None, "raise KeyError('base year')"),
+    ])
+    [r] = _run(["90_fixture"], {"x": 2})
+    assert r.message.startswith("In [5] (section “4. Index to 2”): KeyError:"), r.message

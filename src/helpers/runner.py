@@ -281,12 +281,22 @@ def _heading_text(source: str) -> str | None:
 
 
 def section_before(cells, index: int) -> str | None:
-    """The nearest markdown heading at or before cell ``index`` (the section a cell is in)."""
+    """The nearest heading at or before cell ``index`` (the section a cell is in).
+
+    Headings are read from markdown cells and from the Markdown that code cells
+    have displayed (a heading computed from the run's parameters).
+    """
     for cell in reversed(list(cells)[: index + 1]):
         if cell.get("cell_type") == "markdown":
             text = _heading_text("".join(cell.get("source", "")))
-            if text:
-                return text
+        elif cell.get("cell_type") == "code":
+            shown = [o.get("data", {}).get("text/markdown") for o in cell.get("outputs", [])]
+            md = [m if isinstance(m, str) else "".join(m) for m in shown if m]
+            text = _heading_text("\n".join(md)) if md else None
+        else:
+            text = None
+        if text:
+            return text
     return None
 
 
