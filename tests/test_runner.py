@@ -256,3 +256,26 @@ def test_a_heading_displayed_by_code_names_the_section(sandbox):
     ])
     [r] = _run(["90_fixture"], {"x": 2})
     assert r.message.startswith("In [5] (section “4. Index to 2”): KeyError:"), r.message
+
+
+def test_figure_destination_follows_the_parameters_used(sandbox, monkeypatch, tmp_path):
+    from helpers import paths
+
+    monkeypatch.delenv("SCO_FIGURES_DIR", raising=False)
+    committed = sandbox / "figures"
+    try:
+        paths.clear_run()
+        assert paths.figures_dir() == committed  # no run recorded: a script
+        assert paths.set_run("90_fixture", {"x": 1, "fail": False}) == committed
+        variant = paths.variant_dir("90_fixture", {"x": 5, "fail": False}) / "figures"
+        assert paths.set_run("90_fixture", {"x": 5, "fail": False, "other_global": 3}) == variant
+        assert variant.parent == sandbox / "build" / "runs" / runner.plan(["90_fixture"], {"x": 5})[0].out_name
+        assert paths.figures_dir(committed) == variant  # even when asked for figures/ explicitly
+        assert paths.figures_dir(committed / "sub") == variant
+        monkeypatch.setenv("SCO_FIGURES_DIR", str(committed))
+        assert paths.figures_dir() == variant  # or through the environment
+        monkeypatch.setenv("SCO_FIGURES_DIR", str(tmp_path / "scratch"))
+        assert paths.figures_dir() == tmp_path / "scratch"  # the runner's (or the tests') folder
+        assert paths.figures_dir(tmp_path / "mine") == tmp_path / "mine"
+    finally:
+        paths.clear_run()
