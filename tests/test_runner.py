@@ -133,6 +133,9 @@ def test_named_and_other_runs_go_under_build_runs_and_are_listed(sandbox):
     assert f'<a href="{other.job.out_name}/90_fixture.html">' in index
     assert '<a href="../90_fixture/90_fixture.html">' in index
     assert "<code>x</code> = 3" in index and "<code>x</code> = 4" in index
+    # every run page links back to the site, from wherever it sits
+    assert 'href="../../site/index.html"' in (named.job.out_dir / "90_fixture.html").read_text()
+    assert 'href="../site/index.html"' in (default.job.out_dir / "90_fixture.html").read_text()
 
 
 @pytest.mark.parametrize("name", ["Upper", "has space", "../up", "", "-dash-first", "x" * 61])

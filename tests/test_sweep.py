@@ -61,6 +61,8 @@ def test_each_group_gets_a_report_and_the_index_links_them(sandbox, tmp_path):
     assert "x is 3" in (out / "also-three.html").read_text()
     assert "x is 5" in (out / "five.html").read_text()
     assert "x is 1" in (out / "defaults.html").read_text()
+    for name in ("three", "defaults"):  # a default run's page is made again for the sweep's depth
+        assert 'href="../../site/index.html"' in (out / f"{name}.html").read_text()
     index = (out / "index.html").read_text()
     for name in ("three", "five", "also-three", "defaults"):
         assert f'href="{name}.html"' in index
