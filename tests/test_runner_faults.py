@@ -226,3 +226,27 @@ def test_an_unexpected_error_is_one_line_with_the_traceback_kept(sandbox, monkey
     assert err.startswith("error: ZeroDivisionError: a bug in the runner")
     logs = list((sandbox / "build" / "logs").glob("error-*.txt"))
     assert len(logs) == 1 and "Traceback" in logs[0].read_text() and logs[0].name in err
+
+
+def test_figures_are_published_all_or_none(tmp_path, monkeypatch):
+    src, dest = tmp_path / "run", tmp_path / "figures"
+    src.mkdir()
+    dest.mkdir()
+    for name in ("a.png", "b.png", "c.png"):
+        (src / name).write_text(f"new {name}")
+        (dest / name).write_text(f"old {name}")
+    real, calls = shutil.copyfile, {"n": 0}
+
+    def copyfile(a, b, *args, **kw):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(b))
+        return real(a, b, *args, **kw)
+
+    monkeypatch.setattr(shutil, "copyfile", copyfile)
+    with pytest.raises(OSError):
+        runner._publish(src, ["a.png", "b.png", "c.png"], dest)
+    assert {p.name: p.read_text() for p in dest.iterdir()} == {n: f"old {n}" for n in ("a.png", "b.png", "c.png")}
+    monkeypatch.setattr(shutil, "copyfile", real)
+    runner._publish(src, ["a.png", "b.png", "c.png"], dest)
+    assert {p.name: p.read_text() for p in dest.iterdir()} == {n: f"new {n}" for n in ("a.png", "b.png", "c.png")}

@@ -367,6 +367,28 @@ def _atomic_copy(src: Path, dst: Path) -> None:
         raise
 
 
+def _publish(src: Path, names: list[str], dest: Path) -> None:
+    """Copy files into ``dest``: all are copied beside their targets first, then renamed into place,
+    so a failure while copying (full disk, I/O error, read-only folder) changes none of them and
+    leaves no temporary file."""
+    dest.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name in names:
+            tmp = dest / f".{name}.{uuid.uuid4().hex[:8]}.tmp"
+            staged.append((tmp, dest / name))
+            shutil.copyfile(src / name, tmp)
+        for tmp, target in staged:
+            tmp.replace(target)
+    except BaseException:
+        for tmp, _ in staged:
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
+        raise
+
+
 # atomic exchange of two paths (Linux renameat2 with RENAME_EXCHANGE)
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -708,8 +730,7 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
         try:
             if job.publishes_figures:  # refresh figures/ only from a default run
                 try:
-                    for name in figures:
-                        _atomic_copy(job.out_dir / "figures" / name, paths.repo_root() / "figures" / name)
+                    _publish(job.out_dir / "figures", figures, paths.repo_root() / "figures")
                 except OSError as exc:
                     raise RunFailure(f"copying the figures into figures/ failed: {type(exc).__name__}: "
                                      f"{exc.strerror or exc}") from exc
