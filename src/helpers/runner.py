@@ -739,7 +739,7 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
         except BaseException:
             scratch = _unswap(job.out_dir, old)  # the previous result back; the new one to the failure folder
             raise
-        if old is not None:  # the previous result (at moved_from's path after an exchange-rename)
+        if old is not None:  # the previous result, now beside it (or in scratch after an exchange-rename)
             shutil.rmtree(old, ignore_errors=True)
         return Result(job, "ok", time.perf_counter() - start, str(job.out_dir), figures=figures)
     except KeyboardInterrupt:
