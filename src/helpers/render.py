@@ -232,13 +232,13 @@ def literal_assignments(source: str) -> dict[str, object]:
     """``name = <literal>`` lines of a parameters cell, as values (what papermill writes).
 
     A value that is not a literal is kept as its source text; a cell that
-    does not parse gives what could be read before the error (nothing).
+    does not parse gives an empty mapping (the page then shows no banner).
     """
     import ast
 
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return {}
     out: dict[str, object] = {}
     for node in tree.body:
