@@ -116,6 +116,10 @@ class Tables:
     def __init__(self, data_dir: Path | None = None):
         self.data_dir = data_dir
         self._cache: dict[str, pd.DataFrame] = {}
+        self._keys: dict[str, str] = {}
+        self._rows: dict[str, dict[str, pd.Series]] = {}
+        self._variants: dict[str, dict[str, list[pd.Series]]] = {}
+        self._checked: dict[tuple, Result] = {}  # (claim_id, scale or None) -> result, see run()
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self._cache:
@@ -124,22 +128,41 @@ class Tables:
 
     def key(self, name: str) -> str:
         """The single-column primary key of a table (references need one)."""
-        res = data.resource(name, data_dir=self.data_dir)
-        key = res["schema"]["primaryKey"]
-        if len(key) != 1:
-            raise ClaimError(f"table {name!r} has a composite key {key}; a claim cannot point at one of its rows")
-        return key[0]
+        if name not in self._keys:
+            res = data.resource(name, data_dir=self.data_dir)
+            key = res["schema"]["primaryKey"]
+            if len(key) != 1:
+                raise ClaimError(f"table {name!r} has a composite key {key}; a claim cannot point at one of its rows")
+            self._keys[name] = key[0]
+        return self._keys[name]
+
+    def rows_by_id(self, table: str) -> dict[str, pd.Series]:
+        """Every row of a table by its key (built once: the checks look rows up hundreds of times)."""
+        if table not in self._rows:
+            frame, key = self[table], self.key(table)
+            self._rows[table] = {r[key]: r for _, r in frame.iterrows()}
+        return self._rows[table]
+
+    def variants_of(self, table: str, head_id: str) -> list[pd.Series]:
+        """The rows recording another source's reading of the row ``head_id``."""
+        if table not in self._variants:
+            index: dict[str, list[pd.Series]] = {}
+            frame = self[table]
+            if "variant_of" in frame.columns:
+                for _, r in frame[frame["variant_of"].notna()].iterrows():
+                    index.setdefault(r["variant_of"], []).append(r)
+            self._variants[table] = index
+        return self._variants[table].get(head_id, [])
 
     def row(self, ref: str) -> tuple[str, pd.Series]:
         """The row ``table:row_id`` names."""
         table, _, row_id = ref.partition(":")
         if not row_id:
             raise ClaimError(f"reference {ref!r} is not of the form table:row_id")
-        frame = self[table]
-        hit = frame[frame[self.key(table)] == row_id]
-        if hit.empty:
+        hit = self.rows_by_id(table).get(row_id)
+        if hit is None:
             raise ClaimError(f"reference {ref!r}: no row {row_id!r} in {table}")
-        return table, hit.iloc[0]
+        return table, hit
 
     def published(self, source_id: str) -> dt.date:
         """A document's publication date (the first day of its month or year if only that is known)."""
@@ -189,9 +212,9 @@ def readings(tables: Tables, ref: str, claim_source: str) -> list[tuple[str, str
     group = [row]
     if "variant_of" in frame.columns:
         head_id = row["variant_of"] if pd.notna(row["variant_of"]) else row[key]
-        head = frame[frame[key] == head_id]
-        others = frame[(frame["variant_of"] == head_id) & (frame[key] != row[key])]
-        group = [r for _, r in pd.concat([head, others]).iterrows()]
+        head = tables.rows_by_id(table).get(head_id)
+        others = [r for r in tables.variants_of(table, head_id) if r[key] != row[key]]
+        group = ([head] if head is not None else []) + others
         if row[key] not in [r[key] for r in group]:
             group.append(row)
     out = []
@@ -581,7 +604,7 @@ def _is_estimate(tables: Tables, e: dict) -> bool:
     frame = tables[e["table"]]
     if "estimate" not in frame.columns:
         return False
-    row = frame[frame[tables.key(e["table"])] == e["row_id"]].iloc[0]
+    row = tables.rows_by_id(e["table"])[e["row_id"]]
     return bool(row["estimate"]) if pd.notna(row["estimate"]) else False
 
 
@@ -968,7 +991,12 @@ def run(claims: pd.DataFrame, tables: Tables | None = None, tolerance_scale: flo
         raise ClaimError("data/claims.csv names rows or checks that do not exist:\n  " + "\n  ".join(problems))
     out = []
     for _, c in claims.iterrows():
-        r = run_check(c, tables, tolerance_scale)
+        # a claim's check depends only on the claim, the tables and (for scaled checks) the scale:
+        # the sensitivity table and the changed-verdicts list reuse the results already computed
+        memo_key = (c["claim_id"], tolerance_scale if c["check"] in SCALED else None)
+        r = tables._checked.get(memo_key)
+        if r is None:
+            r = tables._checked[memo_key] = run_check(c, tables, tolerance_scale)
         out.append({"claim_id": c["claim_id"], "verdict": r.verdict, "arithmetic": r.arithmetic,
                     "interpretation": r.interpretation, "evidence": r.evidence,
                     "evidence_sources": sorted({e["source_id"] for e in r.evidence if e["role"] != "circular"})})
@@ -1112,7 +1140,7 @@ def verdict_counts_sentence(results: pd.DataFrame, labels: dict[str, str]) -> st
     if len(per_doc) > 1:
         top = per_doc.index[0]
         share = per_doc.iloc[0] / len(results) * 100
-        text += f" {labels.get(top, top)} contributes the most claims ({int(per_doc.iloc[0])}, {share:.0f}% of this run)"
+        text += f" The largest share comes from {labels.get(top, top)}: {int(per_doc.iloc[0])} claims, {share:.0f}% of this run"
         cells = int(results["claim_id"].str.startswith("s004-t1-").sum())
         if top == "gao2010" and cells:
             text += (f", {cells} of them the printed cells of its Table 1 (China's trade with each partner by year), "

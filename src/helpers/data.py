@@ -50,8 +50,25 @@ def _package_path(data_dir: Path | None = None) -> Path:
 
 
 def package(data_dir: Path | None = None) -> dict[str, Any]:
-    """Return the data package descriptor (``data/datapackage.json``)."""
-    return tables.package(data_dir or paths.data_dir())
+    """Return the data package descriptor (``data/datapackage.json``).
+
+    Parsed once per version of the file (its path, modification time and
+    size): chapter code asks for a table's schema hundreds of times. Treat
+    the result as read-only.
+    """
+    folder = Path(data_dir or paths.data_dir())
+    try:
+        st = (folder / PACKAGE_FILE).stat()
+        stamp = (str(folder), st.st_mtime_ns, st.st_size)
+    except OSError:
+        return tables.package(folder)  # raises the validator's message
+    if _PACKAGE_CACHE.get("stamp") != stamp:
+        _PACKAGE_CACHE["value"] = tables.package(folder)
+        _PACKAGE_CACHE["stamp"] = stamp
+    return _PACKAGE_CACHE["value"]
+
+
+_PACKAGE_CACHE: dict[str, Any] = {}
 
 
 def resource(name: str, data_dir: Path | None = None) -> dict[str, Any]:

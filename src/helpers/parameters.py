@@ -743,8 +743,9 @@ SPECS: dict[str, NotebookSpec] = {
             Param("sources", "list", "Documents whose claims to check (source ids of the seeds; see data/claims.csv).",
                   choices=claim_sources, allow_empty=False),
             Param("topics", "list", "Topics of the claims to check.", choices=claim_topics, allow_empty=False),
-            Param("tolerance_scale", "float", "Multiplies every tolerance (0.5 halves them, 2 doubles them; 0 leaves "
-                  "only exact matches).", minimum=0, maximum=10),
+            Param("tolerance_scale", "float", "Multiplies every judgement margin a claim's wording allows and the "
+                  "margin for an estimated data row (0.5 halves them, 2 doubles them; 0 leaves only the rounding "
+                  "of the printed figure).", minimum=0, maximum=10),
         ),
         checks=(_check_claim_selection,),
     ),
