@@ -103,6 +103,9 @@ def run_chapter(notebook: str, overrides: dict[str, Any], *, check_layout: bool 
     monkeypatch.setattr(IPython.display, "display", display)
     monkeypatch.setattr(style, "save_figure", save_figure)
     monkeypatch.setattr(plt, "show", lambda *a, **k: None)
+    from helpers import paths
+
+    monkeypatch.setattr(paths, "_RUN", paths._RUN)  # the chapter records its run; undo that after the test
 
     ns: dict[str, Any] = {"__name__": "__main__", "display": display}
     run.namespace = ns

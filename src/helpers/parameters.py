@@ -847,6 +847,8 @@ def validate(notebook: str | Path, values: dict[str, Any], *, partial: bool = Fa
             checked[p.name] = p.check(name, derived)
     for check in spec.checks:
         check(name, checked)
+    if values.get("__name__") == "__main__":  # a notebook's globals(): record the run, so figures go
+        paths.set_run(name, checked)         # to figures/ only from a default run (helpers.paths)
     return checked
 
 
