@@ -9,11 +9,13 @@ STAMP  := $(VENV)/.installed
 PIP    := $(VPY) -m pip --disable-pip-version-check -q
 NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
 
-.PHONY: venv run site slides test refresh lab bench validate datadict lock clean help
+.PHONY: venv run site site-teacher slides test refresh lab bench validate datadict lock clean help
 
 help:
 	@echo "make venv     only create/update .venv (./sco does this when .venv is missing)"
 	@echo "make run      execute every notebook into build/, refresh figures/, build the site build/site/"
+	@echo "make site     the student site only (build/site/: no solutions, no keys)"
+	@echo "make site-teacher  the teacher's site with solutions and keys (build/site-teacher/)"
 	@echo "make slides   render each chapter as reveal.js slides (build/site/slides/, offline)"
 	@echo "make test     run the whole test suite (unit, data, nbval, papermill)"
 	@echo "make refresh  re-execute the committed notebooks in place (default parameters)"
@@ -36,6 +38,10 @@ run: $(STAMP)
 
 site: $(STAMP)
 	$(VPY) -m helpers site
+
+# The teacher's site: the student site plus the solutions and the chapter 5 key.
+site-teacher: $(STAMP)
+	$(VPY) -m helpers site --teacher
 
 slides: $(STAMP)
 	$(VPY) -m helpers slides

@@ -22,16 +22,40 @@ def test_every_direct_dependency_is_pinned_exactly():
     assert deps and all(re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][^ ;]*", d) for d in deps), deps
 
 
-def test_environment_yml_matches_pyproject():
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = {}
+#: Tools only the tests need. conda-forge does not carry playwright under that
+#: name and version, so environment.yml installs all of these with pip.
+TEST_ONLY = {"nbval", "pytest", "playwright", "hypothesis", "pytest-xdist"}
+
+
+def conda_pins(path) -> tuple[dict[str, str], dict[str, str]]:
+    """(conda dependencies, pip dependencies) of an environment file, as {name: version}."""
+    env = yaml.safe_load(path.read_text())
+    conda, pip = {}, {}
     for dep in env["dependencies"]:
         if isinstance(dep, str) and "=" in dep:
             name, version = dep.split("=", 1)
             conda[name.lower()] = version
+        elif isinstance(dep, dict):
+            for item in dep.get("pip", []):
+                if "==" in item:
+                    name, version = item.split("==", 1)
+                    pip[name.lower()] = version
+    return conda, pip
+
+
+def test_environment_yml_matches_pyproject():
+    conda, pip = conda_pins(ROOT / "environment.yml")
     pins = _pyproject_pins()
-    assert {k: conda.get(k) for k in pins} == pins
+    both = {**conda, **pip}
+    assert {k: both.get(k) for k in pins} == pins
+    assert not set(conda) & set(pip), "a package listed twice"
     assert conda["python"] == "3.11"
+
+
+def test_environment_yml_asks_conda_forge_only_for_what_it_carries():
+    conda, pip = conda_pins(ROOT / "environment.yml")
+    assert not TEST_ONLY & set(conda), "test-only tools go under pip: (playwright is not on conda-forge)"
+    assert TEST_ONLY <= set(pip)
 
 
 def test_lock_contains_the_direct_pins():

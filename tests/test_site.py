@@ -14,6 +14,13 @@ each must:
 A screenshot of the index (and of one chapter and one slide) is saved to
 ``build/screenshots/`` for a person to look at.
 
+Then the course furniture (issue 21): the search box finds a known chapter
+for "kappa" and for "Line D" from disk with no console error; the student
+build has no solution or key (the teacher's build has them); on every slide
+deck the right arrow alone reaches every figure, with text of at least 24 px
+at 1280x720; the navigation links reach 4.5:1 contrast on the navy bar
+(computed from the styles), and on a 400 px phone the bar stays small.
+
 Chromium comes from the Debian package ``chromium`` (``.ci/run`` installs it).
 Where no Chromium is found the test is skipped with a message, except when
 ``SCO_REQUIRE_BROWSER=1`` (set by ``.ci/run``), where it fails instead.
@@ -53,6 +60,20 @@ def built_site(tmp_path_factory):
     os.environ["SCO_BUILD_DIR"] = str(build)
     try:
         out = site.build(source="committed", echo=lambda s: None)
+    finally:
+        if old is None:
+            del os.environ["SCO_BUILD_DIR"]
+        else:
+            os.environ["SCO_BUILD_DIR"] = old
+    return out
+
+
+@pytest.fixture(scope="module")
+def teacher_site(built_site):
+    old = os.environ.get("SCO_BUILD_DIR")
+    os.environ["SCO_BUILD_DIR"] = str(built_site.parent)
+    try:
+        out = site.build(source="committed", teacher=True, echo=lambda s: None)
     finally:
         if old is None:
             del os.environ["SCO_BUILD_DIR"]
@@ -233,7 +254,8 @@ def test_every_source_is_listed_with_who_cites_it(built_site):
     text = (built_site / "sources.html").read_text(encoding="utf-8")
     sources = site._read_csv(ROOT / "data" / "sources.csv")
     for s in sources:
-        assert f'<tr id="{s["source_id"]}" class="sco-source">' in text
+        assert f'<tr id="{s["source_id"]}" class="sco-source" data-row data-kind="{s["kind"]}" ' \
+               f'data-orig="{s["original_or_copy"]}"' in text
     row = text.split('<tr id="gao2010"', 1)[1].split("</tr>", 1)[0]
     assert 'href="data.html#gao2010_table1_raw"' in row
     assert 'href="01_sco_history.html"' in row and 'href="06_claims_vs_data.html"' in row
@@ -266,7 +288,7 @@ def test_a_link_the_site_cannot_resolve_fails_the_build():
 
 
 def test_a_failed_build_leaves_the_previous_site(built_site, monkeypatch):
-    from helpers import render
+    from helpers import course
 
     before = {p: p.stat().st_mtime_ns for p in built_site.rglob("*") if p.is_file()}
     monkeypatch.setenv("SCO_BUILD_DIR", str(built_site.parent))
@@ -274,7 +296,7 @@ def test_a_failed_build_leaves_the_previous_site(built_site, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("rendering failed on purpose")
 
-    monkeypatch.setattr(render, "notebook_slides", boom)
+    monkeypatch.setattr(course, "deck", boom)
     with pytest.raises(RuntimeError, match="on purpose"):
         site.build(source="committed", echo=lambda s: None)
     assert {p: p.stat().st_mtime_ns for p in built_site.rglob("*") if p.is_file()} == before
@@ -444,3 +466,146 @@ def test_a_default_worked_out_from_the_others_is_described_not_printed_as_none()
     assert help_text and f"<code>base_year</code>: 2019 (default: {help_text})" in banner
     del nb.metadata["papermill"]  # as the runner leaves it: the chapter is known by its parameters
     assert f"(default: {help_text})" in _banner(render.notebook_html(nb))
+
+
+# --- the course furniture in the browser (issue 21) -------------------------------------
+
+
+def _problems(page) -> list[str]:
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url[:120]}"))
+    return problems
+
+
+@pytest.mark.parametrize("query, chapter", [("kappa", "05_analyst_views"), ("Line D", "04_energy_pipelines")])
+def test_search_finds_a_known_chapter_from_disk(built_site, browser, query, chapter):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = _problems(page)
+    page.goto((built_site / "data.html").resolve().as_uri())
+    page.fill(".sco-search input", query)
+    page.wait_for_selector(".sco-search-results li a", timeout=15000)
+    hrefs = page.eval_on_selector_all(".sco-search-results li a", "els => els.map(a => a.getAttribute('href'))")
+    if query == "Line D":
+        page.screenshot(path=str(SCREENSHOTS / "search_line_d.png"))
+    page.close()
+    assert any(h.startswith(f"{chapter}.html") for h in hrefs[:5]), hrefs[:8]
+    assert not problems, problems
+
+
+def test_filters_narrow_the_sources_page(built_site, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems = _problems(page)
+    page.goto((built_site / "sources.html").resolve().as_uri())
+    total = page.eval_on_selector_all("#sco-sources tr[data-row]", "rows => rows.length")
+    page.select_option("select[name=orig]", "copy")
+    copies = page.eval_on_selector_all("#sco-sources tr[data-row]:not([hidden])", "rows => rows.length")
+    page.select_option("select[name=chapter]", "04_energy_pipelines")
+    both = page.eval_on_selector_all("#sco-sources tr[data-row]:not([hidden])",
+                                     "rows => rows.map(r => [r.dataset.orig, r.dataset.chapter])")
+    page.close()
+    sources = site._read_csv(ROOT / "data" / "sources.csv")
+    assert total == len(sources)
+    assert copies == sum(s["original_or_copy"] == "copy" for s in sources)
+    assert both and all(o == "copy" and "04_energy_pipelines" in c.split() for o, c in both)
+    assert not problems, problems
+
+
+def test_the_student_build_has_no_solution_or_key(built_site, teacher_site):
+    student = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*") if p.is_file()]
+    assert not [p for p in student if "solution" in p.lower() or "_key" in p.lower()]
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r'href="[^"]*(solutions/|_solutions\.|teacher_key)', text), page.name
+    assert "(in the teacher's build)" in (built_site / "teaching.html").read_text(encoding="utf-8")
+    # the teacher's build adds them, linked from the index and the guide
+    assert (teacher_site / "solutions" / "03_trade_solutions.html").exists()
+    assert (teacher_site / "seminar" / "05_teacher_key.md").exists()
+    assert 'href="solutions/03_trade_solutions.html"' in (teacher_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_teacher_build_loads_offline_with_working_links(teacher_site, browser):
+    root = teacher_site.resolve()
+    failures = []
+    for path in [root / "index.html", root / "teaching.html", *sorted((root / "solutions").glob("*.html"))]:
+        seen = open_page(browser, path)
+        rel = path.relative_to(root).as_posix()
+        failures += [f"{rel}: {p}" for p in seen["problems"]]
+        failures += [f"{rel}: broken link {b}" for b in broken_links(path, seen["links"], root)]
+    assert not failures, "\n".join(failures[:40])
+
+
+def test_right_arrow_reaches_every_figure_of_every_deck(built_site, browser):
+    failures = []
+    for deck in sorted((built_site / "slides").glob("*.html")):
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        problems = _problems(page)
+        page.goto(deck.resolve().as_uri())
+        page.wait_for_function("window.Reveal && Reveal.isReady()")
+        figures = page.eval_on_selector_all("section[data-sco-figure]", "s => s.length")
+        seen, small = set(), []
+        for step in range(400):
+            state = page.evaluate("""() => {
+                const s = Reveal.getCurrentSlide(), i = Reveal.getIndices();
+                const px = Array.from(s.querySelectorAll('p, li')).map(e =>
+                    parseFloat(getComputedStyle(e).fontSize) * Reveal.getScale());
+                return {h: i.h, v: i.v, fig: s.hasAttribute('data-sco-figure'),
+                        min: px.length ? Math.min(...px) : 99,
+                        img: s.querySelector('img') ? s.querySelector('img').getBoundingClientRect().height : 0,
+                        last: Reveal.isLastSlide()};
+            }""")
+            assert state["v"] == 0, f"{deck.name}: a vertical slide"
+            if state["fig"]:
+                seen.add(state["h"])
+                if state["img"] < 300:
+                    failures.append(f"{deck.name}: figure on slide {state['h']} only {state['img']:.0f} px high")
+                if len(seen) == 1:
+                    page.screenshot(path=str(SCREENSHOTS / f"slides_{deck.stem}_figure.png"))
+            if state["min"] < 24:
+                small.append(f"slide {state['h']}: {state['min']:.1f} px")
+            if state["last"]:
+                break
+            page.keyboard.press("ArrowRight")
+        if deck.stem == "03_trade":
+            page.screenshot(path=str(SCREENSHOTS / "slides_03_trade_discussion.png"))
+        page.close()
+        if len(seen) != figures:
+            failures.append(f"{deck.name}: the right arrow reached {len(seen)} of {figures} figures")
+        failures += [f"{deck.name}: text below 24 px on {x}" for x in small]
+        failures += [f"{deck.name}: {p}" for p in problems]
+    assert not failures, "\n".join(failures[:40])
+
+
+_CONTRAST = """() => {
+  function lum(c) {
+    const v = c.match(/[0-9.]+/g).slice(0, 3).map(Number).map(x => x / 255)
+      .map(x => x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4));
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+  }
+  const bg = lum(getComputedStyle(document.querySelector('.sco-nav')).backgroundColor);
+  return Array.from(document.querySelectorAll('.sco-nav-links a, .sco-nav .sco-brand')).map(a => {
+    const fg = lum(getComputedStyle(a).color);
+    return [a.textContent, (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)];
+  });
+}"""
+
+
+def test_navigation_contrast_and_the_phone_menu(built_site, browser):
+    failures = []
+    for name in ("index.html", "data.html", "sources.html", "teaching.html", "glossary.html", "03_trade.html"):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto((built_site / name).resolve().as_uri())
+        failures += [f"{name}: '{t}' contrast {r:.2f}" for t, r in page.evaluate(_CONTRAST) if r < 4.5]
+        page.close()
+    page = browser.new_page(viewport={"width": 400, "height": 800})
+    page.goto((built_site / "sources.html").resolve().as_uri())
+    closed = page.evaluate("document.querySelector('.sco-nav').getBoundingClientRect().height")
+    page.screenshot(path=str(SCREENSHOTS / "phone_sources_menu_closed.png"))
+    page.click("button.sco-menu")
+    opened = page.evaluate("document.querySelector('.sco-nav').getBoundingClientRect().height")
+    page.screenshot(path=str(SCREENSHOTS / "phone_sources_menu_open.png"))
+    page.close()
+    assert closed < 800 / 5, f"the closed nav is {closed} px high on a 400x800 phone"
+    assert opened > closed, "the menu button opens the links"
+    assert not failures, failures

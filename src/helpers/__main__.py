@@ -6,8 +6,10 @@ run [NOTEBOOK ...] [-p NAME VALUE ...] [-f params.yaml] [--name NAME] [--force] 
     Execute notebooks (all by default) into ``build/``; see :mod:`helpers.runner`.
     ``--name`` puts a run in ``build/runs/NAME/``; ``build/runs/index.html``
     lists every run.
-site [--from auto|build|committed] [--no-slides]
-    Build the static site into ``build/site/`` (see :mod:`helpers.site`).
+site [--from auto|build|committed] [--no-slides] [--teacher]
+    Build the static site into ``build/site/`` (see :mod:`helpers.site`);
+    ``--teacher`` builds the teacher's site, with solutions and keys, into
+    ``build/site-teacher/``.
 slides [--from auto|build|committed]
     Only the reveal.js slides, into ``build/site/slides/``.
 sweep NOTEBOOK -f groups.yaml [--force] [-j N]
@@ -128,7 +130,7 @@ def cmd_run(args) -> int:
 def cmd_site(args) -> int:
     from . import site
 
-    out = site.build(source=args.source, slides=not args.no_slides)
+    out = site.build(source=args.source, slides=not args.no_slides, teacher=args.teacher)
     print(f"site: {out / 'index.html'}  (open it in a browser; it works offline)")
     return 0
 
@@ -243,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
                             "(auto, the default), only those (build), or the committed ones")
         if name == "site":
             p.add_argument("--no-slides", action="store_true", help="skip the slides")
+            p.add_argument("--teacher", action="store_true",
+                           help="the teacher's build, with solutions and keys, into build/site-teacher/")
         p.set_defaults(func=func)
     p = sub.add_parser("sweep", help="run one variant per group from a YAML file, with an index page")
     p.add_argument("notebook", help="a chapter, like 03_trade")
@@ -282,9 +286,10 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return 141
     except Exception as exc:  # noqa: BLE001 - no traceback reaches the user
-        from . import data, runner
+        from . import runner  # standard library only, like errors: a refusal stays fast
+        from .errors import DataValidationError
 
-        if isinstance(exc, (parameters.ParameterError, data.DataValidationError, runner.RunnerError)):
+        if isinstance(exc, (parameters.ParameterError, DataValidationError, runner.RunnerError)):
             print(f"error: {exc}", file=sys.stderr)
             return 2
         log = _write_crash_log(exc)

@@ -159,7 +159,7 @@ def link_source_ids(body: str, source_ids: set[str], href: str) -> str:
     return re.sub(r"<(td|th)(\s[^>]*)?>([a-z0-9][a-z0-9-]*[a-z0-9])</\1>", repl, body)
 
 
-def _exporter(kind: str, **kw):
+def _exporter(kind: str, prose=None, **kw):
     from nbconvert import HTMLExporter, SlidesExporter
 
     cls = HTMLExporter if kind == "html" else SlidesExporter
@@ -167,12 +167,14 @@ def _exporter(kind: str, **kw):
     exporter = cls(template_name=name, extra_template_basedirs=[str(TEMPLATES)], **kw)
     exporter.register_filter("sco_clean_html", clean_html)
     exporter.register_filter("sco_clean_output_html", clean_output_html)
+    # the site's prose links (glossary, source ids: helpers.course.Prose), after sanitising
+    exporter.register_filter("sco_prose", prose if prose is not None else (lambda text: text))
     return exporter
 
 
 def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = "",
                   source_ids: set[str] | None = None, sources_href: str = "sources.html",
-                  site_root: str | None = None) -> str:
+                  site_root: str | None = None, prose=None, prompts: bool = True) -> str:
     """One executed notebook as a self-contained, offline HTML page.
 
     Parameters
@@ -192,6 +194,14 @@ def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = 
         then carries the site's navigation bar (Home, chapters, data,
         sources, teaching) linking into it. None (the default) gives a
         standalone page; an explicit ``nav`` wins over ``site_root``.
+    prose : callable, optional
+        Applied to every rendered Markdown fragment, in page order, after
+        sanitising (the site's glossary and source-id links,
+        :class:`helpers.course.Prose`).
+    prompts : bool
+        False leaves out the ``In [n]:``/``Out[n]:`` prompts (the site's
+        chapter pages); run pages keep them, as the runner's messages name
+        cells by them.
     """
     if site_root is not None and not nav:
         from . import site  # site imports this module
@@ -204,7 +214,8 @@ def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = 
     escape_dollars(nb)
     describe_figures(nb)
     banner = parameters_banner(mark_parameter_cells(nb), derived=derived_help(nb))
-    body, _ = _exporter("html").from_notebook_node(nb, resources={"sco_css": site_css()})
+    kw = {} if prompts else {"exclude_input_prompt": True, "exclude_output_prompt": True}
+    body, _ = _exporter("html", prose=prose, **kw).from_notebook_node(nb, resources={"sco_css": site_css()})
     body = body.replace("<!--sco-banner-->", banner, 1)
     body = body.replace("<!--sco-toc-->", toc_html(headings(body)), 1)
     body = body.replace("<!--sco-nav-->", nav, 1).replace("<!--sco-footer-->", footer, 1)

@@ -11,8 +11,18 @@
   and a link to download it (``data/`` is copied whole);
 * ``sources.html``: the bibliography, and for each source the tables whose
   rows cite it and the chapters that show it;
-* ``teaching.html`` (the teaching guide), ``solutions/`` (the teachers'
-  solutions) and ``slides/`` (reveal.js, with ``assets/reveal``).
+* ``teaching.html`` (the teaching guide), ``glossary.html`` and ``slides/``
+  (reveal.js for a projector, with ``assets/reveal``; :func:`helpers.course.deck`);
+* a search box on every page (MiniSearch over ``assets/search-index.js``,
+  offline) and filters on the sources and data pages;
+* at the foot of every page: a citation built from ``CITATION.cff``, the
+  date the page's source last changed (git), the latest date in the data,
+  and where to report an error.
+
+Two builds: the student site ``build/site/`` (no solutions, no teacher's key,
+no links to them) and, with ``teacher=True`` (``make site-teacher``), the
+teacher's site ``build/site-teacher/``, which adds ``solutions/`` (the
+teachers' solutions) and the chapter 5 key.
 
 The chapters come from the default runs in ``build/<chapter>/`` when they are
 up to date with the current inputs, and otherwise from the committed
@@ -40,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from . import data, datadict, parameters, paths, render, runner, seminar
+from . import course, data, datadict, parameters, paths, render, runner, seminar
 
 E = html.escape
 
@@ -91,8 +101,25 @@ CHAPTERS: dict[str, Chapter] = {
 BASE_MAP = "geo"  # how the sources page names the base map file (data.html#geo)
 
 
-def site_dir() -> Path:
-    return paths.build_dir() / "site"
+def site_dir(teacher: bool = False) -> Path:
+    return paths.build_dir() / ("site-teacher" if teacher else "site")
+
+
+def teacher_only(repo_path: PurePosixPath) -> bool:
+    """True for a file only the teacher's build carries: solutions and answer keys."""
+    parts = repo_path.parts
+    return parts[:2] == ("seminar", "solutions") or (parts[:1] == ("seminar",) and "_key" in repo_path.name)
+
+
+@dataclass
+class _Build:
+    """What every page of one build shares (set by :func:`build`)."""
+
+    teacher: bool = False
+    data_as_of: str = ""
+
+
+_BUILD = _Build()
 
 
 # --- where each chapter comes from --------------------------------------------
@@ -130,19 +157,81 @@ def chapter_sources(source: str = "auto") -> dict[str, tuple[Path, str]]:
 # --- page furniture -------------------------------------------------------------
 
 
-def nav(prefix: str = "", current: str = "") -> str:
+def nav(prefix: str = "", current: str = "", *, search: bool = True) -> str:
+    """The navigation bar: chapters and pages, a menu button for phones, the search box.
+
+    ``search`` loads ``{prefix}assets/search.js``, which loads the search library
+    and the index (``assets/minisearch/``, ``assets/search-index.js``) as plain
+    scripts the first time the box is used.
+    """
     prefix = E(prefix)
-    links = [f'<a class="sco-brand" href="{prefix}index.html">SCO &amp; Central Asia notebooks</a>']
+    links = []
     for i, (name, ch) in enumerate(CHAPTERS.items(), 1):
         cls = ' class="sco-current"' if name == current else ""
         links.append(f'<a{cls} href="{prefix}{name}.html">{i} {E(ch.short)}</a>')
-    for page, label in (("data.html", "Data"), ("sources.html", "Sources"), ("teaching.html", "Teaching")):
+    for page, label in (("data.html", "Data"), ("sources.html", "Sources"), ("glossary.html", "Glossary"),
+                        ("teaching.html", "Teaching")):
         cls = ' class="sco-current"' if page == current else ""
         links.append(f'<a{cls} href="{prefix}{page}">{label}</a>')
-    return '<nav class="sco-nav" aria-label="Site">' + "\n".join(links) + "</nav>"
+    box = ""
+    if search:
+        box = (f'<form class="sco-search" role="search" data-root="{prefix}">'
+               '<input type="search" name="q" placeholder="Search chapters, data, sources" '
+               'aria-label="Search the site" autocomplete="off">'
+               '<div class="sco-search-results" hidden></div></form>\n'
+               f'<script defer src="{prefix}assets/search.js"></script>')
+    return ('<nav class="sco-nav" aria-label="Site">'
+            f'<a class="sco-brand" href="{prefix}index.html">SCO &amp; Central Asia notebooks</a>\n'
+            '<button type="button" class="sco-menu" aria-expanded="false" aria-controls="sco-nav-links">Menu</button>\n'
+            '<div class="sco-nav-links" id="sco-nav-links">' + "\n".join(links) + "</div>\n" + box + "</nav>")
 
 
-def plain_page(title: str, body: str, *, current: str = "", prefix: str = "") -> str:
+def cite_text(chapter_title: str | None = None, number: int | None = None) -> str:
+    """A citation from ``CITATION.cff`` (HTML, escaped), for the site or one chapter."""
+    cff = course.citation()
+    authors = "; ".join(a.get("name") or " ".join(x for x in (a.get("given-names"), a.get("family-names")) if x)
+                        for a in cff.get("authors", []) if isinstance(a, dict)) or "The contributors"
+    year = str(cff.get("date-released", ""))[:4]
+    title = cff.get("title", "")
+    version = cff.get("version", "")
+    url = course.repository_url()
+    lic = cff.get("license")
+    lic = ", ".join(lic) if isinstance(lic, list) else (lic or "")
+    parts = [f"{E(authors)} ({E(year)})."]
+    if chapter_title:
+        parts.append(f"\u201c{E(chapter_title)}\u201d, chapter {number} of")
+    parts.append(f"<em>{E(title)}</em>, version {E(str(version))}.")
+    if url:
+        parts.append(f'<a href="{E(url)}">{E(url)}</a>.')
+    text = " ".join(parts)
+    if lic:
+        text += f" Licences: {E(lic)} (code MIT; data compilation CC BY 4.0)."
+    return text
+
+
+def page_foot(prefix: str, files: list[Path], *, cite: str | None = None, page_label: str = "") -> str:
+    """The foot of every page: cite, last updated (git), data as of, report an error."""
+    updated = course.last_updated(*files)
+    url = course.repository_url()
+    if url:
+        from urllib.parse import quote
+
+        report = (f'<a href="{E(url)}/issues/new?title={quote("Error on the page: " + page_label)}">'
+                  "Report an error on this page</a> (the repository's issue tracker).")
+    else:
+        report = ("Report an error: write to the maintainers through the project's repository (its issue "
+                  "tracker), naming this page and the section; the address will be linked here once the "
+                  "repository's public URL is recorded in <code>CITATION.cff</code>.")
+    lines = [f'<p class="sco-cite"><strong>Cite this {"chapter" if cite else "site"}:</strong> '
+             f'{cite or cite_text()}</p>',
+             f"<p>Last updated {E(updated) or 'unknown'} (the last change to this page's source). "
+             f"Data as of {E(_BUILD.data_as_of) or 'unknown'} (the latest date in the data). "
+             f'<a href="{E(prefix)}glossary.html">Glossary</a>.</p>',
+             f"<p>{report}</p>"]
+    return '<div class="sco-pagefoot">' + "\n".join(lines) + "</div>"
+
+
+def plain_page(title: str, body: str, *, current: str = "", prefix: str = "", foot: str = "") -> str:
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -158,6 +247,7 @@ def plain_page(title: str, body: str, *, current: str = "", prefix: str = "") ->
 {nav(prefix, current)}
 <main>
 {body}
+{foot}
 </main>
 </body>
 </html>
@@ -267,7 +357,7 @@ def index_page(chapters: dict[str, tuple[Path, str]], titles: dict[str, str], sl
         links = [f'<a href="{name}.html">Read</a>', f'<a href="notebooks/{name}.ipynb" download>Notebook</a>']
         if slides:
             links.append(f'<a href="slides/{name}.html">Slides</a>')
-        if seminar.solutions_path(name).exists():
+        if _BUILD.teacher and seminar.solutions_path(name).exists():
             links.append(f'<a href="solutions/{name}_solutions.html">Solutions (teachers)</a>')
         cards.append(f"""<article class="sco-card">
 <a href="{name}.html"><img src="figures/{ch.figure}.png" alt="Key figure of chapter {i}: {E(titles[name])}"></a>
@@ -289,17 +379,35 @@ and date comes from a sourced table; every figure says where its numbers come fr
 <ul>
 <li><a href="data.html">Data</a>: every table, its data dictionary and licence, to download as CSV.</li>
 <li><a href="sources.html">Sources</a>: the bibliography, and which tables and chapters use each source.</li>
+<li><a href="glossary.html">Glossary</a>: the terms the chapters use (bcm, mirror statistics, kappa&hellip;).</li>
+<li>Search: the box at the top of every page searches the chapters, the data and the sources, offline.</li>
 <li><a href="teaching.html">Teaching</a>: the teaching guide, with a 90-minute session per chapter,
 slides, exercises and how to hand out variants to groups.</li>
 <li>To re-run a chapter with your own parameters, clone the repository and run
 <code>./sco params 03_trade</code> (at the repository's root) to see what can be set; the README explains the rest.</li>
 </ul>
 <p class="sco-muted">Chapters rendered from {E("; ".join(origins))}. Pages work offline: nothing is
-loaded from the network.</p>
-""", current="index.html")
+loaded from the network.{" This is the <strong>teacher's build</strong>: it includes the solutions and the chapter 5 key." if _BUILD.teacher else ""}</p>
+""", current="index.html", foot=page_foot("", [paths.repo_root() / "README.md", *[p for p, _ in chapters.values()]],
+                                      page_label="index"))
 
 
-def chapter_footer(name: str, origin: str, slides: bool) -> str:
+def binder_html(name: str) -> str:
+    """A "launch on Binder" link for a chapter, or text saying how to enable it (no made-up address)."""
+    url = course.repository_url()
+    m = re.match(r"https://github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?$", url or "")
+    if m:
+        href = f"https://mybinder.org/v2/gh/{m.group(1)}/{m.group(2)}/HEAD?labpath=notebooks%2F{name}.ipynb"
+        return (f'<p class="sco-binder"><a href="{E(href)}">Launch this chapter on Binder</a>: '
+                "run and change it in your browser, with nothing to install (the first start takes a few minutes).</p>")
+    return ('<p class="sco-binder">No Python? This chapter can run on Binder (in the browser, nothing to '
+            "install) from the repository's <code>binder/</code> folder. The link appears here once the "
+            "public repository's GitHub URL is recorded as <code>repository-code</code> in "
+            "<code>CITATION.cff</code>; until then, open <code>https://mybinder.org</code>, give it the "
+            f"repository's URL and the path <code>notebooks/{name}.ipynb</code>.</p>")
+
+
+def chapter_footer(name: str, origin: str, slides: bool, title: str = "", source: Path | None = None) -> str:
     names = list(CHAPTERS)
     i = names.index(name)
     prev = f'<a href="{names[i - 1]}.html">&larr; {E(CHAPTERS[names[i - 1]].short)}</a>' if i else "<span></span>"
@@ -310,10 +418,15 @@ def chapter_footer(name: str, origin: str, slides: bool) -> str:
         extra.append(f'<a href="slides/{name}.html">Slides</a>')
     extra.append('<a href="sources.html">All sources</a>')
     extra.append('<a href="data.html">All data</a>')
+    if _BUILD.teacher and seminar.solutions_path(name).exists():
+        extra.append(f'<a href="solutions/{name}_solutions.html">Solutions (teachers)</a>')
+    files = [source] if source is not None else [parameters.notebook_path(name)]
     return f"""<div class="sco-pager">{prev}{nxt}</div>
 <div class="sco-footer">{" &middot; ".join(extra)}<br>
 Re-run with your own parameters: <code>./sco params {name}</code> lists them.
-Rendered from {E(origin)}.</div>"""
+Rendered from {E(origin)}.
+{binder_html(name)}</div>
+{page_foot("", files, cite=cite_text(title or name, i + 1), page_label=f"{name}.html")}"""
 
 
 def _constraints(field: dict) -> str:
@@ -323,15 +436,52 @@ def _constraints(field: dict) -> str:
     return re.sub(r"`([^`]*)`", lambda m: f"<code>{m.group(1)}</code>", E(text, quote=False))
 
 
-def data_page(pkg: dict, licence_html: str) -> str:
+def table_chapters(pkg: dict, notebooks: dict[str, str]) -> dict[str, list[str]]:
+    """For each table, the chapters whose cells load or name it (``"name"``, ``data/name.csv``)."""
+    out = {}
+    for res in pkg["resources"]:
+        name = res["name"]
+        pat = re.compile(rf"[\"']{re.escape(name)}[\"']|data/{re.escape(name)}\.csv")
+        out[name] = [c for c in CHAPTERS if c in notebooks and pat.search(notebooks[c])]
+    return out
+
+
+def _filter_form(target: str, controls: list[tuple[str, str, list[tuple[str, str]]]], what: str) -> str:
+    """A filter bar for the rows (``[data-row]``) of element ``target`` (static/search.js applies it)."""
+    parts = [f'<form class="sco-filters" data-target="{E(target)}" aria-label="Filter the {E(what)}">',
+             f'<label>Contains <input type="search" name="q" placeholder="words in the {E(what)}"></label>']
+    for name, label, options in controls:
+        opts = '<option value="">all</option>' + "".join(f'<option value="{E(v)}">{E(t)}</option>' for v, t in options)
+        parts.append(f'<label>{E(label)} <select name="{E(name)}">{opts}</select></label>')
+    parts.append('<span class="sco-filter-count" aria-live="polite"></span></form>')
+    return "".join(parts)
+
+
+def _chapter_options(titles: dict[str, str]) -> list[tuple[str, str]]:
+    return [(c, f"{i}. {titles.get(c, c)}") for i, c in enumerate(CHAPTERS, 1)]
+
+
+def data_page(pkg: dict, licence_html: str, used_by: dict[str, list[str]] | None = None,
+              titles: dict[str, str] | None = None) -> str:
+    used_by = used_by or {}
+    titles = titles or {}
+    order = list(CHAPTERS)
     lic = pkg.get("licenses", [{}])[0]
     lic_link = link(lic.get("path", ""), E(lic.get("name", ""))) if lic else ""
     overview, sections = [], []
     for res in pkg["resources"]:
         name, path = res["name"], res["path"]
         n = len(_read_csv(paths.data_dir() / path))
-        overview.append([f'<a href="#{E(name)}">{E(name)}</a>', E(res.get("title", "")), str(n),
-                         f'<a href="data/{E(path)}" download>{E(path)}</a>'])
+        chs = used_by.get(name, [])
+        cites_any = bool(source_columns(res))
+        text = " ".join([name, res.get("title", ""), res.get("description", "")]
+                        + [f"{f['name']} {f.get('description', '')}" for f in res["schema"]["fields"]])
+        overview.append((f'<tr data-row data-kind="{"sourced" if cites_any else "project"}" '
+                         f'data-chapter="{E(" ".join(chs))}" data-text="{E(text)}">',
+                         [f'<a href="#{E(name)}">{E(name)}</a>', E(res.get("title", "")), str(n),
+                          ", ".join(f'<a href="{c}.html" title="{E(titles.get(c, c))}">{order.index(c) + 1}</a>'
+                                    for c in chs),
+                          f'<a href="data/{E(path)}" download>{E(path)}</a>']))
         fks = {}
         for fk in res["schema"].get("foreignKeys", []):
             fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
@@ -362,7 +512,12 @@ Licence: {lic_link} for the compilation; facts keep their sources' terms.</p>
 schema of all of them is in <a href="data/datapackage.json" download>datapackage.json</a>
 (Frictionless Data Package), and the same dictionary as one document in
 <a href="data/DATA_DICTIONARY.md" download>DATA_DICTIONARY.md</a>.</p>
-{_table(["table", "title", "rows", "download"], overview, num={2})}
+{_filter_form("sco-data-tables", [("kind", "Kind", [("sourced", "facts, each row citing a source"),
+                                                     ("project", "project-authored (codes, definitions)")]),
+                                   ("chapter", "Used by chapter", _chapter_options(titles))], "tables")}
+<table class="sco-table" id="sco-data-tables"><thead><tr><th>table</th><th>title</th><th>rows</th><th>chapters</th><th>download</th></tr></thead>
+<tbody>{"".join(tr + "".join(f'<td class="num">{c}</td>' if k == 2 else f"<td>{c}</td>" for k, c in enumerate(cells)) + "</tr>"
+                for tr, cells in overview)}</tbody></table>
 <p id="geo">Other files: the base map <a href="data/geo/sco_region_countries.geojson" download>sco_region_countries.geojson</a>
 (Natural Earth 4.1.0, public domain; provenance and the border point of view in
 <a href="data/geo/README.md" download>data/geo/README.md</a>) and the coding rules of chapter 5,
@@ -370,12 +525,13 @@ schema of all of them is in <a href="data/datapackage.json" download>datapackage
 <h2 id="licence">Licence</h2>
 {licence_html}
 {"".join(sections)}
-""", current="data.html")
+""", current="data.html", foot=page_foot("", [paths.data_dir()], page_label="data.html"))
 
 
 def sources_page(sources: list[dict[str, str]], cited: dict[str, dict[str, int]],
                  in_chapters: dict[str, list[str]], titles: dict[str, str]) -> str:
     order = list(CHAPTERS)
+    known = {s["source_id"] for s in sources}
     rows = []
     for s in sources:
         sid = s["source_id"]
@@ -387,26 +543,50 @@ def sources_page(sources: list[dict[str, str]], cited: dict[str, dict[str, int]]
             title = f'{title} <span class="sco-muted">(address given as text: <code>{E(url)}</code>)</span>'
         tables = ", ".join(f'<a href="data.html#{E(t)}">{E(t)}</a>' + ("" if t == BASE_MAP else f"&nbsp;({n})")
                            for t, n in sorted(cited[sid].items()))
-        chs = ", ".join(f'<a href="{c}.html" title="{E(titles[c])}">{order.index(c) + 1}</a>'
-                        for c in sorted(in_chapters[sid], key=order.index))
-        rows.append(f"""<tr id="{E(sid)}" class="sco-source"><td><code>{E(sid)}</code></td>
-<td>{E(s["author"])}. {title}. {E(s["publisher"])}, {E(s["date"])}.
-<span class="sco-muted">{E(s.get("kind", ""))}; accessed {E(s.get("accessed", ""))}. {E(s.get("licence_note", ""))}</span></td>
-<td>{tables}</td><td>{chs}</td></tr>""")
+        chapters = sorted(in_chapters[sid], key=order.index)
+        chs = ", ".join(f'<a href="{c}.html" title="{E(titles[c])}">{order.index(c) + 1}</a>' for c in chapters)
+        kind = s.get("kind", "")
+        orig = (s.get("original_or_copy") or "").strip()
+        copy_of = (s.get("copy_of") or "").strip()
+        route = (s.get("route") or "").strip()
+        date_note = (s.get("doc_date_note") or "").strip()
+        if orig == "copy":
+            of = (f'<a href="#{E(copy_of)}"><code>{E(copy_of)}</code></a>' if copy_of in known else E(copy_of))
+            origin = f"<strong>copy</strong>{' of ' + of if copy_of else ''}"
+        else:
+            origin = E(orig or "not stated")
+        extra = [f"{E(kind.replace('_', ' '))}", origin]
+        if route:
+            extra.append(f"route: {E(route)}")
+        extra.append(f"accessed {E(s.get('accessed', ''))}")
+        doc_date = E(s["date"]) + (f' <span class="sco-muted">({E(date_note)})</span>' if date_note else "")
+        rows.append(f"""<tr id="{E(sid)}" class="sco-source" data-row data-kind="{E(kind)}" data-orig="{E(orig)}" data-chapter="{E(" ".join(chapters))}"><td><code>{E(sid)}</code></td>
+<td>{E(s["author"])}. {title}. {E(s["publisher"])}.
+<span class="sco-muted">{"; ".join(extra)}. {E(s.get("licence_note", ""))}</span></td>
+<td>{doc_date}</td><td>{E(orig)}</td><td>{tables}</td><td>{chs}</td></tr>""")
     kinds: dict[str, int] = {}
     for s in sources:
         kinds[s.get("kind", "")] = kinds.get(s.get("kind", ""), 0) + 1
     kinds_text = ", ".join(f"{n} {E(k)}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+    origs = sorted({(s.get("original_or_copy") or "").strip() for s in sources} - {""})
+    n_copy = sum((s.get("original_or_copy") or "").strip() == "copy" for s in sources)
+    form = _filter_form("sco-sources", [
+        ("kind", "Kind", [(k, f"{k.replace('_', ' ')} ({n})") for k, n in sorted(kinds.items()) if k]),
+        ("orig", "Original or copy", [(o, o) for o in origs]),
+        ("chapter", "Shown in chapter", _chapter_options(titles))], "sources")
     return plain_page("Sources", f"""
 <h1>Sources</h1>
 <p class="sco-lead">Every document any row of the data cites: {len(sources)} sources ({kinds_text}).
-For each: the tables whose rows cite it (with the number of rows) and the chapters that show it.
+For each: the document's date, whether the project read the original or a copy ({n_copy} copies:
+republications, mirrors, archived or translated versions, each naming what it copies where known),
+the tables whose rows cite it (with the number of rows) and the chapters that show it.
 Download the table as <a href="data/sources.csv" download>sources.csv</a>.</p>
-<table class="sco-table"><thead><tr><th>id</th><th>source</th><th>cited by rows of</th><th>chapters</th></tr></thead>
+{form}
+<table class="sco-table" id="sco-sources"><thead><tr><th>id</th><th>source</th><th>document date</th><th>original or copy</th><th>cited by rows of</th><th>chapters</th></tr></thead>
 <tbody>
 {"".join(rows)}
 </tbody></table>
-""", current="sources.html")
+""", current="sources.html", foot=page_foot("", [paths.data_dir() / "sources.csv"], page_label="sources.html"))
 
 
 # --- the teaching guide -------------------------------------------------------------
@@ -428,25 +608,42 @@ def site_path(repo_path: PurePosixPath) -> str | None:
     return None
 
 
-def rewrite_links(body: str, base: PurePosixPath) -> str:
+def _resolve(base: PurePosixPath, target: str) -> PurePosixPath:
+    parts: list[str] = []
+    for part in (base.parent / target).parts:
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return PurePosixPath(*parts) if parts else PurePosixPath(".")
+
+
+def rewrite_links(body: str, base: PurePosixPath, *, teacher: bool = True) -> str:
     """Point the relative links of a rendered repository document at the site's copies.
 
     Raises ValueError for a link the site cannot resolve, so a broken link in
-    the guide fails the build instead of reaching a reader.
+    the guide fails the build instead of reaching a reader. With
+    ``teacher=False`` (the student build) a link to a solution or a key
+    becomes plain text saying it is in the teacher's build.
     """
+    if not teacher:
+        def unlink(m: re.Match) -> str:
+            href = html.unescape(m.group(1))
+            if re.match(r"^[a-z]+:", href) or href.startswith("#"):
+                return m.group(0)
+            if teacher_only(_resolve(base, href.partition("#")[0])):
+                return f'<span class="sco-teacher-only">{m.group(2)} (in the teacher\'s build)</span>'
+            return m.group(0)
+
+        body = re.sub(r'<a href="([^"]*)"[^>]*>(.*?)</a>', unlink, body, flags=re.S)
 
     def repl(m: re.Match) -> str:
         href = html.unescape(m.group(1))
         if re.match(r"^[a-z]+:", href) or href.startswith("#"):
             return m.group(0)
         target, _, frag = href.partition("#")
-        parts: list[str] = []
-        for part in (base.parent / target).parts:
-            if part == "..":
-                if parts:
-                    parts.pop()
-            elif part != ".":
-                parts.append(part)
+        parts = list(_resolve(base, target).parts)
         mapped = site_path(PurePosixPath(*parts))
         if mapped is None:
             raise ValueError(f"{base}: link {href!r} points at {'/'.join(parts)}, which the site does not include")
@@ -459,8 +656,9 @@ def markdown_page(path: PurePosixPath, title: str, current: str) -> str:
     from nbconvert.filters import markdown2html
 
     text = (paths.repo_root() / path).read_text(encoding="utf-8")
-    body = rewrite_links(render.clean_html(markdown2html(text)), path)
-    return plain_page(title, body, current=current)
+    body = rewrite_links(render.clean_html(markdown2html(text)), path, teacher=_BUILD.teacher)
+    return plain_page(title, body, current=current,
+                      foot=page_foot("", [paths.repo_root() / path], page_label=current))
 
 
 # --- build --------------------------------------------------------------------------
@@ -475,8 +673,14 @@ def _thumbnail(src: Path, dst: Path, width: int = 640) -> None:
         im.save(dst, optimize=True)
 
 
-def build(*, source: str = "auto", slides: bool = True, echo: Callable[[str], None] = print) -> Path:
-    """Build the whole site into ``build/site`` (atomically) and return its path."""
+def build(*, source: str = "auto", slides: bool = True, teacher: bool = False,
+          echo: Callable[[str], None] = print) -> Path:
+    """Build the whole site (atomically) and return its path.
+
+    The student site goes to ``build/site`` with no solution, no answer key
+    and no link to either; ``teacher=True`` builds ``build/site-teacher``,
+    which adds them.
+    """
     import nbformat
 
     runner._quiet_imports()
@@ -485,23 +689,36 @@ def build(*, source: str = "auto", slides: bool = True, echo: Callable[[str], No
     for name, ch in CHAPTERS.items():
         if not (paths.repo_root() / "figures" / f"{ch.figure}.png").exists():
             raise ValueError(f"chapter {name}: key figure figures/{ch.figure}.png is missing (run 'make run')")
-    final = site_dir()
+    terms = course.glossary()
+    final = site_dir(teacher)
     scratch = paths.build_dir() / ".tmp" / f"site-{uuid.uuid4().hex[:8]}"
     (scratch / "notebooks").mkdir(parents=True)
     (scratch / "figures").mkdir()
+    global _BUILD
+    previous = _BUILD
     try:
         pkg = datapackage()
+        _BUILD = _Build(teacher=teacher, data_as_of=course.data_as_of(pkg, _read_csv))
         sources = _read_csv(paths.data_dir() / "sources.csv")
         source_ids = [s["source_id"] for s in sources]
         known = set(source_ids)
-        titles, texts = {}, {}
+        unknown = sorted({s for t in terms for s in t.sources} - known)
+        if unknown:
+            raise ValueError(f"glossary.yaml cites source ids not in data/sources.csv: {', '.join(unknown)}")
+        titles, texts, code = {}, {}, {}
+        docs: list[dict] = []
         for name, (path, origin) in chapters.items():
             nb = nbformat.read(path, as_version=4)
-            titles[name] = render.first_heading(nb) or name
+            titles[name] = title = render.first_heading(nb) or name
             texts[name] = notebook_text(nb)
-            page = render.notebook_html(nb, nav=nav("", name), footer=chapter_footer(name, origin, slides),
-                                        source_ids=known)
+            code[name] = "\n".join(c.source for c in nb.cells)
+            number = list(CHAPTERS).index(name) + 1
+            page = render.notebook_html(
+                nb, nav=nav("", name),
+                footer=chapter_footer(name, origin, slides, title, parameters.notebook_path(name)),
+                source_ids=known, prose=course.Prose(terms, known), prompts=False)
             (scratch / f"{name}.html").write_text(page, encoding="utf-8")
+            docs += course.page_sections(page, f"{name}.html", f"{number}. {title}", "chapter")
             shutil.copyfile(path, scratch / "notebooks" / f"{name}.ipynb")
             _thumbnail(paths.repo_root() / "figures" / f"{CHAPTERS[name].figure}.png",
                        scratch / "figures" / f"{CHAPTERS[name].figure}.png")
@@ -510,36 +727,79 @@ def build(*, source: str = "auto", slides: bool = True, echo: Callable[[str], No
             _write_slides(chapters, scratch / "slides", back=True, echo=echo)
             shutil.copytree(render.REVEAL, scratch / "assets" / "reveal")
         sol_dir = seminar.solutions_dir()
-        solutions = sorted(sol_dir.glob("*_solutions.ipynb")) if sol_dir.exists() else []
+        solutions = sorted(sol_dir.glob("*_solutions.ipynb")) if (teacher and sol_dir.exists()) else []
         if solutions:
             (scratch / "solutions").mkdir()
         for path in solutions:
             nb = nbformat.read(path, as_version=4)
             page = render.notebook_html(nb, nav=nav("../", "teaching.html"), source_ids=known,
-                                        sources_href="../sources.html")
+                                        sources_href="../sources.html", prompts=False,
+                                        footer=page_foot("../", [path], page_label=f"solutions/{path.stem}.html"))
             (scratch / "solutions" / f"{path.stem}.html").write_text(page, encoding="utf-8")
+            docs += course.page_sections(page, f"solutions/{path.stem}.html",
+                                         render.first_heading(nb) or path.stem, "solutions")
         shutil.copytree(paths.data_dir(), scratch / "data")
-        if (paths.repo_root() / "seminar").exists():
-            shutil.copytree(paths.repo_root() / "seminar", scratch / "seminar",
-                            ignore=shutil.ignore_patterns("*.ipynb", ".ipynb_checkpoints"))
+        seminar_dir = paths.repo_root() / "seminar"
+        if seminar_dir.exists():
+            def ignore(folder: str, names: list[str]) -> set[str]:
+                rel = PurePosixPath(Path(folder).resolve().relative_to(paths.repo_root()).as_posix())
+                out = {n for n in names if n.endswith(".ipynb") or n == ".ipynb_checkpoints"}
+                if not teacher:
+                    out |= {n for n in names if teacher_only(rel / n)}
+                return out
+
+            shutil.copytree(seminar_dir, scratch / "seminar", ignore=ignore)
         from nbconvert.filters import markdown2html
 
         licence = rewrite_links(render.clean_html(markdown2html(
             (paths.repo_root() / "LICENSE-DATA.md").read_text(encoding="utf-8").split("\n", 1)[1])),
             PurePosixPath("LICENSE-DATA.md"))
         (scratch / "index.html").write_text(index_page(chapters, titles, slides), encoding="utf-8")
-        (scratch / "data.html").write_text(data_page(pkg, licence), encoding="utf-8")
+        (scratch / "data.html").write_text(data_page(pkg, licence, table_chapters(pkg, code), titles),
+                                           encoding="utf-8")
         (scratch / "sources.html").write_text(
             sources_page(sources, citations(pkg, source_ids), chapters_citing(texts, source_ids), titles),
             encoding="utf-8")
-        (scratch / "teaching.html").write_text(markdown_page(GUIDE, "Teaching guide", "teaching.html"),
-                                               encoding="utf-8")
+        teaching = markdown_page(GUIDE, "Teaching guide", "teaching.html")
+        (scratch / "teaching.html").write_text(teaching, encoding="utf-8")
+        glossary_html = plain_page("Glossary", course.glossary_page_body(terms, {s["source_id"]: s for s in sources}),
+                                   current="glossary.html",
+                                   foot=page_foot("", [course.GLOSSARY_FILE], page_label="glossary.html"))
+        (scratch / "glossary.html").write_text(glossary_html, encoding="utf-8")
+        docs += course.page_sections(teaching, "teaching.html", "Teaching guide", "teaching")
+        docs += search_data_docs(pkg, sources, terms)
+        assets = scratch / "assets"
+        assets.mkdir(exist_ok=True)
+        shutil.copytree(render.STATIC / "minisearch", assets / "minisearch")
+        shutil.copyfile(render.STATIC / "search.js", assets / "search.js")
+        (assets / "search-index.js").write_text(course.search_script(docs), encoding="utf-8")
         final.parent.mkdir(parents=True, exist_ok=True)
         runner._swap_into_place(scratch, final)
     finally:
+        _BUILD = previous
         shutil.rmtree(scratch, ignore_errors=True)
         _drop_empty(paths.build_dir() / ".tmp")
     return final
+
+
+def search_data_docs(pkg: dict, sources: list[dict[str, str]], terms: list) -> list[dict]:
+    """Search documents for the data tables, every source and every glossary entry."""
+    docs = []
+    for res in pkg["resources"]:
+        fields = " ".join(f"{f['name']}: {f.get('description', '')}" for f in res["schema"]["fields"])
+        docs.append({"id": f"data.html#{res['name']}", "url": f"data.html#{res['name']}",
+                     "title": f"{res['name']}: {res.get('title', '')}", "page": "Data", "kind": "data",
+                     "text": f"{res.get('description', '')} {fields}"})
+    for s in sources:
+        sid = s["source_id"]
+        docs.append({"id": f"sources.html#{sid}", "url": f"sources.html#{sid}", "title": f"{sid}: {s['title']}",
+                     "page": "Sources", "kind": "source",
+                     "text": " ".join(s.get(k, "") for k in ("author", "title", "publisher", "date", "kind",
+                                                              "original_or_copy", "copy_of", "route"))})
+    for t in terms:
+        docs.append({"id": f"glossary.html#{t.id}", "url": f"glossary.html#{t.id}", "title": t.term,
+                     "page": "Glossary", "kind": "glossary", "text": t.definition})
+    return docs
 
 
 def _drop_empty(folder: Path) -> None:
@@ -554,8 +814,7 @@ def _write_slides(chapters: dict[str, tuple[Path, str]], folder: Path, *, back: 
     folder.mkdir(parents=True, exist_ok=True)
     for name, (path, _origin) in chapters.items():
         nb = nbformat.read(path, as_version=4)
-        deck = render.notebook_slides(nb, reveal_prefix="../assets/reveal",
-                                      back=f"../{name}.html" if back else None)
+        deck = course.deck(nb, reveal_prefix="../assets/reveal", back=f"../{name}.html" if back else None)
         (folder / f"{name}.html").write_text(deck, encoding="utf-8")
         echo(f"  slides  slides/{name}.html")
 

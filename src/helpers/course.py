@@ -1,0 +1,513 @@
+"""What turns the site into a course: glossary, search, slides for a room, citation, page dates.
+
+Used by :mod:`helpers.site`:
+
+* :func:`glossary` reads ``static/glossary.yaml``; :class:`Prose` links the
+  first use of each glossary term in a chapter to the glossary page, turns
+  source ids written as ``inline code`` into links to the sources page, and
+  glosses "seed"/"seed 004" (the chapters' label for the five starting
+  documents) on first use;
+* :func:`search_documents` cuts the rendered pages into sections for the
+  offline search (MiniSearch, vendored in ``static/minisearch``; the index
+  ships as ``search-index.js`` assigning a global, so nothing is fetched and
+  it works from ``file://``);
+* :func:`deck` builds reveal.js slides for a projector: every figure on a
+  horizontal slide of its own, titled by its section, with one or two
+  sentences of "what to see" and the rest of the text in speaker notes, and a
+  discussion slide from the chapter's questions;
+* :func:`citation` reads ``CITATION.cff`` (the repository URL, licences) and
+  :func:`last_updated` dates a page from git.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+import subprocess
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import paths, render
+
+E = html.escape
+
+
+# --- glossary -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    term: str
+    patterns: tuple[re.Pattern, ...]
+    definition: str
+    sources: tuple[str, ...] = ()
+    note: str = ""
+
+
+GLOSSARY_FILE = render.STATIC / "glossary.yaml"
+
+
+def glossary(path: Path | None = None) -> list[Term]:
+    """The glossary entries, checked: ids unique and well-formed, patterns valid."""
+    import yaml
+
+    path = path or GLOSSARY_FILE
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    out, seen = [], set()
+    for i, e in enumerate(entries, 1):
+        ident = str(e.get("id", ""))
+        if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", ident) or ident in seen:
+            raise ValueError(f"{path.name}: entry {i} has a missing, malformed or repeated id {ident!r}")
+        seen.add(ident)
+        for key in ("term", "definition", "match"):
+            if not e.get(key):
+                raise ValueError(f"{path.name}: entry {ident!r} has no {key!r}")
+        try:
+            patterns = tuple(re.compile(p) for p in e["match"])
+        except re.error as exc:
+            raise ValueError(f"{path.name}: entry {ident!r} has an invalid pattern: {exc}") from None
+        out.append(Term(ident, str(e["term"]), patterns, " ".join(str(e["definition"]).split()),
+                        tuple(e.get("sources") or ()), str(e.get("note") or "")))
+    return out
+
+
+_SKIP = {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "script", "style", "th"}
+_TOKEN = re.compile(r"(<[^>]*>)")
+_TAGNAME = re.compile(r"<\s*(/?)\s*([a-zA-Z0-9]+)")
+
+
+@dataclass
+class Prose:
+    """Links in a chapter's prose, first use only (one instance per page).
+
+    Call it on each rendered Markdown fragment in page order: the first
+    match of each glossary term outside links, code and headings becomes a
+    link to ``glossary_href#id`` (with the definition as its title);
+    ``<code>id</code>`` holding a known source id becomes a link to
+    ``sources_href#id``.
+    """
+
+    terms: list[Term]
+    source_ids: set[str]
+    glossary_href: str = "glossary.html"
+    sources_href: str = "sources.html"
+    used: set[str] = field(default_factory=set)
+
+    def __call__(self, fragment: str) -> str:
+        tokens = _TOKEN.split(fragment)
+        out: list[str] = []
+        stack: list[str] = []
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            if tok.startswith("<"):
+                m = _TAGNAME.match(tok)
+                if m:
+                    closing, name = m.group(1) == "/", m.group(2).lower()
+                    if (name == "code" and not closing and "a" not in stack and i + 2 < len(tokens)
+                            and tokens[i + 2].lower() == "</code>" and tokens[i + 1] in self.source_ids):
+                        sid = tokens[i + 1]
+                        out.append(f'<a class="sco-source-link" href="{E(self.sources_href)}#{E(sid)}">'
+                                   f"{tok}{sid}</code></a>")
+                        i += 3
+                        continue
+                    if name in _SKIP:
+                        if closing:
+                            if name in stack:
+                                while stack and stack.pop() != name:
+                                    pass
+                        elif not tok.endswith("/>"):
+                            stack.append(name)
+                out.append(tok)
+            elif tok and not stack:
+                out.append(self._text(tok))
+            else:
+                out.append(tok)
+            i += 1
+        return "".join(out)
+
+    def _text(self, text: str) -> str:
+        out = []
+        while True:
+            best = None
+            for t in self.terms:
+                if t.id in self.used:
+                    continue
+                for p in t.patterns:
+                    m = p.search(text)
+                    if m and (best is None or m.start() < best[1].start()):
+                        best = (t, m)
+            if best is None:
+                out.append(text)
+                return "".join(out)
+            t, m = best
+            self.used.add(t.id)
+            out.append(text[: m.start()])
+            title = E(f"{t.term}: {t.definition}")
+            out.append(f'<a class="sco-gloss" href="{E(self.glossary_href)}#{t.id}" title="{title}">{m.group(0)}</a>')
+            if t.note:
+                plural = m.group(0).lower().startswith("seeds")
+                out.append(f' <span class="sco-gloss-note">({E(t.note)}{"s" if plural else ""})</span>')
+            text = text[m.end():]
+
+
+def glossary_page_body(terms: list[Term], sources: dict[str, dict[str, str]]) -> str:
+    items = []
+    for t in sorted(terms, key=lambda t: t.term.lower()):
+        cites = ""
+        if t.sources:
+            refs = []
+            for s in t.sources:
+                row = sources.get(s)
+                label = f"{row['author']}, {row['date']}" if row else s
+                refs.append(f'<a href="sources.html#{E(s)}">{E(label)}</a>')
+            cites = f' <span class="sco-muted">Source: {"; ".join(refs)}.</span>'
+        items.append(f'<dt id="{t.id}">{E(t.term)}</dt><dd>{E(t.definition)}{cites}</dd>')
+    return f"""<h1>Glossary</h1>
+<p class="sco-lead">Terms the chapters use. In each chapter the first use of a term links here.
+Definitions are the project's wording; where one states a fact it cites its source.</p>
+<dl class="sco-glossary">
+{"".join(items)}
+</dl>"""
+
+
+# --- search ---------------------------------------------------------------------------
+
+_HEAD = re.compile(r'<h([1-3]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+_DROP = re.compile(r"<(style|script)\b.*?</\1>|<details class=\"sco-code.*?</details>|<nav\b.*?</nav>", re.S)
+
+
+def _plain(fragment: str) -> str:
+    text = _DROP.sub(" ", fragment)
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = html.unescape(text).replace("\u00b6", " ")
+    return " ".join(text.split())
+
+
+def page_sections(page: str, url: str, page_title: str, kind: str, limit: int = 6000) -> list[dict]:
+    """A rendered page cut at its h1-h3 headings: one search document per section."""
+    body = page.split("<main", 1)[-1]
+    body = body.split('<div class="sco-footer"', 1)[0].split('<div class="sco-pagefoot"', 1)[0]
+    heads = list(_HEAD.finditer(body))
+    docs = []
+    starts = [(0, "", page_title)] + [(m.start(), m.group(2), _plain(m.group(3))) for m in heads]
+    for k, (start, anchor, title) in enumerate(starts):
+        end = starts[k + 1][0] if k + 1 < len(starts) else len(body)
+        text = _plain(body[start:end])
+        if len(text) < 3:
+            continue
+        docs.append({"id": f"{url}#{anchor}" if anchor else url, "url": url + (f"#{anchor}" if anchor else ""),
+                     "title": title if anchor else page_title, "page": page_title, "kind": kind,
+                     "text": text[:limit]})
+    return docs
+
+
+def search_script(docs: list[dict]) -> str:
+    """``search-index.js``: the documents as a global (MiniSearch indexes them on first use)."""
+    payload = json.dumps(docs, ensure_ascii=True, separators=(",", ":"))
+    payload = payload.replace("</", "<\\/")
+    return "/* Search documents for the site's search box (helpers.course). Generated. */\n" \
+           f"window.SCO_SEARCH_DOCS = {payload};\n"
+
+
+# --- slides for a room ---------------------------------------------------------------
+
+_SENT = re.compile(r"(?<=[.!?:])[\"”’)]?\s+(?=[A-Z0-9\"“(*_`])")
+
+
+def sentences(text: str) -> list[str]:
+    """Split prose into sentences (good enough for a slide: not every abbreviation is known)."""
+    text = " ".join(text.split())
+    text = re.sub(r"\b(e\.g|i\.e|cf|vs|No|Art|approx|est|U\.S|St)\. ", lambda m: m.group(1) + ".\u00a0", text)
+    parts = [p.strip() for p in _SENT.split(text) if p.strip()]
+    return [p.replace("\u00a0", " ") for p in parts]
+
+
+def _md(text: str) -> str:
+    from nbconvert.filters import markdown2html
+
+    return render.clean_html(markdown2html(re.sub(r"(?<!\\)\$", r"\\$", text)))
+
+
+@dataclass
+class _Slide:
+    title: str
+    body: str = ""
+    notes: str = ""
+    image: str = ""
+    alt: str = ""
+    kind: str = "text"
+
+
+def _paragraphs(md: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", md) if p.strip()]
+
+
+def _is_prose(par: str) -> bool:
+    return not par.lstrip().startswith(("#", "|", "```", "<", "- ", "* ", "1. ", ">"))
+
+
+def _split(par: str, keep: int = 2, limit: int = 230) -> tuple[str, str]:
+    """First one or two sentences (at most ``limit`` characters) and the rest."""
+    ss = sentences(par)
+    if not ss:
+        return "", ""
+    shown = [ss[0]]
+    if len(ss) > 1 and keep > 1 and len(ss[0]) + len(ss[1]) <= limit:
+        shown.append(ss[1])
+    return " ".join(shown), " ".join(ss[len(shown):])
+
+
+def deck_slides(nb) -> list[_Slide]:
+    """The chapter as slides: title, one per section, one per figure, discussion."""
+    slides: list[_Slide] = []
+    section = ""
+    section_slide: _Slide | None = None
+    pending_fig: list[_Slide] = []  # figures still waiting for their "what to see"
+    figure_count: dict[str, int] = {}
+    in_seminar = False
+    questions: list[str] = []
+    before: list[str] = []  # prose of the current section before its next figure
+
+    def prose_to(slide: _Slide | None, pars: list[str]) -> None:
+        if slide is None or not pars:
+            return
+        text = " ".join(pars)
+        if not slide.body:
+            shown, rest = _split(text)
+            slide.body = shown
+            if rest:
+                slide.notes += ("\n\n" if slide.notes else "") + rest
+        else:
+            slide.notes += ("\n\n" if slide.notes else "") + text
+
+    for cell in nb.cells:
+        texts = render.markdown_texts(cell)
+        items: list[tuple[str, str]] = []
+        if cell.cell_type == "markdown":
+            items = [("md", cell.source)]
+        else:
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if "image/png" in data:
+                    items.append(("png", data["image/png"]))
+                elif "text/markdown" in data:
+                    t = data["text/markdown"]
+                    items.append(("md", t if isinstance(t, str) else "".join(t)))
+        del texts
+        for kind, value in items:
+            if kind == "png":
+                if in_seminar:
+                    continue
+                n = figure_count.get(section, 0) + 1
+                figure_count[section] = n
+                title = section or "Figure"
+                fig = _Slide(title=title, image=value.replace("\n", ""), kind="figure",
+                             alt=f"Figure in section {section}" if section else "Figure")
+                fig.notes = " ".join(before)
+                before = []
+                slides.append(fig)
+                pending_fig.append(fig)
+                continue
+            for par in _paragraphs(value):
+                first = par.split("\n", 1)[0]
+                if first.startswith(("# ", "## ", "### ")):
+                    level = len(first) - len(first.lstrip("#"))
+                    heading = first.lstrip("#").strip()
+                    rest = par.split("\n", 1)[1] if "\n" in par else ""
+                    if level <= 2:
+                        pending_fig = []
+                        before = []
+                        in_seminar = heading.lower().startswith("for the seminar")
+                        if level == 1:
+                            section_slide = _Slide(title=heading, kind="title")
+                        elif in_seminar:
+                            section_slide = None
+                            continue
+                        else:
+                            section, section_slide = heading, _Slide(title=heading, kind="section")
+                        slides.append(section_slide) if section_slide else None
+                    elif in_seminar:
+                        collecting = heading.lower().startswith("questions")
+                        section_slide = _Slide(title="_questions" if collecting else "_skip")
+                    if rest.strip():
+                        par = rest
+                    else:
+                        continue
+                if in_seminar:
+                    if section_slide is not None and section_slide.title == "_questions":
+                        questions += [re.sub(r"^\s*(?:\d+\.|[-*])\s+", "", q).strip()
+                                      for q in re.split(r"\n(?=\s*(?:\d+\.|[-*])\s)", par)
+                                      if re.match(r"\s*(?:\d+\.|[-*])\s", q)]
+                    continue
+                if not _is_prose(par):
+                    continue
+                if pending_fig:
+                    for fig in pending_fig:
+                        if not fig.body:
+                            shown, rest = _split(par)
+                            fig.body = shown
+                            fig.notes = " ".join(x for x in (fig.notes, rest) if x)
+                        else:
+                            fig.notes += " " + par
+                    pending_fig = [f for f in pending_fig if not f.body]
+                    continue
+                if section_slide is not None and not section_slide.body:
+                    prose_to(section_slide, [par])
+                else:
+                    before.append(par)
+                    if section_slide is not None:
+                        section_slide.notes += ("\n\n" if section_slide.notes else "") + par
+    for fig in slides:
+        if fig.kind == "figure" and not fig.body and fig.notes:
+            shown, rest = _split(fig.notes)
+            fig.body, fig.notes = shown, rest
+    # number figures that share a section title
+    totals: dict[str, int] = {}
+    for s in slides:
+        if s.kind == "figure":
+            totals[s.title] = totals.get(s.title, 0) + 1
+    seen: dict[str, int] = {}
+    for s in slides:
+        if s.kind == "figure" and totals[s.title] > 1:
+            seen[s.title] = seen.get(s.title, 0) + 1
+            s.title = f"{s.title} ({seen[s.title]}/{totals[s.title]})"
+    slides = [s for s in slides if s.kind != "section" or s.body or s.notes]
+    for k in range(0, len(questions), 3):
+        chunk = questions[k:k + 3]
+        body, notes = [], []
+        for q in chunk:
+            shown, rest = _split(q, keep=1, limit=200)
+            body.append(shown)
+            if rest:
+                notes.append(f"{shown} {rest}")
+        part = f" ({k // 3 + 1}/{(len(questions) + 2) // 3})" if len(questions) > 3 else ""
+        slides.append(_Slide(title=f"Discussion{part}", body="\n".join(f"- {b}" for b in body),
+                             notes="\n\n".join(notes), kind="discussion"))
+    return slides
+
+
+SLIDES_CSS = """
+.reveal { font-size: 30px; }
+.reveal .slides { text-align: left; }
+.reveal .slides section { height: 100%; box-sizing: border-box; padding: 0 10px; }
+.reveal h1, .reveal h2 { text-transform: none; line-height: 1.15; margin: 0 0 0.4em; }
+.reveal h1 { font-size: 1.9em; } .reveal h2 { font-size: 1.3em; }
+.reveal p, .reveal li { font-size: 1em; line-height: 1.35; }
+.reveal .sco-fig { display: flex; flex-direction: column; height: 100%; }
+.reveal .sco-fig h2 { font-size: 1.05em; margin-bottom: 0.2em; flex: none; }
+.reveal .sco-fig .sco-fig-img { flex: 1 1 auto; min-height: 0; display: flex; justify-content: center; }
+.reveal .sco-fig img { max-width: 100%; max-height: 100%; object-fit: contain; margin: 0; }
+.reveal .sco-fig p { font-size: 0.85em; margin: 0.2em 0 0; flex: none; }
+.reveal .sco-title p { font-size: 1.05em; }
+.reveal code { font-size: 0.9em; }
+.sco-slides-back { position: fixed; left: 12px; bottom: 10px; z-index: 40; font: 16px sans-serif; }
+@media print { .sco-slides-back { display: none; } }
+"""
+
+
+def deck(nb, *, reveal_prefix: str, back: str | None = None) -> str:
+    """Slides for a room (reveal.js, offline): every slide horizontal, no code, no prompts."""
+    title = render.first_heading(nb) or "Slides"
+    sections = []
+    for s in deck_slides(nb):
+        notes = f'\n<aside class="notes">{_md(s.notes)}</aside>' if s.notes.strip() else ""
+        if s.kind == "figure":
+            sections.append(f"""<section class="sco-fig" data-sco-figure="1">
+<h2>{E(s.title)}</h2>
+<div class="sco-fig-img"><img src="data:image/png;base64,{s.image}" alt="{E(s.alt)}"></div>
+{_md(s.body) if s.body else ""}{notes}
+</section>""")
+        elif s.kind == "title":
+            sections.append(f'<section class="sco-title"><h1>{E(s.title)}</h1>\n{_md(s.body)}{notes}\n</section>')
+        else:
+            sections.append(f"<section><h2>{E(s.title)}</h2>\n{_md(s.body)}{notes}\n</section>")
+    back_link = f'<a class="sco-slides-back" href="{E(back)}">&larr; back to the chapter</a>' if back else ""
+    prefix = E(reveal_prefix)
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{E(title)}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="{prefix}/dist/reveal.css">
+<link rel="stylesheet" href="{prefix}/dist/theme/white.css">
+<style>{SLIDES_CSS}</style>
+</head>
+<body>
+<div class="reveal"><div class="slides">
+{chr(10).join(sections)}
+</div></div>
+{back_link}
+<script src="{prefix}/dist/reveal.js"></script>
+<script src="{prefix}/plugin/notes/notes.js"></script>
+<script>
+Reveal.initialize({{
+  controls: true, progress: true, hash: true, slideNumber: "c/t", transition: "none",
+  width: 1280, height: 720, margin: 0.04, center: false,
+  plugins: [RevealNotes]
+}});
+</script>
+</body>
+</html>
+"""
+
+
+# --- citation, dates ---------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def citation() -> dict:
+    """``CITATION.cff`` as a mapping ({} if absent)."""
+    import yaml
+
+    path = paths.repo_root() / "CITATION.cff"
+    if not path.exists():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def repository_url() -> str | None:
+    """The public repository's URL from ``CITATION.cff`` (``repository-code``), if given and http(s)."""
+    url = str(citation().get("repository-code") or "").strip().rstrip("/")
+    return url if url and render.safe_url(url) else None
+
+
+def last_updated(*files: Path) -> str:
+    """The date (YYYY-MM-DD) of the last commit touching any of ``files``; else their latest mtime."""
+    root = paths.repo_root()
+    rels = [str(f.resolve().relative_to(root)) for f in files if f.exists() and f.resolve().is_relative_to(root)]
+    if rels:
+        try:
+            out = subprocess.run(["git", "log", "-1", "--format=%cs", "--", *rels], cwd=root,
+                                 capture_output=True, text=True, timeout=20, check=False).stdout.strip()
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", out):
+                return out
+        except (OSError, subprocess.SubprocessError):
+            pass
+    times = [f.stat().st_mtime for f in files if f.exists()]
+    if not times:
+        return ""
+    return dt.datetime.fromtimestamp(max(times), tz=dt.timezone.utc).date().isoformat()
+
+
+def data_as_of(pkg: dict, read_csv) -> str:
+    """The latest date of a fact in the data (``date``-typed fields, sources' access dates left out)."""
+    latest = ""
+    for res in pkg["resources"]:
+        if res["name"] == "sources":
+            continue
+        fields = [f["name"] for f in res["schema"]["fields"] if f.get("type") in ("date", "datetime")]
+        if not fields:
+            continue
+        for row in read_csv(paths.data_dir() / res["path"]):
+            for f in fields:
+                v = (row.get(f) or "")[:10]
+                if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) and v > latest:
+                    latest = v
+    return latest
