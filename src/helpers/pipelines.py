@@ -90,22 +90,35 @@ def readings(facts: pd.DataFrame, pipeline_id: str, attribute: str) -> pd.DataFr
         rows = primary(facts)
         rows = rows[~rows["planned"].astype(bool)]
         groups = {k: g for k, g in rows.groupby(["pipeline_id", "attribute"], sort=False)}
-        hit = (weakref.ref(facts), len(facts), groups, rows.iloc[0:0])
+        hit = (weakref.ref(facts), len(facts), groups, rows.iloc[0:0], {})
         _READINGS.clear()  # one table at a time: the chapter's
         _READINGS[key] = hit
     return hit[2].get((pipeline_id, attribute), hit[3])
 
 
+def _memo(facts: pd.DataFrame, what: str, pipeline_id: str, attribute: str, compute):
+    readings(facts, pipeline_id, attribute)  # makes sure the cache is this table's
+    store = _READINGS[id(facts)][4]
+    k = (what, pipeline_id, attribute)
+    if k not in store:
+        store[k] = compute()
+    return store[k]
+
+
 def first_date(facts: pd.DataFrame, pipeline_id: str, attribute: str) -> pd.Series | None:
     """Earliest primary, actual reading of a date attribute (with a ``date`` column), or None."""
-    rows = readings(facts, pipeline_id, attribute)
-    return None if rows.empty else rows.assign(date=pd.to_datetime(rows["value"])).sort_values("date").iloc[0]
+    def compute():
+        rows = readings(facts, pipeline_id, attribute)
+        return None if rows.empty else rows.assign(date=pd.to_datetime(rows["value"])).sort_values("date").iloc[0]
+    return _memo(facts, "first", pipeline_id, attribute, compute)
 
 
 def latest_reading(facts: pd.DataFrame, pipeline_id: str, attribute: str) -> pd.Series | None:
     """The primary, actual reading with the latest ``as_of`` (undated ones count as oldest), or None."""
-    rows = readings(facts, pipeline_id, attribute)
-    return None if rows.empty else rows.sort_values("as_of", na_position="first").iloc[-1]
+    def compute():
+        rows = readings(facts, pipeline_id, attribute)
+        return None if rows.empty else rows.sort_values("as_of", na_position="first").iloc[-1]
+    return _memo(facts, "latest", pipeline_id, attribute, compute)
 
 
 def status_in(year: int, pipelines: pd.DataFrame, facts: pd.DataFrame, commodity: str = "all") -> pd.DataFrame:
@@ -414,9 +427,7 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
     from matplotlib import patheffects
     from matplotlib.lines import Line2D
 
-    status = status_in(year, pipelines, facts, commodity)
-    if not include_planned:
-        status = status[~status["status"].isin(NOT_BUILT)]
+    status = network_status(pipelines, facts, year, commodity=commodity, include_planned=include_planned)
     located = places.dropna(subset=["lat", "lon"])
     px, py = maps.project(list(located["lon"].astype(float)), list(located["lat"].astype(float)))
     located = located.assign(xy=list(zip(px, py)))
@@ -481,11 +492,28 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.unnamed_places = unnamed  # waypoints drawn as dots only (no room for a label)
+    return ax, status, network_rows(status, facts, routes, places)
+
+
+def network_status(pipelines: pd.DataFrame, facts: pd.DataFrame, year: int, *, commodity: str = "all",
+                   include_planned: bool = True) -> pd.DataFrame:
+    """The lines the map of ``year`` draws, with their status (:func:`status_in`, planned ones hidden if asked)."""
+    status = status_in(year, pipelines, facts, commodity)
+    return status if include_planned else status[~status["status"].isin(NOT_BUILT)]
+
+
+def network_rows(status: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
+    """The data rows a map of these lines draws: the deciding facts, the routes, the located places on them."""
+    located = places.dropna(subset=["lat", "lon"])
+    on = routes[routes["pipeline_id"].isin(status["pipeline_id"])]
+    on = on[on["place_id"].isin(located["place_id"])]
+    counts = on.groupby("pipeline_id")["place_id"].transform("size")
+    drawn = set(on[counts >= 2]["place_id"])  # lines with two located points are drawn
     rows = [facts[facts["fact_id"].isin(status["decided_by"])]]
     rows += [routes[routes["pipeline_id"].isin(status["pipeline_id"])]]
-    if drawn_places:
-        rows.append(places[places["place_id"].isin(pd.concat(drawn_places)["place_id"])])
-    return ax, status, pd.concat(rows, ignore_index=True)
+    if drawn:
+        rows.append(places[places["place_id"].isin(drawn)])
+    return pd.concat(rows, ignore_index=True)
 
 
 
@@ -709,7 +737,7 @@ def plot_volumes(annual: pd.DataFrame, cumulative: pd.DataFrame, *, commodities:
             top.plot(e["year"], e["shown"], "D-", color="black", ms=4, linewidth=1.2, zorder=7,
                      label="Energy Institute, 'Other CIS' to China (standardised at 40 MJ/m³)")
         for system, g in c.groupby("system"):
-            yr = g["date"].dt.year + (g["date"].dt.dayofyear - 1) / 365.25
+            yr = g["date"].dt.year + (g["date"].dt.day_of_year - 1) / 365.25
             bottom.plot(yr, g["shown"], "-", color=colors[system], alpha=0.6, linewidth=1.8)
             bottom.scatter(yr, g["shown"], s=50, color=[("white" if est else colors[system]) for est in g["estimate"]],
                            edgecolor=colors[system], linewidth=1.8, zorder=5, label=system)
@@ -804,8 +832,26 @@ def full_capacity_check(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.D
             "other_readings": [(r["fact_id"], r["value"], r["source_id"]) for _, r in alt.iterrows()], "text": text}
 
 
+_CLAIMS: dict[tuple, pd.DataFrame] = {}
+
+
+def _content_key(*frames: pd.DataFrame) -> tuple:
+    return tuple((len(f), int(pd.util.hash_pandas_object(f.astype(str), index=False).sum())) for f in frames)
+
+
 def claims(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame) -> pd.DataFrame:
-    """The seeds' pipeline claims next to what the other sources say, with a verdict computed from the data."""
+    """The seeds' pipeline claims next to what the other sources say, with a verdict computed from the data.
+
+    The same tables give the same table (kept for the process: the claims do not follow a run's parameters).
+    """
+    key = _content_key(vols, facts, pipelines)
+    if key not in _CLAIMS:
+        _CLAIMS.clear()
+        _CLAIMS[key] = _claims(vols, facts, pipelines)
+    return _CLAIMS[key].copy()
+
+
+def _claims(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame) -> pd.DataFrame:
     rows = []
     prim = primary(facts)
     # 1. the gas pipeline's opening date (seed 004)

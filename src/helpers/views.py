@@ -185,8 +185,7 @@ def plot_stance_matrix(median: pd.DataFrame, text: pd.DataFrame, ends: pd.DataFr
 
     n_rows, n_cols = median.shape
     fig, ax = plt.subplots(figsize=(2.0 + 1.9 * n_cols, 1.6 + 0.34 * n_rows))
-    cmap = ListedColormap([LEVEL_COLORS[lv] for lv in LEVELS])
-    cmap.set_bad("white")
+    cmap = ListedColormap([LEVEL_COLORS[lv] for lv in LEVELS]).with_extremes(bad="white")
     norm = BoundaryNorm([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5], cmap.N)
     values = median.to_numpy(dtype=float)
     im = ax.imshow(values, cmap=cmap, norm=norm, aspect="auto")
@@ -605,30 +604,48 @@ def coding_sheet(statements: pd.DataFrame, recode: pd.DataFrame, topics: Sequenc
 
 # --- what the collection is, and sentences computed from the run (issues 16 and 20) -----------
 
-#: How a statement reached the collection, read from the outlet the project read and the original
-#: outlet it names: the first rule whose pattern matches decides (a rule of this project).
-ROUTE_RULES = (
-    (r"Global Times|Xinhua|CGTN|China\.org\.cn|China News Service|Chinese official readout",
-     "via Chinese state media"),
-    (r"^China Digital Times", "via a Western press digest (China Digital Times)"),
-    (r"Astana Times|Kazinform", "via Central Asian media"),
-    (r".", "in the speaker's own or another outlet"),
+#: How a statement reached the collection, from the outlet it appeared in (``outlet_id``) and the
+#: outlet the project read it through (``via_outlet_id``), joined to ``outlets`` (who funds or controls
+#: each): a press digest read through decides first, then Chinese state media, then Central Asian
+#: outlets, then Western state-funded broadcasters; anything else is the speaker's own or another outlet.
+ROUTES = (
+    "via Chinese state media",
+    "via a Western press digest (China Digital Times)",
+    "via Central Asian media",
+    "via Western state-funded broadcasters",
+    "in the speaker's own or another outlet",
 )
-ROUTES = tuple(r for _, r in ROUTE_RULES)
+DIGESTS = ("cdt",)
+CENTRAL_ASIA = ("Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan")
 ADJECTIVES = {"China": "Chinese", "Russia": "Russian", "Central Asia": "Central Asian", "West": "Western",
               "Unclassified": "unclassified"}
 
 
-def route(frame: pd.DataFrame) -> pd.Series:
-    """The route by which each statement reached the collection (see :data:`ROUTE_RULES`)."""
-    text = frame["outlet"].astype(str) + " | " + frame["original_outlet"].fillna("").astype(str)
-    out = pd.Series(ROUTES[-1], index=frame.index, dtype=object)
-    decided = pd.Series(False, index=frame.index)
-    for pattern, name in ROUTE_RULES:
-        hit = text.str.contains(pattern, regex=True) & ~decided
-        out[hit] = name
-        decided |= hit
-    return out
+def route(frame: pd.DataFrame, outlets: pd.DataFrame | None = None) -> pd.Series:
+    """The route by which each statement reached the collection (see :data:`ROUTES`)."""
+    if outlets is None:
+        from .data import load
+
+        outlets = load("outlets")
+    info = outlets.set_index("outlet_id")
+    country = info["country"].astype(str).to_dict()
+    basis = info["funding_basis"].astype(str).to_dict()
+
+    def one(outlet, via) -> str:
+        ids = [i for i in (via, outlet) if isinstance(i, str) and i]
+        if any(i in DIGESTS for i in ids):
+            return ROUTES[1]
+        if any(country.get(i, "").startswith("China") and basis.get(i) == "state_media" for i in ids):
+            return ROUTES[0]
+        if any(country.get(i) in CENTRAL_ASIA for i in ids):
+            return ROUTES[2]
+        if any(basis.get(i) == "state_funded_international" for i in ids):
+            return ROUTES[3]
+        return ROUTES[4]
+
+    via = frame["via_outlet_id"] if "via_outlet_id" in frame else pd.Series(None, index=frame.index)
+    return pd.Series([one(o, v if isinstance(v, str) else None) for o, v in zip(frame["outlet_id"], via)],
+                     index=frame.index, dtype=object)
 
 
 def composition(frame: pd.DataFrame) -> pd.DataFrame:
@@ -659,12 +676,12 @@ def composition_sentence(frame: pd.DataFrame) -> str:
                 [r for r in ROUTES if r in set(routes)]).items()) + ".")
     notes = []
     for r in regions:
-        sub = routes[rows["region"] == r].value_counts()
-        top, n = sub.index[0], int(sub.iloc[0])
-        if n >= 2 and n / by_region[r] >= 0.5 and top != ROUTES[-1]:
-            notes.append(f"{n} of the {by_region[r]} {ADJECTIVES[r]} statements reached it {top}")
-    if notes:
-        text += " " + "; ".join(notes) + "."
+        sub = routes[rows["region"] == r].value_counts().reindex([x for x in ROUTES if x in set(routes)]).dropna()
+        if len(sub) == 1:
+            notes.append(f"all {by_region[r]} {ADJECTIVES[r]} statements {sub.index[0]}")
+        else:
+            notes.append(f"{ADJECTIVES[r]} statements {', '.join(f'{int(n)} {k}' for k, n in sub.items())}")
+    text += " By region and route: " + "; ".join(notes) + "."
     return text + (" Counts and medians below describe this collection, not opinion in any country or region.")
 
 
