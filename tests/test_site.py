@@ -553,6 +553,8 @@ def test_right_arrow_reaches_every_figure_of_every_deck(built_site, browser):
                 return {h: i.h, v: i.v, fig: s.hasAttribute('data-sco-figure'),
                         min: px.length ? Math.min(...px) : 99,
                         img: s.querySelector('img') ? s.querySelector('img').getBoundingClientRect().height : 0,
+                        bottom: Math.max(0, ...Array.from(s.querySelectorAll('img, p, li'))
+                                  .map(e => e.getBoundingClientRect().bottom)),
                         last: Reveal.isLastSlide()};
             }""")
             assert state["v"] == 0, f"{deck.name}: a vertical slide"
@@ -562,6 +564,8 @@ def test_right_arrow_reaches_every_figure_of_every_deck(built_site, browser):
                     failures.append(f"{deck.name}: figure on slide {state['h']} only {state['img']:.0f} px high")
                 if len(seen) == 1:
                     page.screenshot(path=str(SCREENSHOTS / f"slides_{deck.stem}_figure.png"))
+            if state["fig"] and state["bottom"] > 720 + 1:
+                failures.append(f"{deck.name}: figure slide {state['h']} runs off the screen ({state['bottom']:.0f} px)")
             if state["min"] < 24:
                 small.append(f"slide {state['h']}: {state['min']:.1f} px")
             if state["last"]:

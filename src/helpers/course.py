@@ -398,11 +398,11 @@ SLIDES_CSS = """
 .reveal h1, .reveal h2 { text-transform: none; line-height: 1.15; margin: 0 0 0.4em; }
 .reveal h1 { font-size: 1.9em; } .reveal h2 { font-size: 1.3em; }
 .reveal p, .reveal li { font-size: 1em; line-height: 1.35; }
-.reveal .sco-fig { display: flex; flex-direction: column; height: 100%; }
-.reveal .sco-fig h2 { font-size: 1.05em; margin-bottom: 0.2em; flex: none; }
-.reveal .sco-fig .sco-fig-img { flex: 1 1 auto; min-height: 0; display: flex; justify-content: center; }
-.reveal .sco-fig img { max-width: 100%; max-height: 100%; object-fit: contain; margin: 0; }
-.reveal .sco-fig p { font-size: 0.85em; margin: 0.2em 0 0; flex: none; }
+.reveal .sco-fig h2 { font-size: 1.05em; margin-bottom: 0.2em; }
+.reveal .sco-fig .sco-fig-img { text-align: center; }
+/* 720 px: the title (~50 px) and two lines of "what to see" (~80 px) leave ~540 px */
+.reveal .sco-fig img { max-width: 100%; max-height: 530px; object-fit: contain; margin: 0 auto; display: block; }
+.reveal .sco-fig p { font-size: 0.85em; margin: 0.3em 0 0; }
 .reveal .sco-title p { font-size: 1.05em; }
 .reveal code { font-size: 0.9em; }
 .sco-slides-back { position: fixed; left: 12px; bottom: 10px; z-index: 40; font: 16px sans-serif; }

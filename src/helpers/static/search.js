@@ -5,6 +5,7 @@
 (function () {
   "use strict";
   var engine = null, docs = {}, loading = null;
+  var KIND_BOOST = { chapter: 4, glossary: 2, data: 1.5, teaching: 1.2, solutions: 1.2, source: 0.6 };
 
   /* Load the library and the index as plain scripts (allowed from file://), once. */
   function load(root, then) {
@@ -30,7 +31,11 @@
     engine = new window.MiniSearch({
       fields: ["title", "text", "page"],
       storeFields: ["url", "title", "page", "kind"],
-      searchOptions: { boost: { title: 3, page: 1.5 }, prefix: true, fuzzy: 0.15, combineWith: "AND" }
+      searchOptions: {
+        boost: { title: 3, page: 1.5 }, prefix: true, fuzzy: 0.15, combineWith: "AND",
+        // a reader looks for the chapters first, then the glossary and the data, then single sources
+        boostDocument: function (id, term, stored) { return KIND_BOOST[stored && stored.kind] || 1; }
+      }
     });
     engine.addAll(window.SCO_SEARCH_DOCS);
     window.SCO_SEARCH_DOCS.forEach(function (d) { docs[d.id] = d; });
