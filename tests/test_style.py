@@ -43,7 +43,8 @@ def test_source_line_is_built_from_the_rows_drawn():
     lots = list(sources["source_id"].iloc[:20])
     summary = " ".join(style.source_line(lots).split())
     assert summary.startswith("Source: 20 documents in data/sources.csv (")
-    assert "metadata" in summary and lots[0] not in summary
+    assert "this figure's CSV" in summary and lots[0] not in summary
+    assert "metadata" not in summary  # no reader can see a PNG's metadata
     with pytest.raises(ValueError, match="not in data/sources.csv: nope"):
         style.source_line(["nope"])
     with pytest.raises(ValueError, match="at least one source"):
@@ -63,7 +64,7 @@ def test_save_figure_is_deterministic_and_carries_its_source(tmp_path):
     b = style.save_figure(_figure(sid), "check_plot", folder=tmp_path / "b")
     for pa, pb in zip(a, b):
         assert pa.read_bytes() == pb.read_bytes(), pa.name
-    assert {p.suffix for p in a} == {".png", ".svg"}
+    assert [p.suffix for p in a] == [".png", ".svg", ".csv"]
     assert f"[{sid}]" in Image.open(a[0]).text["Source"]
     assert f"[{sid}]" in a[1].read_text()
     plt.close("all")
@@ -75,7 +76,7 @@ def test_a_figure_with_many_sources_keeps_every_id_in_its_file(tmp_path):
     ax.plot([1, 2], [1, 2])
     caption = style.add_source(fig, ids)
     assert ids[5] not in caption                       # the caption stays short...
-    [png, _] = style.save_figure(fig, "many_sources", folder=tmp_path)
+    [png, _, _] = style.save_figure(fig, "many_sources", folder=tmp_path)
     meta = Image.open(png).text["Source"]
     assert all(sid in meta for sid in ids)             # ...the file names every source
     plt.close("all")

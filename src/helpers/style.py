@@ -137,7 +137,7 @@ def source_label(row) -> str:
     return f"{who} ({year})"
 
 
-def source_line(*items, width: int = 150, max_full: int = 6, max_listed: int = 12) -> str:
+def source_line(*items, width: int = 150, max_full: int = 6, max_listed: int = 12, credit: bool = True) -> str:
     """Build the "Source: ..." line from the source ids of the rows drawn.
 
     Parameters
@@ -151,16 +151,21 @@ def source_line(*items, width: int = 150, max_full: int = 6, max_listed: int = 1
         Up to this many sources, each is named ("Author (year) [id]").
     max_listed : int
         Up to this many, the line lists the ids; beyond it the line gives
-        their number and where to find them (the chapter's sources table and
-        the figure file's metadata, see :func:`save_figure`), so that a map
-        drawn from fifty rows keeps a readable caption.
+        their number and where to find them (the chapter's table of sources,
+        and the figure's CSV written by :func:`save_figure`, which has a
+        ``source_id`` on every row), so that a map drawn from fifty rows
+        keeps a readable caption.
+    credit : bool
+        End with the project's name and licence
+        (:data:`helpers.figmeta.CREDIT`), so a figure reused elsewhere still
+        says whose it is.
 
     Returns
     -------
     str
-        ``"Source: Author (2021) [id1]; Publisher (2024) [id2]."``, in the
-        order the ids first appear, each once; the ids resolve in
-        ``data/sources.csv``.
+        ``"Source: Author (2021) [id1]; Publisher (2024) [id2]. Chart: SCO &
+        Central Asia notebooks, CC BY 4.0."``, the sources in the order their
+        ids first appear, each once; the ids resolve in ``data/sources.csv``.
 
     Raises
     ------
@@ -185,7 +190,11 @@ def source_line(*items, width: int = 150, max_full: int = 6, max_listed: int = 1
         kinds = sources.loc[ids, "kind"].value_counts()
         mix = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.items())
         text = (f"Source: {len(ids)} documents in data/sources.csv ({mix}), cited row by row in the data; "
-                "their ids are in this file's metadata and in the chapter's list of sources.")
+                "listed in the chapter's table of sources and in this figure's CSV.")
+    if credit:
+        from .figmeta import CREDIT
+
+        text += f" Chart: {CREDIT}."
     return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False, break_long_words=False))
 
 
@@ -194,14 +203,20 @@ def add_source(fig, *items, note: str | None = None) -> str:
 
     ``note`` adds a line before the sources (e.g. "Status on 31 December 2005.").
     Returns the text written. The complete list of source ids is kept with
-    the figure and written into the saved file's metadata.
+    the figure and written into the saved file's metadata; the rows passed
+    (data frames: pass exactly the rows drawn) are kept too, and
+    :func:`save_figure` writes them to ``<name>.csv`` beside the image
+    (:mod:`helpers.figmeta`).
     """
+    from . import figmeta
+
     text = source_line(*items)
     if note:
         text = note + "\n" + text
     fig.text(0.01, _below_everything(fig), text, ha="left", va="top", fontsize=SOURCE_FONT_SIZE, color="#444444")
     setattr(fig, _SOURCE_ATTR, text)
     setattr(fig, _IDS_ATTR, _ids_from(items))
+    figmeta.remember(fig, items)
     return text
 
 
@@ -222,23 +237,298 @@ def _below_everything(fig, gap_px: float = 6.0) -> float:
 
 # --- tables ----------------------------------------------------------------------
 
+#: Column names and codes as a reader should see them. Column headers not
+#: listed here are humanised by rule (``partner_iso3`` -> "Partner",
+#: ``share_percent`` -> "Share (%)", ``value_usd_m`` -> "Value (USD million)");
+#: cell values are replaced only when they match a key exactly (and never in
+#: id columns). Callers add or override entries with ``table(..., labels=)``.
+LABELS: dict[object, str] = {
+    **STATUS_LABELS,
+    True: "yes",
+    False: "no",
+    "cagr_percent": "Compound annual rate (%)",
+    "source_id": "Source",
+    "row_id": "Row id",
+    "iso3": "Country code",
+    "url": "URL",
+    "share_of_central_asia_percent": "Share of Central Asia (%)",
+    "usd_m": "USD million",
+    "gap_pct": "Gap (%)",
+    "shanghai_five": "Shanghai Five",
+    "sco": "SCO",
+}
 
-def table(frame, name: str):
-    """A table for display: no index column, and the same HTML on every run.
+#: Tables with more rows than this show only their first rows on the site, with
+#: a "show all N rows" button (``data-sco-rows`` on the table; helpers.render).
+LONG_TABLE_ROWS = 25
 
-    pandas gives each styled table a random id; a fixed id (``name``) keeps
-    notebook outputs identical between runs, so nbval can compare them.
-    Missing values show as empty cells, and numbers with at most two decimals.
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+_CODE = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
+#: Name endings that say a column's unit: the unit goes into brackets.
+_UNIT_SUFFIXES = (("_usd_m", "USD million"), ("_usd_bn", "USD billion"), ("_percent", "%"), ("_pct", "%"),
+                  ("_km", "km"), ("_bcm", "bcm"), ("_mt", "Mt"))
+_ID_COLUMN = re.compile(r"(^|_)(id|ids|iso3|code|url|seed|file)$|source")
+_YEAR_NAME = re.compile(r"(^|_)(year|years|yr)($|_)|^(from|to|first|last|deadline|since|until)$|_in$")
+_MONEY_OR_COUNT = re.compile(r"usd|value|total|rows|count|quantity|amount|^n$|statements|claims")
+
+
+def date_label(value, precision: str | None = None) -> str:
+    """A date at the precision stored: ``"2016"``, ``"January 2016"``, ``"15 September 2022"``.
+
+    ``value`` is a string ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (or a date or
+    timestamp); ``precision`` (``"year"``, ``"month"``, ``"day"``) cuts a full
+    date down to what is known (the tables store ``2016-01-01`` with
+    ``date_precision`` = ``year``). Without it the precision is the string's
+    own. Anything else is returned as text, unchanged; a missing value is "".
+    """
+    if value is None or (not isinstance(value, str) and _is_na(value)):
+        return ""
+    if hasattr(value, "isoformat"):
+        value = value.isoformat()[:10]
+    text = str(value).strip()
+    m = _DATE.match(text)
+    if not m:
+        return text
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    known = {"year": 1, "month": 2, "day": 3}.get(str(precision).lower() if precision else "",
+                                                   3 if day else 2 if month else 1)
+    if known >= 2 and month and not 1 <= int(month) <= 12:
+        return text
+    if known == 1 or not month:
+        return year
+    if known == 2 or not day:
+        return f"{_MONTHS[int(month) - 1]} {year}"
+    return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+
+
+def _is_na(value) -> bool:
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def column_label(name, labels: dict | None = None, units: dict | None = None) -> str:
+    """The header a reader sees for a column (see :data:`LABELS`)."""
+    table_labels = {**LABELS, **(labels or {})}
+    unit = (units or {}).get(name)
+    if isinstance(name, bool) or not isinstance(name, str):
+        text = table_labels.get(name, str(name)) if isinstance(name, bool) else str(name)
+    elif name in table_labels:
+        text = table_labels[name]
+    elif _SNAKE.match(name):
+        base, bracket = name, None
+        for suffix, word in _UNIT_SUFFIXES:
+            if base.endswith(suffix) and base != suffix:
+                base, bracket = base[: -len(suffix)], word
+                break
+        if base.endswith("_iso3"):
+            base = base[: -len("_iso3")]
+        words = base.replace("_", " ")
+        text = words[:1].upper() + words[1:]
+        if bracket and not unit:
+            text += f" ({bracket})"
+    else:
+        text = name[:1].upper() + name[1:] if name[:1].islower() else name
+    if unit:  # the unit given replaces a unit the label states
+        return f"{re.sub(r' [(][^()]*[)]$', '', text)} ({unit})"
+    return text
+
+
+def _decimals_for(values) -> int:
+    """Decimals that show a column's non-whole numbers sensibly (at most 3)."""
+    for d in range(3):
+        if all(abs(round(v, d) - v) < 1e-9 * max(1.0, abs(v)) for v in values):
+            return d
+    return 3 if all(abs(v) < 1 for v in values) else 2
+
+
+def _numbers(series) -> list[float]:
+    out = []
+    for v in series:
+        if isinstance(v, bool) or v is None:
+            continue
+        if isinstance(v, (int, float)) or type(v).__module__ == "numpy":
+            try:
+                f = float(v)
+            except (TypeError, ValueError):
+                continue
+            if f == f and abs(f) != float("inf"):
+                out.append(f)
+    return out
+
+
+def _cell_formatter(name, series, labels: dict, precision):
+    """A function that turns one cell of this column into escaped display text."""
+    import html as _html
+
+    nums = _numbers(series)
+    whole = all(float(v).is_integer() and abs(v) < 1e15 for v in nums)
+    decimals = 0 if whole else _decimals_for([v for v in nums])
+    lname = str(name).lower()
+    yearish = bool(nums) and whole and (
+        bool(_YEAR_NAME.search(lname))
+        or (all(1800 <= v <= 2100 for v in nums) and not _MONEY_OR_COUNT.search(lname)))
+    codes_ok = not _ID_COLUMN.search(lname)
+    precisions = list(precision) if precision is not None and not isinstance(precision, str) else None
+
+    def fmt(value, row=None):
+        if isinstance(value, (list, tuple, set, frozenset)):
+            items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+            return ", ".join(fmt(v) for v in items)
+        if value is None or _is_na(value):
+            return ""
+        if isinstance(value, bool) or type(value).__name__ == "bool_":
+            return _html.escape(labels.get(bool(value), "yes" if value else "no"))
+        if precision is not None:
+            p = precisions[row] if precisions is not None and row is not None else precision
+            return _html.escape(date_label(value, p if isinstance(p, str) else None))
+        if isinstance(value, str):
+            if codes_ok and value in labels:
+                return _html.escape(labels[value])
+            if codes_ok and _CODE.match(value):
+                words = value.replace("_", " ")
+                return _html.escape(words[:1].upper() + words[1:])
+            return _html.escape(value)
+        if hasattr(value, "isoformat"):
+            return _html.escape(date_label(value, "day"))
+        if nums and not isinstance(value, str):
+            try:
+                f = float(value)
+            except (TypeError, ValueError):
+                return _html.escape(str(value))
+            if yearish:
+                return f"{f:.0f}"
+            return f"{f:,.{decimals}f}"
+        return _html.escape(str(value))
+
+    return fmt, bool(nums) and all(not isinstance(v, str) for v in series.dropna())
+
+
+def _meaningful_index(frame) -> bool:
+    """True for an index worth showing: named, or not plain row numbers."""
+    import pandas as pd
+
+    idx = frame.index
+    if isinstance(idx, pd.MultiIndex):
+        return True
+    if any(n is not None for n in idx.names):
+        return True
+    return not pd.api.types.is_integer_dtype(idx.dtype)
+
+
+def _date_precisions(frame, dates) -> dict:
+    """{column: precision (str) or per-row precisions} for the date columns of a table."""
+    out: dict = {}
+    for col in frame.columns:  # a stored precision beside a date column: date + date_precision
+        if not isinstance(col, str):
+            continue
+        for companion in (f"{col}_precision", re.sub(r"_date$", "_precision", col) if col.endswith("_date") else None):
+            if companion and companion != col and companion in frame.columns:
+                out[col] = list(frame[companion])
+                break
+    if dates is None:
+        return out
+    if isinstance(dates, dict):
+        for col, how in dates.items():
+            if isinstance(how, str) and how in frame.columns:
+                out[col] = list(frame[how])
+            elif isinstance(how, str) or how is None:
+                out[col] = how or ""
+            else:
+                out[col] = list(how)
+    else:
+        for col in dates:
+            out[col] = ""
+    return out
+
+
+def table(frame, name: str, *, index: bool | None = None, labels: dict | None = None,
+          units: dict | None = None, max_rows: int | None = None, dates=None, caption: str | None = None):
+    """A table for display, readable and the same HTML on every run.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The rows to show (never truncated: every row and every character).
+    name : str
+        A fixed id for the table: pandas gives each styled table a random id;
+        a fixed one keeps notebook outputs identical between runs (nbval).
+    index : bool, optional
+        Show the index as the first column(s), headed by its name. By default
+        an index is shown when it means something: named, a MultiIndex, or
+        labels other than row numbers (an unnamed integer index, what
+        filtering leaves, is hidden).
+    labels : dict, optional
+        Headers and codes to show in words, added to :data:`LABELS`.
+    units : dict, optional
+        ``{column: unit}``: the unit in brackets after the header.
+    max_rows : int, optional
+        On the site, a table with more rows than this (default
+        :data:`LONG_TABLE_ROWS`) shows its first ``max_rows`` rows and a
+        "show all N rows" button; in the notebook every row shows. ``0``
+        turns the expander off.
+    dates : list or dict, optional
+        Date columns to show at the precision stored (:func:`date_label`):
+        a list of columns (precision read from the text: ``2016`` or
+        ``2016-01``), or ``{column: "year" | "month" | "day" | precision column
+        | per-row precisions}``. A column ``X`` beside ``X_precision`` (or
+        ``start_date`` beside ``start_precision``) is done without asking.
+    caption : str, optional
+        A caption above the table.
+
+    Numbers are formatted by kind: integers, and decimal columns whose values
+    are all whole, with thousands separators and no decimals (``106,400``);
+    other numbers with the fewest decimals that show them (at most 2, or 3
+    below 1); years (columns named for years, or whole numbers all between
+    1800 and 2100 in a column not named for money or counts) without a
+    separator. Booleans read yes/no, missing values are empty cells, and
+    cells of numbers carry the class ``sco-num`` (right-aligned on the site).
 
     Text is escaped (cells, index labels and column headers): the tables show
     text contributors paste from third-party sources, and pandas' Styler does
     not escape by default, so a ``<script>`` in a statement would run in
     every page that shows it.
     """
-    return (frame.style.hide(axis="index").set_uuid(name)
-            .format(na_rep="", precision=2, escape="html")
-            .format_index(escape="html", axis=0)
-            .format_index(escape="html", axis=1))
+    import html as _html
+
+    import pandas as pd
+
+    show_index = _meaningful_index(frame) if index is None else bool(index)
+    if show_index:
+        if frame.index.nlevels == 1 and frame.index.name is None:
+            frame = frame.rename_axis("")
+        frame = frame.reset_index(allow_duplicates=True)
+    merged = {**LABELS, **(labels or {})}
+    precisions = _date_precisions(frame, dates)
+    texts, classes = {}, {}
+    for pos, col in enumerate(frame.columns):
+        series = frame.iloc[:, pos]
+        how = precisions.get(col)
+        fmt, numeric = _cell_formatter(col, series, merged, how)
+        texts[pos] = [fmt(v, i) for i, v in enumerate(series)]
+        classes[pos] = ["sco-num" if numeric else ""] * len(series)
+    shown_frame = pd.DataFrame(texts, index=pd.RangeIndex(len(frame)))
+    shown_frame.columns = frame.columns
+    # the cells are display text, escaped above; headers and index labels are escaped here
+    shown = (shown_frame.style.hide(axis="index").set_uuid(name)
+             .format_index(lambda v: _html.escape(column_label(v, labels, units)), axis=1)
+             .format_index(escape="html", axis=0))
+    if frame.columns.is_unique:
+        css = pd.DataFrame(classes, index=shown_frame.index)
+        css.columns = frame.columns
+        shown = shown.set_td_classes(css)
+    limit = LONG_TABLE_ROWS if max_rows is None else max_rows
+    if limit and len(frame) > limit:
+        shown = shown.set_table_attributes(f'data-sco-rows="{int(limit)}"')
+    if caption:
+        shown = shown.set_caption(_html.escape(caption))
+    return shown
 
 
 # --- saving ------------------------------------------------------------------------
@@ -302,6 +592,11 @@ def save_figure(fig, name: str, *, formats: tuple[str, ...] = ("png", "svg"), fo
             fig.savefig(tmp, format=fmt, bbox_inches="tight", metadata=meta, dpi=RC["savefig.dpi"])
         tmp.replace(target)
         written.append(target)
+    # The data behind the figure (issue 19): <name>.csv with the rows drawn, and the
+    # figure's name for its display output (helpers.figmeta documents the contract).
+    from . import figmeta
+
+    written.append(figmeta.write_data(fig, out, name))
     return written
 
 

@@ -1,0 +1,192 @@
+"""Tables a reader can read and figures a reader can reuse and cite (issue 19).
+
+Each test fails on something found on the site: a hidden row label, a cut
+cell, ``106400.00``, raw codes, a long table with no expander, a chart without
+its data, a figure without the project's name and licence, figures without
+numbers or links.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import data, figmeta, style  # noqa: E402
+
+
+def cells(html: str) -> list[str]:
+    return re.findall(r"<td[^>]*>(.*?)</td>", html, re.S)
+
+
+def headers(html: str) -> list[str]:
+    return re.findall(r'<th[^>]*class="col_heading[^"]*"[^>]*>(.*?)</th>', html, re.S)
+
+
+# --- tables ---------------------------------------------------------------------------
+
+
+def test_a_meaningful_index_is_shown_with_its_name_and_row_numbers_are_not():
+    by_doc = pd.DataFrame({"consistent": [3, 1], "inconsistent": [0, 2]},
+                          index=pd.Index(["Gao Fei (2010)", "Xinhua (2022)"], name="document"))
+    html = style.table(by_doc, "by_doc").to_html()
+    assert "Gao Fei (2010)" in cells(html) and "Xinhua (2022)" in cells(html)
+    assert headers(html)[0] == "Document"
+    unnamed = pd.DataFrame({"n": [1, 2]}, index=["KAZ", "UZB"])  # labels, no name
+    assert "KAZ" in cells(style.table(unnamed, "unnamed").to_html())
+    filtered = pd.DataFrame({"n": [1, 2, 3]}).iloc[[0, 2]]  # row numbers left by filtering
+    html = style.table(filtered, "filtered").to_html()
+    assert cells(html) == ["1", "3"]
+    assert cells(style.table(filtered, "forced", index=True).to_html()) == ["0", "1", "2", "3"]
+    assert "KAZ" not in style.table(unnamed, "hidden", index=False).to_html()
+
+
+def test_no_cell_text_is_truncated():
+    long_text = "An exclusion reason that runs on and on, " * 12 + "and ends here."
+    html = style.table(pd.DataFrame({"excluded": [long_text], "value": [1.5]}), "long_text").to_html()
+    assert long_text in html
+    assert "\u2026" not in html and "..." not in html
+
+
+def test_integers_print_without_decimals_and_with_thousands_separators():
+    frame = pd.DataFrame({"value_usd_m": [106400.0, 2500.0, None], "rows": [1200, 3, 4],
+                          "ratio": [1.25, 0.5, 2.0], "year": [2016, 2017, 2018],
+                          "from": [1992, 2000, 2010]})
+    html = style.table(frame, "numbers").to_html()
+    got = cells(html)
+    assert "106,400" in got and "2,500" in got and "106400.00" not in html and "106,400.00" not in html
+    assert "1,200" in got
+    assert "1.25" in got and "0.50" in got and "2.00" in got  # one number of decimals per column
+    assert "2016" in got and "1992" in got and "2,016" not in html  # years without a separator
+    assert got[2::5] == ["1.25", "0.50", "2.00"]
+    assert 'class="data row0 col0 sco-num"' in html  # numbers are right-aligned on the site
+
+
+def test_codes_and_column_names_are_humanised():
+    frame = pd.DataFrame({"status": ["dialogue_partner", "member"], "cagr_percent": [3.5, 4.0],
+                          "estimate": [True, False], "source_id": ["gao2010", "gao2010"],
+                          "event_type": ["border_agreement", "summit"]})
+    html = style.table(frame, "codes").to_html()
+    assert headers(html) == ["Status", "Compound annual rate (%)", "Estimate", "Source", "Event type"]
+    got = cells(html)
+    assert "Dialogue partner" in got and "Member" in got and "Border agreement" in got
+    assert "yes" in got and "no" in got and "True" not in got
+    assert "gao2010" in got  # ids are never rewritten
+    assert "dialogue_partner" not in html and "cagr_percent" not in html
+    html = style.table(frame, "codes2", labels={"status": "SCO status", "member": "Full member"},
+                       units={"cagr_percent": "% a year"}).to_html()
+    assert headers(html)[:2] == ["SCO status", "Compound annual rate (% a year)"] and "Full member" in cells(html)
+
+
+def test_a_long_table_carries_the_expander_marker_and_a_short_one_does_not():
+    long = pd.DataFrame({"n": range(40)})
+    assert 'data-sco-rows="25"' in style.table(long, "long").to_html()
+    assert len(cells(style.table(long, "long").to_html())) == 40  # every row is in the notebook
+    assert 'data-sco-rows="10"' in style.table(long, "long10", max_rows=10).to_html()
+    assert "data-sco-rows" not in style.table(long.head(25), "short").to_html()
+    assert "data-sco-rows" not in style.table(long, "off", max_rows=0).to_html()
+
+
+def test_table_html_is_the_same_on_every_run_and_escapes_data():
+    frame = pd.DataFrame({"text": ["<script>alert(1)</script>", "a & b"], "n": [1, 2]},
+                         index=pd.Index(["<b>x</b>", "y"], name="<i>k</i>"))
+    html = style.table(frame, "same").to_html()
+    assert html == style.table(frame, "same").to_html()
+    assert "<script" not in html and "<b>" not in html and "<i>" not in html
+    assert "&lt;script&gt;" in html and "&lt;b&gt;x&lt;/b&gt;" in html and "a &amp; b" in html
+
+
+def test_dates_are_shown_at_the_precision_stored():
+    assert style.date_label("2016-01") == "January 2016"
+    assert style.date_label("2016") == "2016"
+    assert style.date_label("2022-09-15") == "15 September 2022"
+    assert style.date_label("2016-01-01", "year") == "2016"
+    assert style.date_label("2021-09-01", "month") == "September 2021"
+    assert style.date_label(None) == "" and style.date_label("about 2005") == "about 2005"
+    events = pd.DataFrame({"date": ["2016-01-01", "2014-09-01", "2001-06-15"],
+                           "date_precision": ["year", "month", "day"]})
+    got = cells(style.table(events, "events").to_html())
+    assert got[0::2] == ["2016", "September 2014", "15 June 2001"]
+    stored = pd.DataFrame({"since": ["2016", "2016-01"]})
+    assert cells(style.table(stored, "stored", dates=["since"]).to_html()) == ["2016", "January 2016"]
+    assert cells(style.table(stored, "as_is").to_html()) == ["2016", "2016-01"]
+
+
+# --- figures ---------------------------------------------------------------------------
+
+
+def _trade_figure(rows, *extra):
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.set_title("Trade with Kazakhstan")
+    ax.plot(rows["year"], rows["value"])
+    style.add_source(fig, rows, *extra)
+    return fig
+
+
+def test_a_saved_figure_has_its_data_csv_with_row_and_source_ids(tmp_path):
+    trade = data.load("trade")
+    drawn = trade[(trade["partner_iso3"] == "KAZ") & (trade["flow"] == "total")].head(4)
+    files = style.save_figure(_trade_figure(drawn, "naturalearth-50m-4-1-0"), "trade_check", folder=tmp_path)
+    assert tmp_path / "trade_check.csv" in files
+    with (tmp_path / "trade_check.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {"row_id", "source_id", "table"} <= set(rows[0])
+    assert [r["row_id"] for r in rows[:4]] == list(drawn["row_id"])  # exactly the rows drawn, in order
+    assert [r["source_id"] for r in rows[:4]] == list(drawn["source_id"])
+    assert all(r["table"] == "trade" for r in rows[:4])
+    assert rows[4]["source_id"] == "naturalearth-50m-4-1-0" and rows[4]["row_id"] == ""
+    assert "draws no table rows" in rows[4]["note"] and len(rows) == 5
+    again = style.save_figure(_trade_figure(drawn, "naturalearth-50m-4-1-0"), "trade_check", folder=tmp_path / "b")
+    assert (tmp_path / "trade_check.csv").read_bytes() == again[-1].read_bytes()
+    plt.close("all")
+
+
+def test_a_table_without_row_id_is_keyed_by_its_primary_key(tmp_path):
+    membership = data.load("sco_membership").head(2)
+    fig, _ = plt.subplots()
+    style.add_source(fig, membership)
+    header, rows = figmeta.data_rows(fig)
+    first = membership.iloc[0]
+    assert rows[0][header.index("row_id")] == "|".join(
+        str(first[k]) for k in ("country_iso3", "organisation", "status", "start_date"))
+    plt.close("all")
+
+
+def test_a_figure_drawn_from_source_ids_only_lists_them(tmp_path):
+    fig, _ = plt.subplots()
+    style.add_source(fig, "gao2010")
+    style.save_figure(fig, "ids_only", folder=tmp_path)
+    with (tmp_path / "ids_only.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows == [{"table": "", "row_id": "", "source_id": "gao2010", "note": figmeta.NO_ROWS_NOTE}]
+    plt.close("all")
+
+
+@pytest.mark.parametrize("n_sources", [1, 8, 20])
+def test_the_source_line_ends_with_the_project_name_and_licence(n_sources):
+    ids = list(data.load("sources")["source_id"].iloc[:n_sources])
+    fig, _ = plt.subplots()
+    line = " ".join(style.add_source(fig, ids, note="A note.").split())
+    assert line.rstrip(".").endswith(f"{figmeta.PROJECT}, {figmeta.LICENCE}")
+    assert "metadata" not in line
+    assert any(t.get_text() == style.add_source(fig, ids, note="A note.") for t in fig.texts)
+    plt.close("all")
+
+
+def test_a_saved_figure_is_named_for_its_display_output(tmp_path):
+    trade = data.load("trade").head(2)
+    fig = _trade_figure(trade)
+    assert not hasattr(fig, "_repr_mimebundle_")
+    style.save_figure(fig, "named_check", folder=tmp_path)
+    bundle, meta = fig._repr_mimebundle_()
+    assert bundle == {}  # no data of its own: the PNG and text outputs are IPython's as before
+    info = meta[figmeta.META_KEY]
+    assert info["name"] == "named_check" and info["title"] == "Trade with Kazakhstan"
+    assert info["source"].startswith("Source: ") and figmeta.CREDIT in info["source"]
+    plt.close("all")
