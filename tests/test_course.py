@@ -167,3 +167,20 @@ def test_search_sections_cut_at_headings():
     assert "kappa" in docs[1]["text"] and "hidden" not in docs[1]["text"]
     assert "foot" not in docs[2]["text"]
     assert "</script" not in course.search_script([{"text": "</script><script>"}])
+
+
+def test_a_deck_shows_hostile_text_as_text():
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    nb = nbformat.v4.new_notebook()
+    fig = nbformat.v4.new_code_cell("plot()")
+    fig.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
+                   nbformat.v4.new_output("display_data", data={"text/markdown": f"Finding {evil}. More {evil}."})]
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# Title {evil}\n\nQuestion {evil}."),
+                nbformat.v4.new_markdown_cell(f"## 1. Section {evil}\n\nIntro {evil}."), fig,
+                nbformat.v4.new_markdown_cell(f"## For the seminar\n\n### Questions for discussion\n\n1. Why {evil}?")]
+    deck = course.deck(nb, reveal_prefix="../assets/reveal", back='x.html"><script>')
+    from test_escaping import assert_harmless, own_scripts
+
+    shown = "".join(assert_harmless(deck, "deck", own_scripts()).text)
+    assert 'alert("x")' in shown  # shown as text, on the slides or in the notes
+    assert 'href="x.html&quot;&gt;&lt;script&gt;"' in deck

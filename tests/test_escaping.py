@@ -126,8 +126,12 @@ def own_scripts() -> set[str]:
     """The scripts the project's own pages carry (rendered from a harmless notebook)."""
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Harmless\n\n## A section"), nbformat.v4.new_code_cell("1")]
+    from helpers import course
+
     pages = [render.notebook_html(nb), render.notebook_html(nb, site_root="../"),
-             render.notebook_slides(nb, reveal_prefix="../assets/reveal", back="x.html")]
+             render.notebook_html(nb, site_root=""),  # the site's own pages (search script, issue 21)
+             render.notebook_slides(nb, reveal_prefix="../assets/reveal", back="x.html"),
+             course.deck(nb, reveal_prefix="../assets/reveal", back="x.html")]  # the site's projector decks
     return {script for page in pages for script in scan(page).scripts}
 
 

@@ -461,15 +461,20 @@ Reveal.initialize({{
 # --- citation, dates ---------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
 def citation() -> dict:
-    """``CITATION.cff`` as a mapping ({} if absent)."""
-    import yaml
-
+    """``CITATION.cff`` of the repository (``paths.repo_root()``) as a mapping ({} if absent)."""
     path = paths.repo_root() / "CITATION.cff"
     if not path.exists():
         return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return dict(_read_cff(str(path), path.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=4)
+def _read_cff(path: str, mtime: int) -> dict:
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
 
 
 def repository_url() -> str | None:
