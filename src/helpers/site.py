@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from . import course, data, datadict, parameters, paths, render, runner, seminar
+from . import course, data, datadict, figmeta, parameters, paths, render, runner, seminar
 
 E = html.escape
 
@@ -175,10 +175,10 @@ def nav(prefix: str = "", current: str = "", *, search: bool = True) -> str:
         links.append(f'<a{cls} href="{prefix}{page}">{label}</a>')
     box = ""
     if search:
-        box = (f'<form class="sco-search" role="search" data-root="{prefix}">'
+        box = (f'<div class="sco-search" role="search" data-root="{prefix}">'
                '<input type="search" name="q" placeholder="Search chapters, data, sources" '
                'aria-label="Search the site" autocomplete="off">'
-               '<div class="sco-search-results" hidden></div></form>\n'
+               '<div class="sco-search-results" hidden></div></div>\n'
                f'<script defer src="{prefix}assets/search.js"></script>')
     return ('<nav class="sco-nav" aria-label="Site">'
             f'<a class="sco-brand" href="{prefix}index.html">SCO &amp; Central Asia notebooks</a>\n'
@@ -448,12 +448,12 @@ def table_chapters(pkg: dict, notebooks: dict[str, str]) -> dict[str, list[str]]
 
 def _filter_form(target: str, controls: list[tuple[str, str, list[tuple[str, str]]]], what: str) -> str:
     """A filter bar for the rows (``[data-row]``) of element ``target`` (static/search.js applies it)."""
-    parts = [f'<form class="sco-filters" data-target="{E(target)}" aria-label="Filter the {E(what)}">',
+    parts = [f'<div class="sco-filters" role="group" data-target="{E(target)}" aria-label="Filter the {E(what)}">',
              f'<label>Contains <input type="search" name="q" placeholder="words in the {E(what)}"></label>']
     for name, label, options in controls:
         opts = '<option value="">all</option>' + "".join(f'<option value="{E(v)}">{E(t)}</option>' for v, t in options)
         parts.append(f'<label>{E(label)} <select name="{E(name)}">{opts}</select></label>')
-    parts.append('<span class="sco-filter-count" aria-live="polite"></span></form>')
+    parts.append('<span class="sco-filter-count" aria-live="polite"></span></div>')
     return "".join(parts)
 
 
@@ -716,7 +716,10 @@ def build(*, source: str = "auto", slides: bool = True, teacher: bool = False,
             page = render.notebook_html(
                 nb, nav=nav("", name),
                 footer=chapter_footer(name, origin, slides, title, parameters.notebook_path(name)),
-                source_ids=known, prose=course.Prose(terms, known), prompts=False)
+                source_ids=known, prose=course.Prose(terms, known), prompts=False,
+                figures_dir=figmeta.figure_folder(path), figures_href=f"figures/{name}/")
+            # each figure's PNG, SVG and data CSV, as the page links them (issue 19)
+            figmeta.copy_linked(page, f"figures/{name}/", figmeta.figure_folder(path), scratch / "figures" / name)
             (scratch / f"{name}.html").write_text(page, encoding="utf-8")
             docs += course.page_sections(page, f"{name}.html", f"{number}. {title}", "chapter")
             shutil.copyfile(path, scratch / "notebooks" / f"{name}.ipynb")

@@ -100,7 +100,6 @@
     var timer = null;
     var root = form.getAttribute("data-root") || "";
     function run() { load(root, function () { show(form, box, input.value); }); }
-    form.addEventListener("submit", function (ev) { ev.preventDefault(); run(); });
     input.addEventListener("focus", function () { load(root, function () {}); });
     input.addEventListener("input", function () {
       clearTimeout(timer);
@@ -108,6 +107,7 @@
     });
     input.addEventListener("keydown", function (ev) {
       if (ev.key === "Escape") { box.hidden = true; }
+      if (ev.key === "Enter") { ev.preventDefault(); clearTimeout(timer); run(); }
     });
     document.addEventListener("click", function (ev) {
       if (!form.contains(ev.target)) { box.hidden = true; }
@@ -123,7 +123,7 @@
     });
   }
 
-  /* Table filters: <form class="sco-filters" data-target="ID"> with selects/inputs
+  /* Table filters: <div class="sco-filters" data-target="ID"> with selects/inputs
    * named after the rows' data-* attributes ("q" filters on the row's text). */
   function setupFilters(form) {
     var target = document.getElementById(form.getAttribute("data-target"));
@@ -147,14 +147,13 @@
       if (count) { count.textContent = shown + " of " + rows.length + " shown"; }
     }
     controls.forEach(function (c) { c.addEventListener("input", apply); c.addEventListener("change", apply); });
-    form.addEventListener("submit", function (ev) { ev.preventDefault(); apply(); });
     apply();
   }
 
   function init() {
-    Array.prototype.forEach.call(document.querySelectorAll("form.sco-search"), setupSearch);
+    Array.prototype.forEach.call(document.querySelectorAll("div.sco-search"), setupSearch);
     Array.prototype.forEach.call(document.querySelectorAll("button.sco-menu"), setupMenu);
-    Array.prototype.forEach.call(document.querySelectorAll("form.sco-filters"), setupFilters);
+    Array.prototype.forEach.call(document.querySelectorAll("div.sco-filters"), setupFilters);
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
   window.SCO = { search: search, load: load };
