@@ -190,3 +190,90 @@ def test_a_saved_figure_is_named_for_its_display_output(tmp_path):
     assert info["name"] == "named_check" and info["title"] == "Trade with Kazakhstan"
     assert info["source"].startswith("Source: ") and figmeta.CREDIT in info["source"]
     plt.close("all")
+
+
+# --- the rendered page -----------------------------------------------------------------
+
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+
+
+def _figure_output(meta=None):
+    import nbformat
+
+    out = nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure size 10x5 with 1 Axes>"})
+    if meta is not None:
+        out.metadata[figmeta.META_KEY] = meta
+    return out
+
+
+def _page_notebook():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    first = nbformat.v4.new_code_cell('style.save_figure(fig, "trade_by_partner")\nplt.show()')
+    first.outputs = [_figure_output({"name": "trade_by_partner", "title": "Total trade <by> partner",
+                                     "chapter": "03_trade", "source": "Source: X [gao2010]. Chart: " + figmeta.CREDIT})]
+    older = nbformat.v4.new_code_cell('style.save_figure(fig, "trade_shares")\nplt.show()')
+    older.outputs = [_figure_output()]  # executed before figures carried their name
+    loop = nbformat.v4.new_code_cell('for t in trips:\n    style.save_figure(fig, f"route_{t}")\n    plt.show()')
+    loop.outputs = [_figure_output(), _figure_output()]
+    nb.cells = [nbformat.v4.new_markdown_cell("# China's trade with Central Asia\n\n## 2. Each partner"), first,
+                nbformat.v4.new_markdown_cell("## 4. Shares"), older, loop,
+                nbformat.v4.new_code_cell("table", outputs=[nbformat.v4.new_output(
+                    "execute_result", data={"text/html": style.table(pd.DataFrame({"n": range(30)}), "long").to_html(),
+                                            "text/plain": "x"}, execution_count=1)])]
+    return nb
+
+
+def test_a_rendered_page_numbers_its_figures_and_links_png_svg_csv_and_a_citation(tmp_path):
+    from helpers import render
+
+    for stem in ("trade_by_partner", "trade_shares"):
+        for ext in ("png", "svg", "csv"):
+            (tmp_path / f"{stem}.{ext}").write_text("x")
+    page = render.notebook_html(_page_notebook(), figures_dir=tmp_path, figures_href="figures/03_trade/")
+    figures = re.findall(r'<figure class="sco-figure" id="([^"]+)">(.*?)</figure>', page, re.S)
+    assert [f[0] for f in figures] == ["figure-3-1", "figure-3-2", "figure-3-3", "figure-3-4"]
+    first, older, loop_a, _ = (f[1] for f in figures)
+    assert "Figure 3.1.</a> Total trade &lt;by&gt; partner</figcaption>" in first  # caption from the title, escaped
+    for ext in ("png", "svg", "csv"):
+        assert f'href="figures/03_trade/trade_by_partner.{ext}"' in first
+        assert f'href="figures/03_trade/trade_shares.{ext}"' in older  # matched by the literal name in its cell
+    assert "Cite this figure: " + figmeta.PROJECT.replace("&", "&amp;") in first and figmeta.LICENCE in first
+    alt = re.search(r'alt="([^"]*)"', first).group(1)
+    assert alt.startswith("Figure 3.1: Total trade &lt;by&gt; partner. Source: X [gao2010]")
+    assert "Figure 3.2.</a> 4. Shares</figcaption>" in older  # no title: the section it is in
+    assert "figures/03_trade/route_" not in loop_a and "sco-figlinks" not in loop_a  # unknown names: no links
+    assert 'data-sco-rows="25"' in page and "Show all" in page  # the long table keeps its marker; the script is there
+    nolinks = render.notebook_html(_page_notebook())
+    assert "Figure 3.1." in nolinks and 'class="sco-figlinks"' not in nolinks
+
+
+def test_the_site_copies_the_figure_files_a_page_links(tmp_path):
+    page = '<a href="figures/03_trade/a.png">PNG</a> <a href="figures/03_trade/a.csv" download>CSV</a>'
+    (tmp_path / "src").mkdir()
+    for ext in ("png", "svg", "csv"):
+        (tmp_path / "src" / f"a.{ext}").write_text(ext)
+    copied = figmeta.copy_linked(page, "figures/03_trade/", tmp_path / "src", tmp_path / "site" / "03_trade")
+    assert copied == ["a.csv", "a.png"]
+    assert sorted(p.name for p in (tmp_path / "site" / "03_trade").iterdir()) == ["a.csv", "a.png"]
+
+
+def test_in_a_kernel_the_displayed_figure_carries_its_name(tmp_path):
+    """The whole route in a real kernel: save_figure, then plt.show() gives an output naming the figure."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    sid = data.load("sources")["source_id"].iloc[0]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import matplotlib.pyplot as plt\nfrom helpers import style\n"
+        "fig, ax = plt.subplots(figsize=(3, 2))\nax.set_title('A check')\nax.plot([1, 2])\n"
+        f"style.add_source(fig, {sid!r})\nstyle.save_figure(fig, 'kernel_check', folder={str(tmp_path)!r})\n"
+        "plt.show()")]
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    [out] = [o for o in nb.cells[0].outputs if "image/png" in o.get("data", {})]
+    assert out.metadata[figmeta.META_KEY]["name"] == "kernel_check"
+    assert out.metadata[figmeta.META_KEY]["title"] == "A check"
+    assert out.data["text/plain"].startswith("<Figure size")  # what nbval compares is unchanged
+    assert (tmp_path / "kernel_check.csv").exists()

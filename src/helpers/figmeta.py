@@ -243,3 +243,35 @@ def chapter_number(chapter: str | None) -> int | None:
     """3 for ``"03_trade"``; None when the name does not start with a number."""
     m = re.match(r"^(\d+)_", chapter or "")
     return int(m.group(1)) if m else None
+
+
+def figure_folder(notebook_path: Path) -> Path:
+    """Where the figures of an executed notebook are.
+
+    A run's notebook (``build/<chapter>/<chapter>.ipynb``, a named or variant
+    run) has its figures in ``figures/`` beside it; a committed notebook's are
+    the repository's ``figures/`` (refreshed by the default runs).
+    """
+    from . import paths
+
+    beside = Path(notebook_path).resolve().parent / "figures"
+    if beside.is_dir() and Path(notebook_path).resolve().parent != paths.notebooks_dir().resolve():
+        return beside
+    return paths.repo_root() / "figures"
+
+
+def copy_linked(page: str, href_prefix: str, source: Path, target: Path) -> list[str]:
+    """Copy into ``target`` the figure files ``page`` links under ``href_prefix`` (from ``source``).
+
+    :func:`helpers.render.describe_figures` links only files it found in
+    ``source``, so every link of the page resolves once copied. Returns the
+    file names copied.
+    """
+    import shutil
+
+    names = sorted(set(re.findall(rf'href="{re.escape(href_prefix)}([a-z0-9_-]+\.(?:png|svg|csv))"', page)))
+    if names:
+        target.mkdir(parents=True, exist_ok=True)
+    for file in names:
+        shutil.copyfile(Path(source) / file, target / file)
+    return names

@@ -61,7 +61,7 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https"}
 #: HTML outputs (tables from pandas) also keep their own style sheet and table attributes.
 OUTPUT_TAGS = ALLOWED_TAGS | {"style"}
-OUTPUT_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, "style": {"type", "scoped"}, "table": {"border"},
+OUTPUT_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, "style": {"type", "scoped"}, "table": {"border", "data-sco-rows"},
                      "tr": {"style"}}
 
 _HEADING = re.compile(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
@@ -174,7 +174,8 @@ def _exporter(kind: str, prose=None, **kw):
 
 def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = "",
                   source_ids: set[str] | None = None, sources_href: str = "sources.html",
-                  site_root: str | None = None, prose=None, prompts: bool = True) -> str:
+                  site_root: str | None = None, prose=None, prompts: bool = True,
+                  figures_dir: Path | None = None, figures_href: str = "figures/") -> str:
     """One executed notebook as a self-contained, offline HTML page.
 
     Parameters
@@ -202,6 +203,11 @@ def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = 
         False leaves out the ``In [n]:``/``Out[n]:`` prompts (the site's
         chapter pages); run pages keep them, as the runner's messages name
         cells by them.
+    figures_dir, figures_href : Path, str
+        Where the notebook's saved figures are (``<name>.png``, ``.svg``,
+        ``.csv``) and the URL prefix they have from the page: each figure
+        whose files are there gets links to them (see :func:`describe_figures`).
+        Without ``figures_dir`` figures are numbered and captioned, not linked.
     """
     if site_root is not None and not nav:
         from . import site  # site imports this module
@@ -212,7 +218,7 @@ def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = 
         title = first_heading(nb) or "Notebook"
     nb.metadata["title"] = title
     escape_dollars(nb)
-    describe_figures(nb)
+    describe_figures(nb, figures_dir=figures_dir, figures_href=figures_href)
     banner = parameters_banner(mark_parameter_cells(nb), derived=derived_help(nb))
     kw = {} if prompts else {"exclude_input_prompt": True, "exclude_output_prompt": True}
     body, _ = _exporter("html", prose=prose, **kw).from_notebook_node(nb, resources={"sco_css": site_css()})
@@ -221,6 +227,8 @@ def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = 
     body = body.replace("<!--sco-nav-->", nav, 1).replace("<!--sco-footer-->", footer, 1)
     if source_ids:
         body = link_source_ids(body, source_ids, sources_href)
+    head, sep, tail = body.rpartition("</body>")  # issue 19: long tables show their first rows
+    body = head + LONG_TABLE_SCRIPT + sep + tail if sep else body + LONG_TABLE_SCRIPT
     return body
 
 
@@ -380,19 +388,131 @@ def markdown_texts(cell) -> list[str]:
     return texts
 
 
-def describe_figures(nb) -> None:
-    """Give every PNG output (in place) alternative text naming the section it is in."""
+def chapter_name(nb) -> str | None:
+    """The chapter a notebook is (``"03_trade"``): from its figures, papermill's metadata or its parameters."""
+    from . import figmeta, parameters
+
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            meta = out.get("metadata", {}).get(figmeta.META_KEY)
+            if isinstance(meta, dict) and meta.get("chapter"):
+                return str(meta["chapter"])
+    source = str(nb.metadata.get("papermill", {}).get("input_path") or "")
+    if source:
+        name = parameters.notebook_name(source)
+        if name in parameters.SPECS:
+            return name
+    cell = next((c for c in nb.cells if c.cell_type == "code" and "parameters" in _tags(c)), None)
+    names = set(literal_assignments(cell.source)) if cell is not None else set()
+    matches = [n for n, sp in parameters.SPECS.items() if names and set(sp.by_name()) == names]
+    return matches[0] if len(matches) == 1 else None
+
+
+def describe_figures(nb, *, figures_dir: Path | None = None, figures_href: str = "figures/") -> list[str]:
+    """Number, caption and describe every figure (PNG output) of a notebook, in place.
+
+    Each PNG output gets, in its metadata: ``sco_alt`` (alt text: "Figure 3.6:
+    title. Source line", or the section it is in when the figure carries no
+    name), ``sco_figure_open``/``sco_figure_close`` (escaped HTML the page
+    template puts around the image: a ``<figure>`` with an id such as
+    ``figure-3-6``, a caption "Figure 3.6. Title", and, for a figure whose
+    files are in ``figures_dir``, the image linked to its full-size PNG, links
+    to its PNG, SVG and data CSV under ``figures_href`` and a line to cite
+    it). Figures are numbered in page order, per chapter (see
+    :func:`chapter_name`); the name and title come from the output's
+    ``sco_figure`` metadata (:mod:`helpers.figmeta`), or, for an older
+    output, from the literal names in the cell's ``save_figure`` calls when
+    their number matches the cell's images.
+
+    Returns the names of the figures linked, in order.
+    """
+    from . import figmeta
+
+    E = html.escape
     chapter = first_heading(nb) or "the notebook"
+    number = figmeta.chapter_number(chapter_name(nb))
     section = None
+    count = 0
+    linked: list[str] = []
     for cell in nb.cells:
         for text in markdown_texts(cell):
             for line in text.splitlines():
                 if line.startswith(("## ", "### ")):
                     section = line.lstrip("#").strip()
-        for out in cell.get("outputs", []):
-            if "image/png" in out.get("data", {}):
+        images = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        if not images:
+            continue
+        literal = figmeta.literal_names(cell.source) if cell.cell_type == "code" else []
+        for k, out in enumerate(images):
+            count += 1
+            label = f"Figure {number}.{count}" if number else f"Figure {count}"
+            ident = "figure-" + (f"{number}-{count}" if number else str(count))
+            meta = out.setdefault("metadata", {})
+            info = meta.get(figmeta.META_KEY)
+            info = dict(info) if isinstance(info, dict) else {}
+            if not info.get("name") and len(literal) == len(images):
+                info["name"] = literal[k]
+            name = str(info.get("name") or "")
+            title = " ".join(str(info.get("title") or "").split()) or section or chapter
+            source = " ".join(str(info.get("source") or "").split())
+            if source:
+                meta["sco_alt"] = f"{label}: {title}. {source}"
+            else:
                 where = f"section “{section}” of " if section else ""
-                out.setdefault("metadata", {})["sco_alt"] = f"Figure in {where}{chapter}"
+                meta["sco_alt"] = f"{label} in {where}{chapter}"
+            files = {}
+            if name and figures_dir is not None:
+                files = {ext: f"{figures_href}{name}.{ext}" for ext in ("png", "svg", "csv")
+                         if (Path(figures_dir) / f"{name}.{ext}").is_file()}
+            opening = f'<figure class="sco-figure" id="{E(ident)}">'
+            closing = ""
+            if "png" in files:
+                opening += f'<a class="sco-enlarge" href="{E(files["png"])}" title="Open the full-size image">'
+                closing += "</a>"
+            closing += (f'<figcaption class="sco-figcaption"><a class="sco-fignum" href="#{E(ident)}">{E(label)}.</a> '
+                        f"{E(title)}</figcaption>")
+            if files:
+                words = {"png": "PNG", "svg": "SVG", "csv": "Data behind the chart (CSV)"}
+                links = " &middot; ".join(f'<a href="{E(href)}"{" download" if ext == "csv" else ""}>{words[ext]}</a>'
+                                          for ext, href in files.items())
+                closing += f'<p class="sco-figlinks">{links}</p>'
+                linked.append(name)
+            cite = (f"{E(figmeta.PROJECT)}, “{E(title)}”, {E(label)} in “{E(chapter)}”"
+                    + (f" (figure <code>{E(name)}</code>)" if name else "")
+                    + f', licence <a href="{E(figmeta.LICENCE_URL)}">{E(figmeta.LICENCE)}</a>'
+                    + ("; the sources of every row drawn are in its CSV." if "csv" in files else "."))
+            closing += f'<p class="sco-cite">Cite this figure: {cite}</p></figure>'
+            meta["sco_figure_open"] = opening
+            meta["sco_figure_close"] = closing
+    return linked
+
+
+#: On a page, a table with ``data-sco-rows="N"`` (helpers.style.table) shows its first N
+#: rows and a button to show them all; without JavaScript every row shows (issue 19).
+LONG_TABLE_SCRIPT = """<script>
+(function () {
+  var tables = document.querySelectorAll("table[data-sco-rows]");
+  Array.prototype.forEach.call(tables, function (table) {
+    var keep = parseInt(table.getAttribute("data-sco-rows"), 10);
+    var rows = table.tBodies.length ? table.tBodies[0].rows : [];
+    if (!(keep > 0) || rows.length <= keep) { return; }
+    var label = function (open) { return open ? "Show the first " + keep + " rows only" : "Show all " + rows.length + " rows"; };
+    var set = function (open) {
+      for (var i = keep; i < rows.length; i++) { rows[i].hidden = !open; }
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      button.textContent = label(open);
+    };
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "sco-show-rows";
+    button.addEventListener("click", function () { set(button.getAttribute("aria-expanded") !== "true"); });
+    var box = table.closest(".jp-OutputArea-output") || table;
+    box.parentNode.insertBefore(button, box.nextSibling);
+    set(false);
+  });
+})();
+</script>
+"""
 
 
 def escape_dollars(nb) -> None:
