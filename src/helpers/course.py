@@ -216,7 +216,7 @@ def search_script(docs: list[dict]) -> str:
 
 # --- slides for a room ---------------------------------------------------------------
 
-_SENT = re.compile(r"(?<=[.!?:])[\"”’)]?\s+(?=[A-Z0-9\"“(*_`])")
+_SENT = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[A-Z0-9\"“(*_`])")
 
 
 def sentences(text: str) -> list[str]:
@@ -251,6 +251,14 @@ def _is_prose(par: str) -> bool:
     return not par.lstrip().startswith(("#", "|", "```", "<", "- ", "* ", "1. ", ">"))
 
 
+def _list_items(par: str) -> list[str]:
+    """The items of a Markdown list paragraph ([] if it is not a list)."""
+    if not re.match(r"\s*(?:[-*]|\d+\.)\s", par):
+        return []
+    items = re.split(r"\n(?=\s*(?:[-*]|\d+\.)\s)", par)
+    return [" ".join(re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", i).split()) for i in items if i.strip()]
+
+
 def _split(par: str, keep: int = 2, limit: int = 230) -> tuple[str, str]:
     """First one or two sentences (at most ``limit`` characters) and the rest."""
     ss = sentences(par)
@@ -259,6 +267,15 @@ def _split(par: str, keep: int = 2, limit: int = 230) -> tuple[str, str]:
     shown = [ss[0]]
     if len(ss) > 1 and keep > 1 and len(ss[0]) + len(ss[1]) <= limit:
         shown.append(ss[1])
+    if len(ss[0]) > limit:  # one long sentence: its first clauses on the slide, all of it in the notes
+        depth, cuts = 0, [-1]
+        for k, ch in enumerate(ss[0][:limit]):
+            depth += (ch == "(") - (ch == ")")
+            if depth == 0 and ch in ";,:" and ss[0][k + 1:k + 2] == " ":
+                cuts.append(k)  # a clause boundary outside brackets
+        cut = cuts[-1]
+        head = ss[0][:cut] if cut >= 40 else ss[0][:limit].rsplit(" ", 1)[0]
+        return head.rstrip(",;: ") + " …", " ".join(ss)
     return " ".join(shown), " ".join(ss[len(shown):])
 
 
@@ -345,16 +362,21 @@ def deck_slides(nb) -> list[_Slide]:
                                       if re.match(r"\s*(?:\d+\.|[-*])\s", q)]
                     continue
                 if not _is_prose(par):
+                    items = _list_items(par)
+                    last = next((x for x in reversed(slides) if x.kind == "figure"), None)
+                    if items and last is not None and last.body.endswith(":") and last.title.startswith(section or "Figure"):
+                        # a lead-in ("the map shows 14 lines:") needs its list: the first items on the slide
+                        shown = "; ".join(items[:2])
+                        last.body += " " + (shown if len(shown) <= 160 else shown[:157].rsplit(" ", 1)[0] + "…")
+                        last.body += "; …" if len(items) > 2 else "."
+                        last.notes += ("\n\n" if last.notes else "") + "\n".join(f"- {i}" for i in items)
                     continue
                 if pending_fig:
-                    for fig in pending_fig:
-                        if not fig.body:
-                            shown, rest = _split(par)
-                            fig.body = shown
-                            fig.notes = " ".join(x for x in (fig.notes, rest) if x)
-                        else:
-                            fig.notes += " " + par
-                    pending_fig = [f for f in pending_fig if not f.body]
+                    # the paragraph after a run of figures goes with the first still without text
+                    fig = pending_fig.pop(0)
+                    shown, rest = _split(par)
+                    fig.body = shown
+                    fig.notes = " ".join(x for x in (fig.notes, rest) if x)
                     continue
                 if section_slide is not None and not section_slide.body:
                     prose_to(section_slide, [par])
