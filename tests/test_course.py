@@ -184,3 +184,12 @@ def test_a_deck_shows_hostile_text_as_text():
     shown = "".join(assert_harmless(deck, "deck", own_scripts()).text)
     assert 'alert("x")' in shown  # shown as text, on the slides or in the notes
     assert 'href="x.html&quot;&gt;&lt;script&gt;"' in deck
+
+
+def test_what_to_see_is_short_and_loses_nothing():
+    long = ("The map shows 14 lines: 11 operating (" + ", ".join(f"Line {i}" for i in range(30)) + "); "
+            "2 planned (Power of Siberia 2 and its twin line); 1 stalled. Second sentence.")
+    shown, rest = course._split(long)
+    assert shown == "The map shows 14 lines: 11 operating; 2 planned; 1 stalled."
+    assert long.split(". Second")[0] in rest and "Second sentence." in rest  # all of it in the notes
+    assert course.sentences("One: two. Three.") == ["One: two.", "Three."]

@@ -267,7 +267,10 @@ def _split(par: str, keep: int = 2, limit: int = 230) -> tuple[str, str]:
     shown = [ss[0]]
     if len(ss) > 1 and keep > 1 and len(ss[0]) + len(ss[1]) <= limit:
         shown.append(ss[1])
-    if len(ss[0]) > limit:  # one long sentence: its first clauses on the slide, all of it in the notes
+    if len(ss[0]) > limit:  # one long sentence: without its long brackets, or its first clauses
+        bare = re.sub(r"\s*\([^()]{20,}\)", "", ss[0])
+        if len(bare) <= limit:
+            return bare, " ".join(ss)
         depth, cuts = 0, [-1]
         for k, ch in enumerate(ss[0][:limit]):
             depth += (ch == "(") - (ch == ")")
