@@ -75,10 +75,14 @@ def test_codes_and_column_names_are_humanised():
     html = style.table(frame, "codes").to_html()
     assert headers(html) == ["Status", "Compound annual rate (%)", "Estimate", "Source", "Event type"]
     got = cells(html)
-    assert "Dialogue partner" in got and "Member" in got and "Border agreement" in got
+    assert "Dialogue partner" in got and "Member" in got and "border agreement" in got
     assert "yes" in got and "no" in got and "True" not in got
     assert "gao2010" in got  # ids are never rewritten
     assert "dialogue_partner" not in html and "cagr_percent" not in html
+    topics = style.table(pd.DataFrame({"topic": ["sco_history", "trade"],
+                                       "share_of_central_asia_percent": [1.5, 2.0]}), "topics").to_html()
+    assert cells(topics)[0::2] == ["SCO history", "trade"]
+    assert headers(topics) == ["Topic", "Share of Central Asia (%)"]
     html = style.table(frame, "codes2", labels={"status": "SCO status", "member": "Full member"},
                        units={"cagr_percent": "% a year"}).to_html()
     assert headers(html)[:2] == ["SCO status", "Compound annual rate (% a year)"] and "Full member" in cells(html)

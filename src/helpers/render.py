@@ -481,7 +481,7 @@ def describe_figures(nb, *, figures_dir: Path | None = None, figures_href: str =
                     + (f" (figure <code>{E(name)}</code>)" if name else "")
                     + f', licence <a href="{E(figmeta.LICENCE_URL)}">{E(figmeta.LICENCE)}</a>'
                     + ("; the sources of every row drawn are in its CSV." if "csv" in files else "."))
-            closing += f'<p class="sco-cite">Cite this figure: {cite}</p></figure>'
+            closing += f'<p class="sco-figcite">Cite this figure: {cite}</p></figure>'
             meta["sco_figure_open"] = opening
             meta["sco_figure_close"] = closing
     return linked

@@ -251,7 +251,6 @@ LABELS: dict[object, str] = {
     "row_id": "Row id",
     "iso3": "Country code",
     "url": "URL",
-    "share_of_central_asia_percent": "Share of Central Asia (%)",
     "usd_m": "USD million",
     "gap_pct": "Gap (%)",
     "shanghai_five": "Shanghai Five",
@@ -313,6 +312,21 @@ def _is_na(value) -> bool:
         return False
 
 
+#: Words a code spells in lower case that a reader expects capitalised.
+_PROPER_WORDS = {"sco": "SCO", "usd": "USD", "gdp": "GDP", "imf": "IMF", "wdi": "WDI", "un": "UN", "eu": "EU",
+                 "china": "China", "chinese": "Chinese", "russia": "Russia", "russian": "Russian",
+                 "asia": "Asia", "asian": "Asian", "xi": "Xi"}
+
+
+def _words(code: str) -> str:
+    """``sco_history`` -> "SCO history", ``central_asia_total`` -> "Central Asia total"."""
+    words = [_PROPER_WORDS.get(w, w) for w in code.split("_") if w]
+    for i in range(len(words) - 1):
+        if words[i] == "central" and words[i + 1] in ("Asia", "Asian"):
+            words[i] = "Central"
+    return " ".join(words)
+
+
 def column_label(name, labels: dict | None = None, units: dict | None = None) -> str:
     """The header a reader sees for a column (see :data:`LABELS`)."""
     table_labels = {**LABELS, **(labels or {})}
@@ -329,7 +343,7 @@ def column_label(name, labels: dict | None = None, units: dict | None = None) ->
                 break
         if base.endswith("_iso3"):
             base = base[: -len("_iso3")]
-        words = base.replace("_", " ")
+        words = _words(base)
         text = words[:1].upper() + words[1:]
         if bracket and not unit:
             text += f" ({bracket})"
@@ -391,9 +405,8 @@ def _cell_formatter(name, series, labels: dict, precision):
         if isinstance(value, str):
             if codes_ok and value in labels:
                 return _html.escape(labels[value])
-            if codes_ok and _CODE.match(value):
-                words = value.replace("_", " ")
-                return _html.escape(words[:1].upper() + words[1:])
+            if codes_ok and _CODE.match(value):  # a code: its words, as they appear in a sentence
+                return _html.escape(_words(value))
             return _html.escape(value)
         if hasattr(value, "isoformat"):
             return _html.escape(date_label(value, "day"))
