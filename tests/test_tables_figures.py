@@ -281,3 +281,35 @@ def test_in_a_kernel_the_displayed_figure_carries_its_name(tmp_path):
     assert out.metadata[figmeta.META_KEY]["title"] == "A check"
     assert out.data["text/plain"].startswith("<Figure size")  # what nbval compares is unchanged
     assert (tmp_path / "kernel_check.csv").exists()
+
+
+# --- the committed chapters --------------------------------------------------------------
+
+
+def test_every_figure_of_the_committed_chapters_is_named_and_has_its_png_svg_and_data_csv():
+    """What the site links for each figure exists in figures/ (a chapter refreshed since issue 19).
+
+    Fails for a chapter executed before figures carried their name, or whose
+    default run has not refreshed figures/ with the CSVs: ``./sco refresh <chapter>``.
+    """
+    import json
+
+    from helpers import paths
+
+    root = paths.repo_root()
+    problems = []
+    for path in sorted(paths.notebooks_dir().glob("[0-9]*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            for out in cell.get("outputs", []):
+                if "image/png" not in out.get("data", {}):
+                    continue
+                name = (out.get("metadata", {}).get(figmeta.META_KEY) or {}).get("name")
+                if not name:
+                    problems.append(f"{path.stem}: a figure output without its name")
+                    continue
+                missing = [ext for ext in ("png", "svg", "csv") if not (root / "figures" / f"{name}.{ext}").is_file()]
+                if missing:
+                    problems.append(f"{path.stem}: figures/{name} has no {', '.join(missing)}")
+    no_csv = [p.name for p in sorted((root / "figures").glob("*.png")) if not p.with_suffix(".csv").is_file()]
+    assert not problems and not no_csv, (problems[:10], f"PNGs without their data CSV: {no_csv[:10]}")
