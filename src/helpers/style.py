@@ -355,11 +355,16 @@ def column_label(name, labels: dict | None = None, units: dict | None = None) ->
 
 
 def _decimals_for(values) -> int:
-    """Decimals that show a column's non-whole numbers sensibly (at most 3)."""
+    """Decimals that show a column's non-whole numbers sensibly: 2, or up to 6 for small fractions."""
+    import math
+
     for d in range(3):
         if all(abs(round(v, d) - v) < 1e-9 * max(1.0, abs(v)) for v in values):
             return d
-    return 3 if all(abs(v) < 1 for v in values) else 2
+    if not all(abs(v) < 1 for v in values):
+        return 2
+    smallest = min((abs(v) for v in values if v), default=1.0)  # two significant digits for the smallest
+    return min(6, max(3, 1 - math.floor(math.log10(smallest))))
 
 
 def _numbers(series) -> list[float]:
@@ -497,8 +502,8 @@ def table(frame, name: str, *, index: bool | None = None, labels: dict | None = 
 
     Numbers are formatted by kind: integers, and decimal columns whose values
     are all whole, with thousands separators and no decimals (``106,400``);
-    other numbers with the fewest decimals that show them (at most 2, or 3
-    below 1); years (columns named for years, or whole numbers all between
+    other numbers with the fewest decimals that show them (at most 2; a
+    column of fractions below 1 keeps two significant digits); years (columns named for years, or whole numbers all between
     1800 and 2100 in a column not named for money or counts) without a
     separator. Booleans read yes/no, missing values are empty cells, and
     cells of numbers carry the class ``sco-num`` (right-aligned on the site).
