@@ -968,8 +968,9 @@ def skipped_sentence(skipped: pd.DataFrame, unnamed: Sequence[str]) -> str:
     parts = []
     if len(skipped):
         names = sorted(set(skipped["name"]))
-        parts.append(f"{len(names)} named waypoints of the lines drawn have no coordinates in any reference "
-                     f"source the project could reach, so the map joins their neighbours directly: "
+        parts.append(f"{plural_(len(names), 'named waypoint')} of the lines drawn "
+                     f"{'has' if len(names) == 1 else 'have'} no coordinates in any reference source the project "
+                     f"could reach, so the map joins {'its' if len(names) == 1 else 'their'} neighbours directly: "
                      f"{', '.join(names)}.")
     if unnamed:
         parts.append(f"Drawn as dots without a name, for lack of room: {', '.join(sorted(set(unnamed)))}.")
@@ -1137,7 +1138,10 @@ def key_outputs(build: pd.DataFrame, annual: pd.DataFrame, status: pd.DataFrame,
         a = annual[annual["commodity"] == commodity]
         if len(a):
             y = int(a["year"].max())
-            out[f"{commodity} delivered, latest year"] = f"{_fmt(a[a['year'] == y]['shown'].sum())} {a['shown_unit'].iloc[0]} ({y})"
+            k, n = a[a["year"] == y]["system"].nunique(), a["system"].nunique()
+            out[f"{commodity} delivered, latest year"] = (
+                f"{_fmt(a[a['year'] == y]['shown'].sum())} {a['shown_unit'].iloc[0]} ({y}"
+                + ("" if k == n else f"; {k} of {n} systems have a figure that year") + ")")
         else:
             out[f"{commodity} delivered, latest year"] = "no figure"
     return out

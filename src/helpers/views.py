@@ -611,7 +611,7 @@ def coding_sheet(statements: pd.DataFrame, recode: pd.DataFrame, topics: Sequenc
 ROUTES = (
     "via Chinese state media",
     "via a Western press digest (China Digital Times)",
-    "via Central Asian media",
+    "via Central Asian outlets",
     "via Western state-funded broadcasters",
     "in the speaker's own or another outlet",
 )
@@ -678,7 +678,8 @@ def composition_sentence(frame: pd.DataFrame) -> str:
     for r in regions:
         sub = routes[rows["region"] == r].value_counts().reindex([x for x in ROUTES if x in set(routes)]).dropna()
         if len(sub) == 1:
-            notes.append(f"all {by_region[r]} {ADJECTIVES[r]} statements {sub.index[0]}")
+            notes.append(f"the one {ADJECTIVES[r]} statement {sub.index[0]}" if by_region[r] == 1
+                         else f"all {by_region[r]} {ADJECTIVES[r]} statements {sub.index[0]}")
         else:
             notes.append(f"{ADJECTIVES[r]} statements {', '.join(f'{int(n)} {k}' for k, n in sub.items())}")
     text += " By region and route: " + "; ".join(notes) + "."
