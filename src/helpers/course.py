@@ -241,6 +241,7 @@ class _Slide:
     image: str = ""
     alt: str = ""
     kind: str = "text"
+    caption: str = ""  # the figure's own title (output metadata, helpers.figmeta), if it has one
 
 
 def _paragraphs(md: str) -> list[str]:
@@ -305,29 +306,37 @@ def deck_slides(nb) -> list[_Slide]:
         else:
             slide.notes += ("\n\n" if slide.notes else "") + text
 
+    from . import figmeta
+
+    number = figmeta.chapter_number(render.chapter_name(nb))
+    png_count = 0  # figures are numbered in page order, as on the chapter page ("Figure 3.6")
     for cell in nb.cells:
-        texts = render.markdown_texts(cell)
-        items: list[tuple[str, str]] = []
+        items: list[tuple[str, str, str]] = []
         if cell.cell_type == "markdown":
-            items = [("md", cell.source)]
+            items = [("md", cell.source, "")]
         else:
             for out in cell.get("outputs", []):
                 data = out.get("data", {})
                 if "image/png" in data:
-                    items.append(("png", data["image/png"]))
+                    meta = out.get("metadata", {}).get(figmeta.META_KEY)
+                    title = " ".join(str(meta.get("title") or "").split()) if isinstance(meta, dict) else ""
+                    items.append(("png", data["image/png"], title))
                 elif "text/markdown" in data:
                     t = data["text/markdown"]
-                    items.append(("md", t if isinstance(t, str) else "".join(t)))
-        del texts
-        for kind, value in items:
+                    items.append(("md", t if isinstance(t, str) else "".join(t), ""))
+        for kind, value, caption in items:
             if kind == "png":
+                png_count += 1
                 if in_seminar:
                     continue
                 n = figure_count.get(section, 0) + 1
                 figure_count[section] = n
-                title = section or "Figure"
-                fig = _Slide(title=title, image=value.replace("\n", ""), kind="figure",
-                             alt=f"Figure in section {section}" if section else "Figure")
+                label = f"Figure {number}.{png_count}" if number else f"Figure {png_count}"
+                # captioned as on the chapter page: the figure's own title, else its section
+                bare = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", section)  # "2. Where he went" -> "Where he went"
+                title = f"{label}. {caption or bare}" if (caption or bare) else label
+                fig = _Slide(title=title, image=value.replace("\n", ""), kind="figure", caption=caption,
+                             alt=f"{label}: {caption or section or 'figure'}")
                 fig.notes = " ".join(before)
                 before = []
                 slides.append(fig)
@@ -398,7 +407,7 @@ def deck_slides(nb) -> list[_Slide]:
             totals[s.title] = totals.get(s.title, 0) + 1
     seen: dict[str, int] = {}
     for s in slides:
-        if s.kind == "figure" and totals[s.title] > 1:
+        if s.kind == "figure" and not s.caption and totals[s.title] > 1:
             seen[s.title] = seen.get(s.title, 0) + 1
             s.title = f"{s.title} ({seen[s.title]}/{totals[s.title]})"
     slides = [s for s in slides if s.kind != "section" or s.body or s.notes]
