@@ -203,3 +203,58 @@ def test_damaged_pipeline_rows_are_named(tmp_path, table, column, row_id, bad, m
     frame.to_csv(path, index=False)
     with pytest.raises(data.DataValidationError, match=message):
         data.load(table, data_dir=tmp_path / "data")
+
+
+# --- issue 16: what a run says about its own year -------------------------------------------
+
+
+def test_each_implied_rate_is_set_against_the_capacity_in_force_when_its_stretch_ended():
+    lines, facts = _mini()
+    cum = pd.DataFrame({"system": ["X"] * 3, "variant_of": [None] * 3, "row_id": ["a", "b", "c"],
+                        "date": pd.to_datetime(["2010-06-30", "2011-06-30", "2013-06-30"]),
+                        "shown": [0.0, 20.0, 60.0], "shown_unit": ["bcm"] * 3, "estimate": [False] * 3})
+    r = pl.rates_against_capacity(cum, facts, lines, "X", "native", "gas")
+    # 2011: only line 1 (10, readings up to 12); 2013: lines 1 and 2 together, 25
+    assert r["capacity then (highest reading)"].tolist() == [12, 25]
+    assert r["above it"].tolist() == [True, False]   # 20 a year against 12; 20 a year against 25
+    assert "1 implies a rate above" in pl.rates_sentence(r, "X")
+
+
+def test_years_without_a_full_year_figure_are_gaps_from_the_year_after_opening():
+    annual = pd.DataFrame({"system": ["X", "X"], "commodity": ["gas", "gas"], "year": [2012, 2014]})
+    cum = pd.DataFrame({"system": ["X"], "commodity": ["gas"], "date": pd.to_datetime(["2013-05-01"])})
+    opened = pd.DataFrame({"system": ["X"], "commodity": ["gas"], "year": [2010]})
+    gaps = pl.volume_gaps(annual, cum, 2015, opened)
+    assert gaps["year"].tolist() == [2011, 2013, 2015]
+    assert pl.volume_gaps(annual, cum, 2015)["year"].tolist() == [2013, 2015]   # from the first reading
+
+
+def test_the_energy_institute_series_starts_with_its_first_flow_and_stops_at_the_year(t):
+    gas = data.load("gas_pipeline_trade")
+    ei = pl.ei_series(gas, "native", 2015)
+    assert ei["year"].min() == 2010 and ei["year"].max() == 2015 and set(ei["shown_unit"]) == {"bcm"}
+    assert pl.ei_series(gas, "kb/d", 2015).empty                     # no gas in barrels a day
+    mtoe = pl.ei_series(gas, "Mtoe", 2015).set_index("year")["shown"]
+    assert mtoe[2012] == pytest.approx(float(ei.set_index("year").loc[2012, "value"]) * 0.86)
+
+
+def test_capacity_sentence_follows_the_year_and_the_unit(t):
+    facts, lines = t["pipeline_facts"], t["pipelines"]
+    build = pl.capacity_buildup(facts, lines, "native", range(2003, 2012), "gas")
+    text = pl.capacity_sentences(build, None, 2011, ["gas"])
+    assert "At the end of 2011 the gas lines into China had a design capacity of 30 bcm a year" in text
+    assert "2014" not in text and "Mtoe" not in text
+    assert pl.capacity_sentences(build[build["year"] <= 2008], None, 2008, ["gas"]) == \
+        "No gas line into China was operating at the end of 2008."
+
+
+def test_map_labels_never_overlap_country_codes_or_each_other(t):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers import style
+
+    ax, _, _ = pl.plot_network(t["pipelines"], t["pipeline_facts"], t["pipeline_routes"], t["places"], 2025)
+    pl.hide_undrawn_ticks(ax.figure)
+    assert style.layout_problems(ax.figure) == []
+    assert isinstance(ax.unnamed_places, list)

@@ -353,3 +353,56 @@ def test_voices_by_event_counts_and_names_the_top_topic_unless_tied():
     tie = pd.concat([mini, extra])  # China on e1: two statements on T one, two on T two
     row = vw.voices_by_event(tie, ["e1"]).set_index("region").loc["China"]
     assert row["top topic"] == "" and row["topics"] == 2 and pd.isna(row["on it"])
+
+
+# --- issues 16 and 20: what a run says about its selection -----------------------------------
+
+
+def test_unnamed_voices_of_one_kind_are_one_speaker(st):
+    frame = pd.DataFrame({"speaker": ["Unnamed observers", "Unattributed (article narration)", "Xi Jinping",
+                                      "Unnamed analysts"],
+                          "voice": ["Chinese state media", "Chinese state media", "Chinese official",
+                                    "Western press"]})
+    assert vw.speaker_key(frame).tolist() == ["Unnamed voices (chinese state media)"] * 2 + [
+        "Xi Jinping", "Unnamed voices (western press)"]
+    assert vw.speaker_count(frame) == 3
+    assert vw.speaker_count(st) < st["speaker"].nunique()
+
+
+def test_routes_come_from_the_outlet_and_the_outlet_read_through():
+    outlets = pd.DataFrame({"outlet_id": ["cdt", "globaltimes", "kazinform", "voa", "carnegie", "x"],
+                            "country": ["United States", "China", "Kazakhstan", "United States", "United States", "-"],
+                            "funding_basis": ["independent_press", "state_media", "state_media",
+                                              "state_funded_international", "think_tank", "not_established"]})
+    frame = pd.DataFrame({"outlet_id": ["rferl", "globaltimes", "kazinform", "voa", "carnegie", "x"],
+                          "via_outlet_id": ["cdt", "x", None, "carnegie", None, None]})
+    assert vw.route(frame, outlets).tolist() == [vw.ROUTES[1], vw.ROUTES[0], vw.ROUTES[2], vw.ROUTES[3],
+                                                 vw.ROUTES[4], vw.ROUTES[4]]
+
+
+def test_composition_adds_up_and_is_said_as_a_fact_about_the_collection(st):
+    table = vw.composition(st).set_index("region of the speaker")
+    counted = data.primary(st)
+    assert table.loc["all regions", "all routes"] == len(counted)
+    assert (table.drop(index="all regions").drop(columns="all routes").sum(axis=1) == table["all routes"].drop(
+        "all regions")).all()
+    text = vw.composition_sentence(st)
+    assert f"{len(counted)} counted statements" in text and "not opinion in any country" in text
+
+
+def test_the_missing_trips_note_names_the_parameter_that_removed_them(st):
+    topics, kinds = list(parameters.view_topics()), list(parameters.view_outlet_kinds())
+    by_window = vw.no_trips_reason(st, topics, kinds, ["trip-2022-09", "sco-general"], 2008, 2021)
+    assert "`min_year/max_year`" in by_window and "`events`" not in by_window
+    by_events = vw.no_trips_reason(st, topics, kinds, ["sco-general"], 2008, 2024)
+    assert "parameter `events`" in by_events
+    cn_only_2022 = st[(st["event_id"] == "trip-2022-09")]
+    absent = sorted(set(kinds) - set(cn_only_2022["outlet_kind"]))
+    if absent:
+        by_kinds = vw.no_trips_reason(st, topics, absent, ["trip-2022-09"], 2008, 2024)
+        assert "`outlet_kinds`" in by_kinds
+
+
+def test_kappa_is_never_quoted_without_the_ai_second_coder():
+    a = vw.cohen_kappa([1, 0, -1, 2], [1, 0, 0, 2])
+    assert "AI helper agent" in vw.kappa_sentence(a, a)
