@@ -93,3 +93,17 @@ def test_readme_commands_use_the_wrapper():
     assert "./sco run 01_sco_history -p as_of_year 2005" in text
     assert "./sco sweep 03_trade -f seminar/sweeps/03_trade.yaml" in text
     assert "python -m helpers run" not in text
+
+
+def test_a_copy_installed_without_its_repository_is_refused_with_a_message(tmp_path, monkeypatch, capsys):
+    """A non-editable 'pip install .' puts the code in site-packages without data/ (issue 22)."""
+    from helpers import __main__ as cli
+    from helpers import paths
+
+    monkeypatch.delenv("SCO_REPO_ROOT", raising=False)
+    monkeypatch.delenv("SCO_DATA_DIR", raising=False)
+    monkeypatch.setattr(paths, "_PACKAGE_ROOT", tmp_path)  # what parents[2] is in site-packages
+    code = cli.main(["run", "03_trade"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "pip install -e ." in err and "Traceback" not in err

@@ -17,10 +17,27 @@ from typing import Any
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 
+class NotInRepositoryError(RuntimeError):
+    """The package was installed without its repository (a non-editable ``pip install .``)."""
+
+
 def repo_root() -> Path:
-    """Return the repository root (``SCO_REPO_ROOT`` if set)."""
+    """Return the repository root (``SCO_REPO_ROOT`` if set).
+
+    The package works only as an editable install of a clone: the data, the
+    notebooks and the figures live in the repository, not in the package. A
+    copy installed into site-packages is refused with a message saying so.
+    """
     env = os.environ.get("SCO_REPO_ROOT")
-    return Path(env).resolve() if env else _PACKAGE_ROOT
+    if env:
+        return Path(env).resolve()
+    if not (_PACKAGE_ROOT / "data" / "datapackage.json").is_file():
+        raise NotInRepositoryError(
+            f"the helpers package at {Path(__file__).resolve().parent} is not inside a clone of the repository "
+            "(a non-editable 'pip install .' copies only the code; the data, notebooks and figures stay in the "
+            "clone). Install it from the clone with 'pip install -e .' (or 'make run'), or set SCO_REPO_ROOT "
+            "to the clone's folder.")
+    return _PACKAGE_ROOT
 
 
 def data_dir() -> Path:
