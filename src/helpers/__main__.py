@@ -289,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         from . import runner  # standard library only, like errors: a refusal stays fast
         from .errors import DataValidationError
 
-        if isinstance(exc, (parameters.ParameterError, DataValidationError, runner.RunnerError)):
+        if isinstance(exc, (parameters.ParameterError, DataValidationError, runner.RunnerError,
+                            paths.NotInRepositoryError)):
             print(f"error: {exc}", file=sys.stderr)
             return 2
         log = _write_crash_log(exc)
