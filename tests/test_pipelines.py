@@ -258,3 +258,21 @@ def test_map_labels_never_overlap_country_codes_or_each_other(t):
     pl.hide_undrawn_ticks(ax.figure)
     assert style.layout_problems(ax.figure) == []
     assert isinstance(ax.unnamed_places, list)
+
+
+def test_beineu_bozoi_shymkent_capacity_is_a_change_over_time_not_a_disagreement(t):
+    """Issue 18: 6 bcm/yr was an interim stage; the line reached 10 bcm/yr c. 2018 and shows that figure."""
+    summary = pl.summary(t["pipelines"], t["pipeline_facts"], "gas").set_index("pipeline")
+    assert summary.loc["Beineu-Bozoi-Shymkent", "capacity"] == "10 bcm/year"
+    assert summary.loc["Beineu-Bozoi-Shymkent", "capacity over time"] == "6 bcm/year (2017), then 10 (2018)"
+    dis = pl.disagreements(t["pipeline_facts"], t["pipelines"], "gas")
+    assert dis[(dis["pipeline"] == "Beineu-Bozoi-Shymkent") & (dis["attribute"] == "design capacity")].empty
+    assert "Beineu-Bozoi-Shymkent: 6 bcm/year (2017), then 10 (2018)" in pl.capacity_change_sentence(
+        summary.reset_index())
+
+
+def test_atasu_alashankou_lengths_show_as_a_disagreement(t):
+    dis = pl.disagreements(t["pipeline_facts"], t["pipelines"], "oil")
+    lengths = dis[(dis["pipeline"] == "Atasu-Alashankou") & (dis["attribute"] == "length km")]
+    assert lengths["drawn"].str.startswith("962").all()
+    assert {"988 km", "998 km", "1000 km"} <= {v.replace(" (planned)", "") for v in lengths["other reading"]}

@@ -164,12 +164,42 @@ def summary(pipelines: pd.DataFrame, facts: pd.DataFrame, commodity: str = "all"
         for attr, col in (("length_km", "length_km"), ("design_capacity", "capacity")):
             last = latest_reading(facts, pid, attr)
             row[col] = "" if last is None else f"{float(last['value']):g}" + ("" if attr == "length_km" else f" {last['unit']}")
+        row["capacity over time"] = capacity_history(facts, pid)
         status = latest_reading(facts, pid, "status")
         row["latest status"] = "" if status is None else f"{STATUS_LABELS[status['value']]} ({status['as_of']})"
         own = facts[(facts["pipeline_id"] == pid) & ~facts["planned"]]
         row["other readings"] = int(own["variant_of"].notna().sum())
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def capacity_history(facts: pd.DataFrame, pipeline_id: str) -> str:
+    """A line's capacity where it changed over time: '6 bcm/year (2017), then 10 (2018)'; '' if it never changed.
+
+    Primary, actual readings in order of ``as_of`` (undated ones first),
+    converted to the unit of the latest one; readings within 5% of the one
+    before them (the same capacity in another unit or rounding) are one
+    step, dated by the earliest dated reading among them.
+    """
+    rows = readings(facts, pipeline_id, "design_capacity").sort_values("as_of", na_position="first")
+    if rows["value"].nunique() < 2:
+        return ""
+    target = rows.iloc[-1]["unit"]
+    steps: list[list] = []  # [value, first dated year or None]
+    for _, r in rows.iterrows():
+        try:
+            value = units.convert(float(r["value"]), r["unit"], target)
+        except units.UnitError:
+            continue
+        year = r["as_of"][:4] if isinstance(r["as_of"], str) else None
+        if steps and abs(value - steps[-1][0]) <= 0.05 * max(abs(steps[-1][0]), 1e-9):
+            steps[-1][1] = steps[-1][1] or year
+            continue
+        steps.append([value, year])
+    if len(steps) < 2:
+        return ""
+    text = [f"{_fmt(v)} ({y or 'undated'})" for v, y in steps]
+    return f"{text[0].replace(' (', f' {target} (', 1)}, then " + ", then ".join(text[1:])
 
 
 def _date_text(value: str, precision: str) -> str:
@@ -1145,3 +1175,13 @@ def key_outputs(build: pd.DataFrame, annual: pd.DataFrame, status: pd.DataFrame,
         else:
             out[f"{commodity} delivered, latest year"] = "no figure"
     return out
+
+
+def capacity_change_sentence(summary_table: pd.DataFrame) -> str:
+    """Lines whose capacity changed over time (a stage, then the full line), said once; '' if none did."""
+    changed = summary_table[summary_table["capacity over time"].astype(str) != ""]
+    if changed.empty:
+        return ""
+    items = [f"{r['pipeline']}: {r['capacity over time']}" for _, r in changed.iterrows()]
+    return ("Capacity that changed over time, not a disagreement between sources (the table shows the latest "
+            "figure): " + "; ".join(items) + ".")
