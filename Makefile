@@ -3,13 +3,15 @@
 # time, and again whenever pyproject.toml or requirements.lock changes.
 
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PIP    := $(VPY) -m pip --disable-pip-version-check -q
 NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
+# Two test processes; nbval needs --dist loadfile (a notebook's cells stay in one worker).
+XDIST  := -n $(shell $(PYTHON) -c 'import os; print(min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))') --dist loadfile
 
-.PHONY: venv run site site-teacher slides test refresh lab bench validate datadict lock clean help
+.PHONY: venv run site site-teacher slides test test-unit refresh lab bench validate datadict lock clean help
 
 help:
 	@echo "make venv     only create/update .venv (./sco does this when .venv is missing)"
@@ -17,7 +19,8 @@ help:
 	@echo "make site     the student site only (build/site/: no solutions, no keys)"
 	@echo "make site-teacher  the teacher's site with solutions and keys (build/site-teacher/)"
 	@echo "make slides   render each chapter as reveal.js slides (build/site/slides/, offline)"
-	@echo "make test     run the whole test suite (unit, data, nbval, papermill)"
+	@echo "make test     run the whole test suite (unit, data, nbval, papermill), two processes"
+	@echo "make test-unit  only the unit and data tests (CI runs them on the newest Python too)"
 	@echo "make refresh  re-execute the committed notebooks in place (default parameters)"
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make bench    time the runner against plain papermill and the floor"
@@ -47,7 +50,11 @@ slides: $(STAMP)
 	$(VPY) -m helpers slides
 
 test: $(STAMP)
-	$(VPY) -m pytest tests notebooks seminar/solutions $(NBVAL)
+	$(VPY) -m pytest tests notebooks seminar/solutions $(NBVAL) $(XDIST)
+
+# Unit and data tests only (no nbval, no browser): CI runs them on the newest Python too.
+test-unit: $(STAMP)
+	$(VPY) -m pytest tests $(XDIST) --ignore=tests/test_site.py --ignore=tests/test_notebooks.py
 
 refresh: $(STAMP)
 	$(VPY) -m helpers refresh
