@@ -343,6 +343,12 @@ def origins_paragraph(events: pd.DataFrame, membership: pd.DataFrame, as_of_year
     return " ".join(parts)
 
 
+def _span(a, b) -> str:
+    from . import prose
+
+    return prose.span(int(a), int(b))
+
+
 def phases_sentence(milestones: pd.DataFrame) -> str:
     """What the event_type column of the milestones shown says, phase by phase (from the rows)."""
     if milestones.empty:
@@ -354,10 +360,10 @@ def phases_sentence(milestones: pd.DataFrame) -> str:
     enl = year(["enlargement"])
     enl = enl[enl > (inst.min() if len(inst) else 0)]
     if len(border):
-        parts.append(f"**border agreements** from {border.min()} to {border.max()}: a security arrangement among "
+        parts.append(f"**border agreements** ({_span(border.min(), border.max())}): a security arrangement among "
                      "neighbours")
     if len(inst):
-        parts.append(f"**institutional** events from {inst.min()} to {inst.max()}: founding, Charter, entry into force")
+        parts.append(f"**institutional** events ({_span(inst.min(), inst.max())}): founding, Charter, entry into force")
     if len(widen):
         parts.append(f"**widening** from {widen.min()}: observers, dialogue partners and accession steps")
     if len(enl):
@@ -467,7 +473,7 @@ def membership_trend(membership: pd.DataFrame, counts: pd.DataFrame, statuses: I
         present = ring[ring > 0]
         words = prose.join([STATUS_WORDS[s][1] for s in others], "or")
         if present.empty:
-            parts.append(f"No country was one of the {words} chosen between {y0} and {y1}.")
+            parts.append(f"No country was one of the {words} chosen in {_span(y0, y1)}.")
         else:
             first = int(present.index.min())
             parts.append(f"Countries holding a non-member status chosen ({words}) first appear in {first} "

@@ -477,7 +477,8 @@ def _grouped_barh(table: pd.DataFrame, trip_ids: Sequence[str], ax, labels, offs
             ax.text(v + offset, yy, labels(row, col), va="center", fontsize=11)
     ax.set_yticks(y)
     ax.grid(axis="y", visible=False)
-    ax.legend(loc="lower right")
+    # outside the bars: inside, it sat on the bar labels whenever a few categories filled the axes
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
 
 
 def plot_comparison(numeric: pd.DataFrame, trip_ids: Sequence[str], *, ax=None, title: str | None = None):
