@@ -762,6 +762,7 @@ def weight_sentences(weight: pd.DataFrame, as_of_year: int) -> str:
         seg = []
         for ind, gi in g.groupby("indicator", sort=False):
             gi = gi.dropna(subset=["share"])
+            gi = gi[gi["countries"] > 0]  # a group starts with its first country
             if gi.empty:
                 continue
             a, b = gi.iloc[0], gi.iloc[-1]
@@ -773,6 +774,9 @@ def weight_sentences(weight: pd.DataFrame, as_of_year: int) -> str:
                           f"({prose.plural(int(b['countries']), 'country', 'countries')})"))
         if seg:
             parts.append(f"The {group} held " + "; ".join(seg) + ".")
+        elif (g["countries"] == 0).all():
+            parts.append(f"No country held the statuses of this group ({group}) in "
+                         f"{_span(g['year'].min(), g['year'].max())}, so its share is zero throughout.")
     gaps = weight[weight["share"].isna() & (weight["missing"] != "")]
     if len(gaps):
         parts.append("Years in which a country of a group has no WDI figure are left as gaps, not understated: "
