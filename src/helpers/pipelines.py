@@ -678,8 +678,8 @@ def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, c
         ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.09), fontsize=10, frameon=False)
         ax.grid(axis="y", alpha=0.3)
     if title:
-        fig.suptitle(title, fontsize=15)
-    fig.tight_layout(rect=(0, 0, 1, 0.95 if title else 1))
+        fig.suptitle(title, fontsize=15, y=1 - 0.08 / fig.get_figheight())
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight() if title else 1))
     hide_undrawn_ticks(fig)
     return fig, axes
 
