@@ -242,7 +242,8 @@ def test_a_non_default_papermill_run_leaves_figures_untouched(sandbox, tmp_path,
     _papermill(sandbox, tmp_path, {"x": 4})  # plain papermill: no runner, no SCO_FIGURES_DIR
     assert tree_digest(figures) == before
     variant = sandbox / "build" / "runs" / f"90_fixture--{runner.paths.variant_hash({'x': 4, 'fail': False})}"
-    assert sorted(p.name for p in (variant / "figures").iterdir()) == ["fixture_line.svg", "fixture_line_explicit.svg"]
+    assert sorted(p.name for p in (variant / "figures").iterdir()) == [
+        "fixture_line.csv", "fixture_line.svg", "fixture_line_explicit.csv", "fixture_line_explicit.svg"]  # + data CSVs
 
 
 def test_a_default_papermill_run_writes_figures(sandbox, tmp_path, monkeypatch):
