@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from helpers import parameters, prose
+from helpers import parameters, prose, style
 from helpers.parameters import ParameterError
 from nbexec import run_chapter
 
@@ -75,7 +75,8 @@ def check_prose(run, p):
             continue
         for name in others:
             assert name not in text, f"{name} named in a run of {p['countries']}: {text[:300]}"
-        for year in re.findall(r"\b(?:19[89]\d|20[0-3]\d)\b", text):
+        plain = re.sub(r"`[^`]*`", "", text)  # source ids such as `cgtn-2023-05-16-...` are not years
+        for year in re.findall(r"\b(?:19[89]\d|20[0-3]\d)\b", plain):
             assert p["start_year"] <= int(year) <= p["end_year"], f"{year} outside the window: {text[:300]}"
 
 
@@ -83,12 +84,15 @@ def check_prose(run, p):
 @given(values=param_sets())
 def test_every_accepted_set_runs_and_its_prose_follows_it(values, monkeypatch):
     p = accepted(values)
+    # the source line's placement (a layout computation) is the figure test's business: skipped
+    # here so that CI's 300 examples stay within a few minutes of one core
+    monkeypatch.setattr(style, "add_source", lambda fig, *items, note=None: "")
     run = run_chapter(NB, values, monkeypatch=monkeypatch)
     check_prose(run, p)
     assert run.namespace["run_key_outputs"], "key outputs are empty"
 
 
-@settings(max_examples=max(5, EXAMPLES // 8), **SETTINGS)
+@settings(max_examples=max(5, EXAMPLES // 12), **SETTINGS)
 @given(values=param_sets())
 def test_figures_of_accepted_sets_have_no_colliding_text(values, monkeypatch):
     accepted(values)

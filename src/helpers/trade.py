@@ -71,24 +71,42 @@ def usable(trade: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-_ANNUAL_CACHE: list = []  # [(trade, rows)]: the last table seen and its annual rows
+_CACHE: dict = {}  # {"key": fingerprint, "annual": rows, "tables": {(reporter, flow): table}}
+
+
+def _fingerprint(trade: pd.DataFrame) -> tuple:
+    """A cheap key that changes whenever the table's content does (rows, values, flags)."""
+    cols = [c for c in ("row_id", "year", "period", "partner_iso3", "reporter_iso3", "flow", "value", "unit",
+                        "excluded", "variant_of") if c in trade.columns]
+    digest = pd.util.hash_pandas_object(trade[cols].astype("string"), index=False).to_numpy()
+    return (len(trade), tuple(trade.columns), int(digest.sum()), int((digest * 31 % 1000003).sum()))
+
+
+def _prepared(trade: pd.DataFrame) -> dict:
+    """Annual rows and the per-reporter tables of a trade table, kept while its content is unchanged.
+
+    A chapter run, and a property-based test that runs the chapter hundreds
+    of times, asks for the same series dozens of times; callers must not
+    modify what this returns.
+    """
+    if _CACHE.get("obj") is trade and _CACHE.get("len") == len(trade):
+        return _CACHE
+    key = _fingerprint(trade)
+    if _CACHE.get("key") != key:
+        rows = to_usd_million(usable(trade))
+        rows = rows[(rows["period"] == "annual") & rows["usd_m"].notna()].copy()
+        rows["reporter"] = reporter_side(rows)
+        rows["usd_m"] = rows["usd_m"].astype("float64")
+        rows["year"] = rows["year"].astype("int64")
+        _CACHE.clear()
+        _CACHE.update(key=key, annual=rows, tables={})
+    _CACHE.update(obj=trade, len=len(trade))
+    return _CACHE
 
 
 def annual(trade: pd.DataFrame) -> pd.DataFrame:
-    """Usable annual US-dollar rows with ``usd_m`` and ``reporter`` columns.
-
-    The result for the last table passed is kept (a chapter run asks for it
-    dozens of times on the same table); callers must not modify it.
-    """
-    if _ANNUAL_CACHE and _ANNUAL_CACHE[0][0] is trade and _ANNUAL_CACHE[0][1] == len(trade):
-        return _ANNUAL_CACHE[0][2]
-    rows = to_usd_million(usable(trade))
-    rows = rows[(rows["period"] == "annual") & rows["usd_m"].notna()].copy()
-    rows["reporter"] = reporter_side(rows)
-    rows["usd_m"] = rows["usd_m"].astype("float64")
-    rows["year"] = rows["year"].astype("int64")
-    _ANNUAL_CACHE[:] = [(trade, len(trade), rows, {})]
-    return rows
+    """Usable annual US-dollar rows with ``usd_m`` and ``reporter`` columns (do not modify the result)."""
+    return _prepared(trade)["annual"]
 
 
 def series(trade: pd.DataFrame, *, reporter: str, flow: str, partners: Sequence[str],
@@ -114,16 +132,13 @@ def series(trade: pd.DataFrame, *, reporter: str, flow: str, partners: Sequence[
     -------
     DataFrame indexed by ``year``, one column per partner, values in USD million.
     """
-    rows = annual(trade)
-    key = (reporter, flow)
-    cache = _ANNUAL_CACHE[0][3] if _ANNUAL_CACHE and len(_ANNUAL_CACHE[0]) > 3 else None
-    if cache is None or key not in cache:
+    prep = _prepared(trade)
+    cache = prep["tables"]
+    if (reporter, flow) not in cache:
+        rows = prep["annual"]
         sel = rows[rows["reporter"] == reporter]
-        full = _table(sel, flow, sorted(set(sel["partner_iso3"].astype(str))))
-        if cache is not None:
-            cache[key] = full
-    else:
-        full = cache[key]
+        cache[(reporter, flow)] = _table(sel, flow, sorted(set(sel["partner_iso3"].astype(str))))
+    full = cache[(reporter, flow)]
     table = full.reindex(columns=list(partners))
     if years is not None:
         table = table.reindex(list(years))
@@ -413,7 +428,7 @@ def fig_height(rows: int, per_row: float = 0.5, extra: float = 2.2) -> float:
 
 def year_axis(ax, years: Iterable[int]) -> None:
     """Whole years on the x axis, with room at both ends so no label meets the value axis."""
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     years = [int(y) for y in years]
     if not years:
@@ -422,7 +437,23 @@ def year_axis(ax, years: Iterable[int]) -> None:
     pad = max(0.7, 0.04 * (hi - lo + 1))
     ax.set_xlim(lo - pad, hi + pad)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=min(10, hi - lo + 1), integer=True))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))  # 2019, never 2.02e3 + offset
     ax.set_xlabel("")
+
+
+def series_scale(china: pd.DataFrame, partner: pd.DataFrame, scale: str) -> str:
+    """The value scale for a chart of these tables: a log axis only for positive values.
+
+    A balance that changes sign (or any zero or negative value) cannot sit on
+    a log axis; it is drawn on a linear one, and the axis label says so.
+    """
+    if scale != "log":
+        return scale
+    import numpy as np
+
+    values = np.concatenate([t.to_numpy(dtype="float64").ravel() for t in (china, partner) if t is not None])
+    values = values[~np.isnan(values)]
+    return "log" if len(values) and (values > 0).all() else "linear"
 
 
 def plain_axis(ax, *, scale: str, label: str, reference: float | None = None) -> str:
@@ -442,7 +473,7 @@ def plain_axis(ax, *, scale: str, label: str, reference: float | None = None) ->
     if scale == "log" and (not (np.isfinite(lo) and np.isfinite(hi)) or lo <= 0 or hi / lo < 10):
         used = "linear"
     ax.set_yscale(used)
-    fmt = FuncFormatter(lambda v, _: f"{v:,.{0 if abs(v) >= 10 or v == int(v) else (1 if abs(v) >= 1 else 2)}f}")
+    fmt = FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 10 else f"{v:.2f}".rstrip("0").rstrip("."))
     if used == "log":
         ax.set_ylim(lo / 1.3, hi * 1.3)
         ax.yaxis.set_major_locator(LogLocator(base=10))
@@ -720,8 +751,10 @@ def series_disagreements(trade: pd.DataFrame, *, partners: Sequence[str], years:
     """Where two series give the same partner, year and flow and differ by more than ``tolerance`` %.
 
     Compares every annual US-dollar variant row with its primary row (the
-    row named in ``variant_of``). Returns the rows that differ beyond the
-    tolerance (largest first) and how many pairs were compared.
+    row named in ``variant_of``). Variants excluded as doubtful or as database
+    artefacts are left out (the chapter lists them apart). Returns the rows
+    that differ beyond the tolerance (largest first) and how many pairs were
+    compared.
     """
     rows = to_usd_million(trade)
     rows = rows[(rows["period"] == "annual") & rows["usd_m"].notna()]
@@ -729,6 +762,8 @@ def series_disagreements(trade: pd.DataFrame, *, partners: Sequence[str], years:
     var = rows[rows["variant_of"].notna() & rows["partner_iso3"].isin(list(partners))
                & rows["year"].isin(list(years))]
     var = var[var["variant_of"].isin(prim.index)]
+    if "excluded" in var.columns:
+        var = var[var["excluded"].isna()]
     out = []
     for _, v in var.iterrows():
         p = prim.loc[v["variant_of"]]
@@ -739,10 +774,9 @@ def series_disagreements(trade: pd.DataFrame, *, partners: Sequence[str], years:
         out.append({"partner": v["partner_iso3"], "year": int(v["year"]),
                     "reporter": "China" if v["reporter_iso3"] == "CHN" else v["reporter_iso3"],
                     "flow": v["flow"], "primary_usd_m": pv, "primary_source": p["source_id"],
-                    "variant_usd_m": vv, "variant_source": v["source_id"], "difference_percent": diff,
-                    "variant_excluded": "yes" if pd.notna(v.get("excluded")) else ""})
+                    "variant_usd_m": vv, "variant_source": v["source_id"], "difference_percent": diff})
     table = pd.DataFrame(out, columns=["partner", "year", "reporter", "flow", "primary_usd_m", "primary_source",
-                                       "variant_usd_m", "variant_source", "difference_percent", "variant_excluded"])
+                                       "variant_usd_m", "variant_source", "difference_percent"])
     compared = len(table)
     table = table[table["difference_percent"].abs() > tolerance]
     table = table.reindex(table["difference_percent"].abs().sort_values(ascending=False).index)
@@ -1112,9 +1146,13 @@ def shares_text(shares_table: pd.DataFrame, totals: pd.DataFrame) -> str:
     return " ".join(out)
 
 
-def growth_text(growth_tab: pd.DataFrame, sides: dict[str, str]) -> str:
+def growth_text(growth_tab: pd.DataFrame, sides: dict[str, str], flow: str = "total") -> str:
     """Fastest and slowest compound growth in the growth table."""
     from . import prose
+
+    if flow == "balance":
+        return ("Growth of China's surplus (a balance has no growth rate where it changes sign: years with a deficit "
+                "are left out). " + growth_text(growth_tab, sides))
 
     g = growth_tab.dropna(subset=["cagr_percent"])
     out = []
@@ -1143,7 +1181,7 @@ def tajik_claim_text(china_all: pd.DataFrame, countries: Sequence[str], start: i
         return prose.not_in_selection("The check of the seed's \"Tajikistan +53.5% to USD 3.93 billion in 2023\"", why)
     s = china_all["TJK"] if "TJK" in china_all else pd.Series(dtype="float64")
     v23, v22 = s.get(2023), s.get(2022)
-    text = "**Tajikistan, +53.5% to USD 3.93 billion in 2023.** "
+    text = "**The seed's \"Tajikistan, +53.5% to USD 3.93 billion in 2023\".** "
     if v23 is None or pd.isna(v23):
         return text + "China's 2023 figure is missing, so the claim cannot be checked."
     text += f"China's 2023 figure in the data is {prose.usd(float(v23), digits=3)}"
@@ -1233,7 +1271,8 @@ def table1_text(t1: pd.DataFrame) -> str:
         return ""
     fixed = t1[t1["correction"] != "none"]
     by_row = fixed.groupby("row_label").size().sort_values(ascending=False)
-    out = [f"{prose.plural(len(fixed), 'cell')} of the {len(t1)} shown {'was' if len(fixed) == 1 else 'were'} corrected"
+    count = f"{len(fixed)} cells" if len(fixed) > 1 else ("1 cell" if len(fixed) else "No cell")
+    out = [f"{count} of the {len(t1)} shown {'were' if len(fixed) > 1 else 'was'} corrected"
            + (": " + ", ".join(f"{n} in the {lab} row" for lab, n in by_row.items()) if len(by_row) else "") + "."]
     dis = t1[t1["verdict"] == "disagrees"]
     if len(dis):
@@ -1286,3 +1325,42 @@ def key_outputs(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], gap_sum:
         tot = float(b.loc[y].sum())
         out["China's balance, last year"] = f"{'+' if tot >= 0 else '-'}{abs(tot) / 1000:.1f} bn ({y}, {int(b.loc[y].notna().sum())} partners)"
     return out
+
+
+def disagreement_text(disagree: pd.DataFrame, compared: int, countries: Sequence[str], window: str) -> str:
+    """How many second readings differ from the primary figure beyond 1%, and the largest."""
+    from . import prose
+
+    if not compared:
+        return f"No figure for {prose.names(countries)} in {window} has a second reading to compare."
+    text = (f"Of {prose.plural(compared, 'second reading')} of a figure for {prose.names(countries)} in {window}, "
+            f"{len(disagree)} differ from the primary figure by more than 1%")
+    if len(disagree):
+        top = disagree.iloc[0]
+        text += (f"; the largest difference is {abs(float(top['difference_percent'])):.0f}% "
+                 f"({prose.name(top['partner'])} {int(top['year'])}, {FLOW_WORDS[top['flow']]}, "
+                 f"`{top['variant_source']}` against `{top['primary_source']}`)")
+    return text + "."
+
+
+def jump_rows(trade: pd.DataFrame, partners: Sequence[str], years: Iterable[int]) -> pd.DataFrame:
+    """Rows the data flags as a sudden jump (drawn on both sides by one rule, not excluded), in the window."""
+    notes = trade["notes"].fillna("").astype(str)
+    rows = trade[notes.str.contains("Sudden jump", regex=False) & trade["partner_iso3"].isin(list(partners))
+                 & trade["year"].isin(list(years))]
+    return rows.sort_values(["partner_iso3", "year", "reporter_iso3"])
+
+
+def jump_text(rows: pd.DataFrame, countries: Sequence[str]) -> str:
+    """The one rule for sudden jumps, and the rows of the selection it applies to."""
+    from . import prose
+
+    rule = ("**Sudden jumps.** A jump is not by itself a reason to leave a figure out: where both sides report it, "
+            "both sides' rows are drawn, on the same rule, and flagged in the data.")
+    if rows.empty:
+        return rule + f" No row this run draws for {prose.names(countries)} is flagged as a sudden jump."
+    listed = "; ".join(f"{prose.name(r.partner_iso3)} {r.year}, {FLOW_WORDS[r.flow]}, "
+                       f"{'China' if r.reporter_iso3 == 'CHN' else prose.name(r.reporter_iso3)}-reported "
+                       f"({prose.usd(float(r.value) * USD_MILLION_PER_UNIT.get(str(r.unit), float('nan')))}, `{r.row_id}`)"
+                       for r in rows.itertuples())
+    return rule + f" Flagged rows this run draws: {listed}."
