@@ -6,10 +6,11 @@ run [NOTEBOOK ...] [-p NAME VALUE ...] [-f params.yaml] [--name NAME] [--force] 
     Execute notebooks (all by default) into ``build/``; see :mod:`helpers.runner`.
     ``--name`` puts a run in ``build/runs/NAME/``; ``build/runs/index.html``
     lists every run.
-site [--from auto|build|committed] [--no-slides] [--teacher]
+site [--from auto|build|committed] [--no-slides] [--teacher] [--force]
     Build the static site into ``build/site/`` (see :mod:`helpers.site`);
     ``--teacher`` builds the teacher's site, with solutions and keys, into
-    ``build/site-teacher/``.
+    ``build/site-teacher/``. Skipped ("site up to date") when nothing it is
+    built from has changed since the last build; ``--force`` builds anyway.
 slides [--from auto|build|committed]
     Only the reveal.js slides, into ``build/site/slides/``.
 sweep NOTEBOOK -f groups.yaml [--force] [-j N]
@@ -130,7 +131,8 @@ def cmd_run(args) -> int:
 def cmd_site(args) -> int:
     from . import site
 
-    out = site.build(source=args.source, slides=not args.no_slides, teacher=args.teacher)
+    out = site.build(source=args.source, slides=not args.no_slides, teacher=args.teacher,
+                     skip_if_unchanged=not args.force)
     print(f"site: {out / 'index.html'}  (open it in a browser; it works offline)")
     return 0
 
@@ -247,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--no-slides", action="store_true", help="skip the slides")
             p.add_argument("--teacher", action="store_true",
                            help="the teacher's build, with solutions and keys, into build/site-teacher/")
+            p.add_argument("--force", action="store_true",
+                           help="build even if nothing the site is built from has changed")
         p.set_defaults(func=func)
     p = sub.add_parser("sweep", help="run one variant per group from a YAML file, with an index page")
     p.add_argument("notebook", help="a chapter, like 03_trade")

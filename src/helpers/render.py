@@ -34,6 +34,7 @@ from __future__ import annotations
 import copy
 import html
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -159,16 +160,52 @@ def link_source_ids(body: str, source_ids: set[str], href: str) -> str:
     return re.sub(r"<(td|th)(\s[^>]*)?>([a-z0-9][a-z0-9-]*[a-z0-9])</\1>", repl, body)
 
 
-def _exporter(kind: str, prose=None, **kw):
-    from nbconvert import HTMLExporter, SlidesExporter
+def _no_prose(text: str) -> str:
+    return text
 
-    cls = HTMLExporter if kind == "html" else SlidesExporter
-    name = "sco_html" if kind == "html" else "sco_slides"
-    exporter = cls(template_name=name, extra_template_basedirs=[str(TEMPLATES)], **kw)
-    exporter.register_filter("sco_clean_html", clean_html)
-    exporter.register_filter("sco_clean_output_html", clean_output_html)
-    # the site's prose links (glossary, source ids: helpers.course.Prose), after sanitising
-    exporter.register_filter("sco_prose", prose if prose is not None else (lambda text: text))
+
+class _ProseFilter:
+    """The ``sco_prose`` filter of a cached exporter: calls the prose of the page being rendered."""
+
+    def __init__(self) -> None:
+        self.prose = _no_prose
+
+    def __call__(self, text: str) -> str:
+        return self.prose(text)
+
+
+#: Exporters by (kind, options), per thread: building one loads and compiles its Jinja
+#: templates, about a tenth of a second a page, so a thread (the site build's) makes each
+#: kind once. Per thread because an export registers filters on its exporter as it goes
+#: (runs may export pages from several threads of one Dask worker).
+_EXPORTERS = threading.local()
+
+
+def _exporter(kind: str, prose=None, **kw):
+    """The nbconvert exporter for ``kind`` (``html`` or ``slides``), made once per process and options.
+
+    ``prose`` is applied to every rendered Markdown fragment of the next
+    export (the ``sco_prose`` filter); ``None`` leaves the text as it is.
+    Each thread has its own exporters.
+    """
+    key = (kind, tuple(sorted(kw.items())))
+    if not hasattr(_EXPORTERS, "cache"):
+        _EXPORTERS.cache = {}
+    cached = _EXPORTERS.cache.get(key)
+    if cached is None:
+        from nbconvert import HTMLExporter, SlidesExporter
+
+        cls = HTMLExporter if kind == "html" else SlidesExporter
+        name = "sco_html" if kind == "html" else "sco_slides"
+        exporter = cls(template_name=name, extra_template_basedirs=[str(TEMPLATES)], **kw)
+        exporter.register_filter("sco_clean_html", clean_html)
+        exporter.register_filter("sco_clean_output_html", clean_output_html)
+        # the site's prose links (glossary, source ids: helpers.course.Prose), after sanitising
+        prose_filter = _ProseFilter()
+        exporter.register_filter("sco_prose", prose_filter)
+        cached = _EXPORTERS.cache[key] = (exporter, prose_filter)
+    exporter, prose_filter = cached
+    prose_filter.prose = prose if prose is not None else _no_prose
     return exporter
 
 

@@ -41,16 +41,23 @@ Markdown documents are sanitised like the chapters' Markdown
 from __future__ import annotations
 
 import csv
+import hashlib
 import html
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from . import course, data, datadict, figmeta, parameters, paths, render, runner, seminar
+from . import course, figmeta, parameters, paths, render, runner, seminar
+
+# helpers.data and helpers.datadict (pandas) are imported where used, so that checking
+# whether the site is up to date loads no more than the standard library needs.
 
 E = html.escape
 
@@ -312,7 +319,7 @@ def citations(pkg: dict, source_ids: list[str]) -> dict[str, dict[str, int]]:
             ids = {row[c] for c in cols if row.get(c)}
             notes = row.get("notes") or ""
             if notes:
-                ids |= {s for s in source_ids if s in notes and _word(s).search(notes)}
+                ids |= _ids_in(notes, source_ids)
             for s in ids:
                 if s in cited:
                     cited[s][res["name"]] = cited[s].get(res["name"], 0) + 1
@@ -342,10 +349,31 @@ def chapters_citing(texts: dict[str, str], source_ids: list[str]) -> dict[str, l
     """For each source, the chapters whose rendered text names it."""
     out: dict[str, list[str]] = {s: [] for s in source_ids}
     for name, text in texts.items():
+        found = _ids_in(text, source_ids)
         for s in source_ids:
-            if s in text and _word(s).search(text):
+            if s in found:
                 out[s].append(name)
     return out
+
+
+def _ids_in(text: str, source_ids: list[str]) -> set[str]:
+    """The ids of ``source_ids`` that ``text`` names as whole words (as :func:`_word` matches them).
+
+    :func:`_word` matches an id only between characters that are not letters,
+    digits or ``-``, that is, as a whole maximal run of those characters; so
+    one pass collecting the runs of the text finds every such id at once. An
+    id with any other character is searched for as before.
+    """
+    wanted = set(source_ids)
+    runs = set(_RUN.findall(text))
+    found = wanted & runs
+    for s in wanted - found:
+        if not _RUN.fullmatch(s) and s in text and _word(s).search(text):
+            found.add(s)
+    return found
+
+
+_RUN = re.compile(r"[A-Za-z0-9-]+")
 
 
 # --- pages --------------------------------------------------------------------
@@ -431,6 +459,8 @@ Rendered from {E(origin)}.
 
 def _constraints(field: dict) -> str:
     """The data dictionary's constraint text (helpers.datadict) as HTML; 'required' has its own column."""
+    from . import datadict
+
     text = datadict._constraints(field).replace("\\|", "|")
     text = re.sub(r"^required(; )?", "", text)
     return re.sub(r"`([^`]*)`", lambda m: f"<code>{m.group(1)}</code>", E(text, quote=False))
@@ -661,36 +691,274 @@ def markdown_page(path: PurePosixPath, title: str, current: str) -> str:
                       foot=page_foot("", [paths.repo_root() / path], page_label=current))
 
 
+def _thumbnail(src: Path, dst: Path, width: int = 640) -> None:
+    """The index card's image: ``src`` at most ``width`` px wide, kept in ``build/.cache/thumbnails``.
+
+    Resizing and optimising a PNG takes about half a second; the result is
+    cached by the source image's bytes (and the width), so a rebuild copies it.
+    """
+    digest = hashlib.sha256(src.read_bytes() + f"|{width}".encode()).hexdigest()[:24]
+    cached = paths.build_dir() / ".cache" / "thumbnails" / f"{digest}.png"
+    if not cached.is_file():
+        from PIL import Image
+
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            with Image.open(src) as im:
+                if im.width > width:
+                    im = im.resize((width, round(im.height * width / im.width)), Image.LANCZOS)
+                im.save(tmp, format="PNG", optimize=True)
+            tmp.replace(cached)
+        finally:
+            tmp.unlink(missing_ok=True)
+    shutil.copyfile(cached, dst)
+
+
+# --- the site's inputs: skip a build when nothing it reads has changed ---------------
+
+#: In the built site: the hash of every input of the build and the files it was made from.
+STAMP = ".site-inputs.json"
+_STAMP_FORMAT = 1
+
+
+def _tree(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return [p for p in folder.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts]
+
+
+def input_files() -> list[Path]:
+    """Every file a site build may read.
+
+    The committed notebooks and the default runs in ``build/<chapter>/``
+    (whichever a build renders, with their figures; the choice between them
+    depends only on files listed here), ``figures/``, ``data/``, ``seminar/``
+    (guide, solutions, sweep files), the package's own code, templates and
+    static files, and the repository's ``CITATION.cff``, ``README.md``,
+    ``LICENSE-DATA.md``, ``requirements.lock`` and ``pyproject.toml``.
+    """
+    root = paths.repo_root()
+    files = _tree(paths.notebooks_dir()) + _tree(root / "figures") + _tree(paths.data_dir())
+    files += _tree(root / "seminar") + _tree(render.PACKAGE)
+    for name in runner.list_notebooks():
+        run = paths.build_dir() / name
+        files += [f for f in (run / "run.json", run / f"{name}.ipynb") if f.is_file()]
+        files += _tree(run / "figures")
+    files += [root / f for f in ("CITATION.cff", "README.md", "LICENSE-DATA.md", "requirements.lock",
+                                 "pyproject.toml") if (root / f).is_file()]
+    return sorted(set(files))
+
+
+def _git_head(root: Path) -> str:
+    """The commit checked out (the pages' "last updated" dates come from git), or "" without git."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                             timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    head = out.stdout.strip()
+    if out.returncode != 0 or not re.fullmatch(r"[0-9a-f]{40,64}", head):
+        return ""
+    # the commit of the files' own history is what the dates use; the top level checks it is this clone's
+    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True,
+                         timeout=20, check=False).stdout.strip()
+    return head if top and Path(top).resolve() == root.resolve() else ""
+
+
+def inputs_fingerprint(*, source: str, slides: bool, teacher: bool,
+                       known: dict[str, list] | None = None) -> tuple[str, dict[str, list]]:
+    """The hash of everything a build with these options reads, and the per-file record behind it.
+
+    Cheap: a file whose size and modification time are those recorded in
+    ``known`` (the last build's record) keeps its recorded content hash; only
+    the others are read and hashed. The hash is of contents, so touching a
+    file does not by itself call for a rebuild. Besides the files: the build
+    mode (student or teacher, slides, ``--from``), the folders in use
+    (``SCO_REPO_ROOT``, ``SCO_DATA_DIR``, ``SCO_BUILD_DIR``), the Python
+    version and the git commit (the pages show dates from git; without git,
+    the latest modification date, which the pages then show).
+    """
+    known = known or {}
+    root = paths.repo_root()
+    record: dict[str, list] = {}
+    h = hashlib.sha256()
+    latest = 0
+    for f in input_files():
+        st = f.stat()
+        key = str(f)
+        old = known.get(key)
+        if isinstance(old, list) and len(old) == 3 and old[0] == st.st_size and old[1] == st.st_mtime_ns:
+            digest = old[2]
+        else:
+            digest = hashlib.sha256(f.read_bytes()).hexdigest()
+        record[key] = [st.st_size, st.st_mtime_ns, digest]
+        latest = max(latest, st.st_mtime_ns)
+        h.update(f"{key}\0{digest}\n".encode())
+    head = _git_head(root)
+    settings = {"format": _STAMP_FORMAT, "source": source, "slides": bool(slides), "teacher": bool(teacher),
+                "root": str(root), "data": str(paths.data_dir()), "build": str(paths.build_dir()),
+                "python": sys.version, "git": head,
+                "mtime_day": "" if head else str(latest // (86400 * 10**9))}
+    h.update(paths.canonical(settings).encode())
+    return h.hexdigest(), record
+
+
+def _read_stamp(folder: Path) -> dict:
+    try:
+        stamp = json.loads((folder / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamp if isinstance(stamp, dict) and isinstance(stamp.get("files"), dict) else {}
+
+
+def _write_stamp(folder: Path, key: str, record: dict[str, list]) -> None:
+    target = folder / STAMP
+    tmp = folder / f".{STAMP}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        tmp.write_text(json.dumps({"inputs_hash": key, "files": record}, sort_keys=True), encoding="utf-8")
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def up_to_date(*, source: str = "auto", slides: bool = True, teacher: bool = False) -> bool:
+    """True if the built site was made from exactly the current inputs (see :func:`inputs_fingerprint`)."""
+    final = site_dir(teacher)
+    stamp = _read_stamp(final)
+    if not stamp or not (final / "index.html").is_file():
+        return False
+    key, record = inputs_fingerprint(source=source, slides=slides, teacher=teacher, known=stamp["files"])
+    if key != stamp.get("inputs_hash"):
+        return False
+    if record != stamp["files"]:  # same contents, new times: record them so the next check reads nothing
+        try:
+            _write_stamp(final, key, record)
+        except OSError:
+            pass
+    return True
+
+
 # --- build --------------------------------------------------------------------------
 
 
-def _thumbnail(src: Path, dst: Path, width: int = 640) -> None:
-    from PIL import Image
+def _workers(requested: int | None) -> int:
+    """Processes rendering the chapters: ``requested``, else ``SCO_SITE_WORKERS``, else up to 2 of the CPUs."""
+    if requested is None:
+        env = os.environ.get("SCO_SITE_WORKERS", "")
+        requested = int(env) if env.isdigit() else None
+    if requested is None:
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            cpus = os.cpu_count() or 1
+        requested = min(2, cpus)
+    return max(1, requested)
 
-    with Image.open(src) as im:
-        if im.width > width:
-            im = im.resize((width, round(im.height * width / im.width)), Image.LANCZOS)
-        im.save(dst, optimize=True)
+
+def _render_chapter(name: str, path: Path, origin: str, slides: bool, known: set[str], terms: list,
+                    scratch: Path) -> dict:
+    """One chapter's page (and deck), written into ``scratch``; what the other pages need from it."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    title = render.first_heading(nb) or name
+    number = list(CHAPTERS).index(name) + 1
+    page = render.notebook_html(
+        nb, nav=nav("", name),
+        footer=chapter_footer(name, origin, slides, title, parameters.notebook_path(name)),
+        source_ids=known, prose=course.Prose(terms, known), prompts=False,
+        figures_dir=figmeta.figure_folder(path), figures_href=f"figures/{name}/")
+    # each figure's PNG, SVG and data CSV, as the page links them (issue 19)
+    figmeta.copy_linked(page, f"figures/{name}/", figmeta.figure_folder(path), scratch / "figures" / name)
+    (scratch / f"{name}.html").write_text(page, encoding="utf-8")
+    out = {"title": title, "text": notebook_text(nb), "code": "\n".join(c.source for c in nb.cells),
+           "docs": course.page_sections(page, f"{name}.html", f"{number}. {title}", "chapter")}
+    if slides:
+        _write_deck(name, nb, scratch / "slides", back=True)
+    return out
+
+
+def _render_solution(path: Path, known: set[str], scratch: Path) -> list[dict]:
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    page = render.notebook_html(nb, nav=nav("../", "teaching.html"), source_ids=known,
+                                sources_href="../sources.html", prompts=False,
+                                footer=page_foot("../", [path], page_label=f"solutions/{path.stem}.html"))
+    (scratch / "solutions" / f"{path.stem}.html").write_text(page, encoding="utf-8")
+    return course.page_sections(page, f"solutions/{path.stem}.html", render.first_heading(nb) or path.stem,
+                                "solutions")
+
+
+def _call(task: tuple) -> object:
+    func, args = task
+    return func(*args)
+
+
+def _run_tasks(tasks: list[tuple], workers: int, while_waiting: Callable[[], None]) -> list:
+    """Results of ``tasks`` ((function, args) pairs), in order, on up to ``workers`` processes.
+
+    ``while_waiting`` runs in this process meanwhile. The workers are forked
+    from this process once it has imported the renderer, so they start at
+    once with everything loaded (and with this build's settings); an error in
+    a task is raised here. With one worker, or where fork is not available,
+    everything runs here, one task after another.
+    """
+    import multiprocessing
+
+    if workers <= 1 or len(tasks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        while_waiting()
+        return [_call(t) for t in tasks]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
+                             mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(_call, t) for t in tasks]
+        try:
+            while_waiting()
+            return [f.result() for f in futures]
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
 
 
 def build(*, source: str = "auto", slides: bool = True, teacher: bool = False,
-          echo: Callable[[str], None] = print) -> Path:
+          echo: Callable[[str], None] = print, skip_if_unchanged: bool = False,
+          workers: int | None = None) -> Path:
     """Build the whole site (atomically) and return its path.
 
     The student site goes to ``build/site`` with no solution, no answer key
     and no link to either; ``teacher=True`` builds ``build/site-teacher``,
     which adds them.
-    """
-    import nbformat
 
-    runner._quiet_imports()
+    ``skip_if_unchanged`` (the command line's default; ``--force`` turns it
+    off) leaves the built site as it is when it was made from exactly the
+    current inputs (:func:`inputs_fingerprint`, recorded in the site as
+    ``.site-inputs.json``), saying "site up to date". ``workers`` processes
+    render the chapters (default: :func:`_workers`).
+    """
+    runner._quiet_imports()  # before nbformat is first imported (it would load jsonschema's IRI checks)
+    final = site_dir(teacher)
+    stamp = _read_stamp(final)
+    key, record = inputs_fingerprint(source=source, slides=slides, teacher=teacher, known=stamp.get("files"))
+    if skip_if_unchanged and stamp and stamp.get("inputs_hash") == key and (final / "index.html").is_file():
+        if record != stamp["files"]:
+            _write_stamp(final, key, record)
+        echo(f"site up to date: {final} (nothing it is built from has changed; --force rebuilds it)")
+        return final
+    import nbformat  # noqa: F401  (loaded here, before the workers are forked)
+
+    from . import data
+
     data.validate_all()  # before any work: a damaged table stops the build with the validator's message
     chapters = chapter_sources(source)
     for name, ch in CHAPTERS.items():
         if not (paths.repo_root() / "figures" / f"{ch.figure}.png").exists():
             raise ValueError(f"chapter {name}: key figure figures/{ch.figure}.png is missing (run 'make run')")
     terms = course.glossary()
-    final = site_dir(teacher)
     scratch = paths.build_dir() / ".tmp" / f"site-{uuid.uuid4().hex[:8]}"
     (scratch / "notebooks").mkdir(parents=True)
     (scratch / "figures").mkdir()
@@ -705,77 +973,76 @@ def build(*, source: str = "auto", slides: bool = True, teacher: bool = False,
         unknown = sorted({s for t in terms for s in t.sources} - known)
         if unknown:
             raise ValueError(f"glossary.yaml cites source ids not in data/sources.csv: {', '.join(unknown)}")
-        titles, texts, code = {}, {}, {}
-        docs: list[dict] = []
-        for name, (path, origin) in chapters.items():
-            nb = nbformat.read(path, as_version=4)
-            titles[name] = title = render.first_heading(nb) or name
-            texts[name] = notebook_text(nb)
-            code[name] = "\n".join(c.source for c in nb.cells)
-            number = list(CHAPTERS).index(name) + 1
-            page = render.notebook_html(
-                nb, nav=nav("", name),
-                footer=chapter_footer(name, origin, slides, title, parameters.notebook_path(name)),
-                source_ids=known, prose=course.Prose(terms, known), prompts=False,
-                figures_dir=figmeta.figure_folder(path), figures_href=f"figures/{name}/")
-            # each figure's PNG, SVG and data CSV, as the page links them (issue 19)
-            figmeta.copy_linked(page, f"figures/{name}/", figmeta.figure_folder(path), scratch / "figures" / name)
-            (scratch / f"{name}.html").write_text(page, encoding="utf-8")
-            docs += course.page_sections(page, f"{name}.html", f"{number}. {title}", "chapter")
-            shutil.copyfile(path, scratch / "notebooks" / f"{name}.ipynb")
-            _thumbnail(paths.repo_root() / "figures" / f"{CHAPTERS[name].figure}.png",
-                       scratch / "figures" / f"{CHAPTERS[name].figure}.png")
-            echo(f"  page    {name}.html")
-        if slides:
-            _write_slides(chapters, scratch / "slides", back=True, echo=echo)
-            shutil.copytree(render.REVEAL, scratch / "assets" / "reveal")
         sol_dir = seminar.solutions_dir()
         solutions = sorted(sol_dir.glob("*_solutions.ipynb")) if (teacher and sol_dir.exists()) else []
+        if slides:
+            (scratch / "slides").mkdir()
         if solutions:
             (scratch / "solutions").mkdir()
-        for path in solutions:
-            nb = nbformat.read(path, as_version=4)
-            page = render.notebook_html(nb, nav=nav("../", "teaching.html"), source_ids=known,
-                                        sources_href="../sources.html", prompts=False,
-                                        footer=page_foot("../", [path], page_label=f"solutions/{path.stem}.html"))
-            (scratch / "solutions" / f"{path.stem}.html").write_text(page, encoding="utf-8")
-            docs += course.page_sections(page, f"solutions/{path.stem}.html",
-                                         render.first_heading(nb) or path.stem, "solutions")
-        shutil.copytree(paths.data_dir(), scratch / "data")
-        seminar_dir = paths.repo_root() / "seminar"
-        if seminar_dir.exists():
-            def ignore(folder: str, names: list[str]) -> set[str]:
-                rel = PurePosixPath(Path(folder).resolve().relative_to(paths.repo_root()).as_posix())
-                out = {n for n in names if n.endswith(".ipynb") or n == ".ipynb_checkpoints"}
-                if not teacher:
-                    out |= {n for n in names if teacher_only(rel / n)}
-                return out
+        render._exporter("html", exclude_input_prompt=True, exclude_output_prompt=True).template  # noqa: B018
+        if slides:  # the templates compiled once, before the workers are forked
+            render._exporter("slides", reveal_url_prefix="../assets/reveal", reveal_theme="white").template  # noqa: B018
+        tasks = [(_render_chapter, (name, path, origin, slides, known, terms, scratch))
+                 for name, (path, origin) in chapters.items()]
+        tasks += [(_render_solution, (path, known, scratch)) for path in solutions]
+        side: dict[str, object] = {}
 
-            shutil.copytree(seminar_dir, scratch / "seminar", ignore=ignore)
-        from nbconvert.filters import markdown2html
+        def meanwhile() -> None:  # the work that needs no chapter, while the chapters render
+            for name, (path, _origin) in chapters.items():
+                shutil.copyfile(path, scratch / "notebooks" / f"{name}.ipynb")
+                _thumbnail(paths.repo_root() / "figures" / f"{CHAPTERS[name].figure}.png",
+                           scratch / "figures" / f"{CHAPTERS[name].figure}.png")
+            if slides:
+                shutil.copytree(render.REVEAL, scratch / "assets" / "reveal")
+            shutil.copytree(paths.data_dir(), scratch / "data")
+            seminar_dir = paths.repo_root() / "seminar"
+            if seminar_dir.exists():
+                def ignore(folder: str, names: list[str]) -> set[str]:
+                    rel = PurePosixPath(Path(folder).resolve().relative_to(paths.repo_root()).as_posix())
+                    out = {n for n in names if n.endswith(".ipynb") or n == ".ipynb_checkpoints"}
+                    if not teacher:
+                        out |= {n for n in names if teacher_only(rel / n)}
+                    return out
 
-        licence = rewrite_links(render.clean_html(markdown2html(
-            (paths.repo_root() / "LICENSE-DATA.md").read_text(encoding="utf-8").split("\n", 1)[1])),
-            PurePosixPath("LICENSE-DATA.md"))
+                shutil.copytree(seminar_dir, scratch / "seminar", ignore=ignore)
+            from nbconvert.filters import markdown2html
+
+            side["licence"] = rewrite_links(render.clean_html(markdown2html(
+                (paths.repo_root() / "LICENSE-DATA.md").read_text(encoding="utf-8").split("\n", 1)[1])),
+                PurePosixPath("LICENSE-DATA.md"))
+            side["cited"] = citations(pkg, source_ids)
+            side["teaching"] = markdown_page(GUIDE, "Teaching guide", "teaching.html")
+            side["glossary"] = plain_page(
+                "Glossary", course.glossary_page_body(terms, {s["source_id"]: s for s in sources}),
+                current="glossary.html", foot=page_foot("", [course.GLOSSARY_FILE], page_label="glossary.html"))
+
+        results = _run_tasks(tasks, _workers(workers), meanwhile)
+        titles, texts, code = {}, {}, {}
+        docs: list[dict] = []
+        for name, res in zip(chapters, results):
+            titles[name], texts[name], code[name] = res["title"], res["text"], res["code"]
+            docs += res["docs"]
+            echo(f"  page    {name}.html")
+        if slides:
+            for name in chapters:
+                echo(f"  slides  slides/{name}.html")
+        for res in results[len(chapters):]:
+            docs += res
         (scratch / "index.html").write_text(index_page(chapters, titles, slides), encoding="utf-8")
-        (scratch / "data.html").write_text(data_page(pkg, licence, table_chapters(pkg, code), titles),
+        (scratch / "data.html").write_text(data_page(pkg, side["licence"], table_chapters(pkg, code), titles),
                                            encoding="utf-8")
         (scratch / "sources.html").write_text(
-            sources_page(sources, citations(pkg, source_ids), chapters_citing(texts, source_ids), titles),
-            encoding="utf-8")
-        teaching = markdown_page(GUIDE, "Teaching guide", "teaching.html")
-        (scratch / "teaching.html").write_text(teaching, encoding="utf-8")
-        glossary_html = plain_page("Glossary", course.glossary_page_body(terms, {s["source_id"]: s for s in sources}),
-                                   current="glossary.html",
-                                   foot=page_foot("", [course.GLOSSARY_FILE], page_label="glossary.html"))
-        (scratch / "glossary.html").write_text(glossary_html, encoding="utf-8")
-        docs += course.page_sections(teaching, "teaching.html", "Teaching guide", "teaching")
+            sources_page(sources, side["cited"], chapters_citing(texts, source_ids), titles), encoding="utf-8")
+        (scratch / "teaching.html").write_text(side["teaching"], encoding="utf-8")
+        (scratch / "glossary.html").write_text(side["glossary"], encoding="utf-8")
+        docs += course.page_sections(side["teaching"], "teaching.html", "Teaching guide", "teaching")
         docs += search_data_docs(pkg, sources, terms)
         assets = scratch / "assets"
         assets.mkdir(exist_ok=True)
         shutil.copytree(render.STATIC / "minisearch", assets / "minisearch")
         shutil.copyfile(render.STATIC / "search.js", assets / "search.js")
         (assets / "search-index.js").write_text(course.search_script(docs), encoding="utf-8")
+        _write_stamp(scratch, key, record)  # the inputs as they were when the build started
         final.parent.mkdir(parents=True, exist_ok=True)
         runner._swap_into_place(scratch, final)
     finally:
@@ -816,10 +1083,13 @@ def _write_slides(chapters: dict[str, tuple[Path, str]], folder: Path, *, back: 
 
     folder.mkdir(parents=True, exist_ok=True)
     for name, (path, _origin) in chapters.items():
-        nb = nbformat.read(path, as_version=4)
-        deck = course.deck(nb, reveal_prefix="../assets/reveal", back=f"../{name}.html" if back else None)
-        (folder / f"{name}.html").write_text(deck, encoding="utf-8")
+        _write_deck(name, nbformat.read(path, as_version=4), folder, back=back)
         echo(f"  slides  slides/{name}.html")
+
+
+def _write_deck(name: str, nb, folder: Path, *, back: bool) -> None:
+    deck = course.deck(nb, reveal_prefix="../assets/reveal", back=f"../{name}.html" if back else None)
+    (folder / f"{name}.html").write_text(deck, encoding="utf-8")
 
 
 def build_slides(*, source: str = "auto", echo: Callable[[str], None] = print) -> Path:
@@ -838,6 +1108,7 @@ def build_slides(*, source: str = "auto", echo: Callable[[str], None] = print) -
         shutil.copytree(render.REVEAL, scratch / "reveal")
         root.mkdir(parents=True, exist_ok=True)
         (root / "assets").mkdir(exist_ok=True)
+        (root / STAMP).unlink(missing_ok=True)  # the site now differs from what its record says
         runner._swap_into_place(scratch / "reveal", root / "assets" / "reveal")
         runner._swap_into_place(scratch / "slides", root / "slides")
     finally:
