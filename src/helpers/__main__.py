@@ -2,8 +2,10 @@
 
 Commands
 --------
-run [NOTEBOOK ...] [-p NAME VALUE ...] [-f params.yaml] [--name NAME] [--force] [-j N]
+run [NOTEBOOK ...] [-p NAME VALUE ...] [-f params.yaml] [--name NAME] [--force] [-j N | DASK]
     Execute notebooks (all by default) into ``build/``; see :mod:`helpers.runner`.
+    DASK is ``--scheduler ADDRESS`` (run on an existing Dask cluster) or
+    ``--dask-local [N] [--threads-per-worker T]`` (start a local one).
     ``--name`` puts a run in ``build/runs/NAME/``; ``build/runs/index.html``
     lists every run.
 site [--from auto|build|committed] [--no-slides] [--teacher] [--force]
@@ -13,7 +15,7 @@ site [--from auto|build|committed] [--no-slides] [--teacher] [--force]
     built from has changed since the last build; ``--force`` builds anyway.
 slides [--from auto|build|committed]
     Only the reveal.js slides, into ``build/site/slides/``.
-sweep NOTEBOOK -f groups.yaml [--force] [-j N]
+sweep NOTEBOOK -f groups.yaml [--force] [-j N | DASK]
     Run one variant per group and write a report per group plus an index
     page under ``build/sweeps/`` (see :mod:`helpers.sweep`).
 params NOTEBOOK
@@ -115,8 +117,9 @@ def cmd_run(args) -> int:
         )
     names = [runner.chapter_name(n) for n in names]  # refuse a path that is not the chapter's own file
     overrides = _overrides(args, names)
+    where = _dask_cluster(args)
     jobs = runner.plan(names, overrides, refresh=args.command == "refresh", name=args.name)
-    results = runner.run_jobs(jobs, force=args.force or args.command == "refresh", workers=args.jobs)
+    results = runner.run_jobs(jobs, force=args.force or args.command == "refresh", workers=args.jobs, dask=where)
     failed = sum(r.status == "failed" for r in results)
     print(f"{len(results) - failed} of {len(results)} notebook(s) up to date or run; {failed} failed.")
     if any(r.status != "skipped" for r in results):
@@ -148,7 +151,56 @@ def cmd_slides(args) -> int:
 def cmd_sweep(args) -> int:
     from . import sweep
 
-    return sweep.run(args.notebook, args.file, force=args.force, workers=args.jobs)
+    where = _dask_cluster(args)
+    return sweep.run(args.notebook, args.file, force=args.force, workers=args.jobs, dask=where)
+
+
+def _dask_cluster(args):
+    """The Dask cluster ``--scheduler`` / ``--dask-local`` ask for (a ``runner.DaskCluster``), or None.
+
+    Checked before any work; Dask itself is imported only when a run starts on it.
+    """
+    scheduler = getattr(args, "scheduler", None)
+    local = getattr(args, "dask_local", None)
+    threads = getattr(args, "threads_per_worker", None)
+    if scheduler is None and local is None:
+        if threads is not None:
+            raise parameters.ParameterError(args.command, "--threads-per-worker", threads,
+                                            "only with --dask-local (the local pool runs one notebook per process)")
+        return None
+    if scheduler is not None and local is not None:
+        raise parameters.ParameterError(args.command, "--scheduler", scheduler,
+                                        "either --scheduler ADDRESS or --dask-local N, not both")
+    if args.jobs is not None:
+        raise parameters.ParameterError(args.command, "-j", args.jobs,
+                                        "no -j with a Dask cluster (its workers set how many notebooks run at once)")
+    from . import runner
+
+    if scheduler is not None:
+        if threads is not None:
+            raise parameters.ParameterError(args.command, "--threads-per-worker", threads,
+                                            "only with --dask-local (an existing cluster's workers are already set)")
+        if not scheduler.strip() or any(c.isspace() for c in scheduler):
+            raise parameters.ParameterError(args.command, "--scheduler", scheduler,
+                                            "a scheduler address such as tcp://HOST:8786")
+        return runner.DaskCluster(scheduler=scheduler.strip())
+    local = None if local == "auto" else local  # --dask-local alone: one worker per available CPU
+    for flag, value in (("--dask-local", local), ("--threads-per-worker", threads)):
+        if value is not None and value < 1:
+            raise parameters.ParameterError(args.command, flag, value, "a whole number of at least 1")
+    return runner.DaskCluster(local_workers=local, threads_per_worker=threads or 1)
+
+
+def _add_executor_options(p) -> None:
+    p.add_argument("-j", "--jobs", type=int, default=None,
+                   help="worker processes of the local pool (default: one per available CPU)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on an existing Dask cluster (e.g. tcp://HOST:8786); its workers need this clone "
+                        "at the same path and its environment")
+    p.add_argument("--dask-local", dest="dask_local", type=int, nargs="?", const="auto", default=None, metavar="N",
+                   help="start a local Dask cluster of N workers (default: one per available CPU)")
+    p.add_argument("--threads-per-worker", dest="threads_per_worker", type=int, default=None, metavar="T",
+                   help="threads per worker of --dask-local (default: 1)")
 
 
 def cmd_params(args) -> int:
@@ -237,7 +289,10 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--name", default=None, metavar="NAME",
                            help="keep this run in build/runs/NAME/ (lower-case letters, digits, - and _)")
             p.add_argument("--force", action="store_true", help="run even if the inputs are unchanged")
-        p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: one per core)")
+            _add_executor_options(p)
+        else:
+            p.add_argument("-j", "--jobs", type=int, default=None,
+                           help="worker processes (default: one per available CPU)")
         p.set_defaults(func=cmd_run, param=None, file=None, force=False, name=None)
     for name, helptext, func in (("site", "build the static site into build/site/", cmd_site),
                                  ("slides", "render each chapter as reveal.js slides", cmd_slides)):
@@ -257,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-f", "--groups", dest="file", required=True, metavar="FILE",
                    help="YAML mapping of group name to parameters")
     p.add_argument("--force", action="store_true", help="run even if the inputs are unchanged")
-    p.add_argument("-j", "--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    _add_executor_options(p)
     p.set_defaults(func=cmd_sweep)
     p = sub.add_parser("params", help="list a notebook's parameters")
     p.add_argument("notebook")

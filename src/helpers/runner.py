@@ -61,6 +61,7 @@ import shutil
 import signal
 import socket
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -75,6 +76,7 @@ RUN_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 KEY_OUTPUTS_TAG = "key-outputs"
 KERNEL_START_TIMEOUT = 60
 STALE_SECONDS = 60  # a leftover .old-/.new- folder younger than this may belong to a run in progress
+LOCK_TIMEOUT = 3600  # seconds a run waits for an identical run (same output folder) to finish
 
 
 class RunnerError(Exception):
@@ -94,12 +96,39 @@ class Job:
     refresh: bool = False
     name: str | None = None  # --name
     changed: dict[str, Any] = field(default_factory=dict)  # parameters that differ from the defaults
+    # Where the run reads and writes, resolved when it is planned (see :func:`plan`) and passed to
+    # the worker with the job, so a worker thread or process (a Dask worker started elsewhere)
+    # never takes them from its own environment. None: resolve from this process (older callers).
+    root: str | None = None
+    build: str | None = None
+    data: str | None = None
+
+    @property
+    def root_dir(self) -> Path:
+        return Path(self.root) if self.root else paths.repo_root()
+
+    @property
+    def build_dir(self) -> Path:
+        return Path(self.build) if self.build else paths.build_dir()
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.data) if self.data else paths.data_dir()
+
+    @property
+    def notebook_file(self) -> Path:
+        return self.root_dir / "notebooks" / f"{self.notebook}.ipynb"
 
     @property
     def out_dir(self) -> Path:
         if self.is_default and self.name is None:
-            return paths.build_dir() / self.notebook
-        return paths.build_dir() / "runs" / self.out_name
+            return self.build_dir / self.notebook
+        return self.build_dir / "runs" / self.out_name
+
+    @property
+    def lock_file(self) -> Path:
+        """``build/.locks/<out_name>.lock``: held while a run of this output folder executes."""
+        return self.build_dir / ".locks" / f"{self.out_name}.lock"
 
     @property
     def publishes_figures(self) -> bool:
@@ -213,9 +242,18 @@ def plan(notebooks: list[str] | None, overrides: dict[str, Any], *, refresh: boo
         changed = {k: v for k, v in full.items() if defaults.get(k) != v}
         jobs.append(
             Job(nb, {} if is_default else given, full, is_default, out_name,
-                inputs_hash(nb, full), refresh, name, changed)
+                inputs_hash(nb, full), refresh, name, changed,
+                root=str(paths.repo_root()), build=str(paths.build_dir()), data=str(paths.data_dir()))
         )
     return jobs
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask, e.g. a container's share), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no sched_getaffinity (macOS, Windows)
+        return max(1, os.cpu_count() or 1)
 
 
 def is_up_to_date(job: Job) -> bool:
@@ -322,11 +360,17 @@ def _quiet_imports() -> None:
 
 
 def clean_metadata(nb) -> None:
-    """Drop run-specific metadata (timings) so a re-run gives the same file."""
+    """Drop run-specific metadata (timings) so a re-run gives the same file.
+
+    Papermill gives the cell it injects a random id; it gets a fixed one, so
+    two runs with the same parameters give the same notebook and page.
+    """
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if "id" in cell and "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
 
 
 def export_html(nb, target: Path, site_root: str | None = None) -> None:
@@ -343,10 +387,10 @@ def export_html(nb, target: Path, site_root: str | None = None) -> None:
     target.write_text(render.notebook_html(nb, **kw), encoding="utf-8")
 
 
-def site_root_for(folder: Path) -> str:
+def site_root_for(folder: Path, build: Path | None = None) -> str:
     """Relative URL from a page in ``folder`` (under ``build/``) to ``build/site/``."""
     try:
-        depth = len(folder.resolve().relative_to(paths.build_dir().resolve()).parts)
+        depth = len(folder.resolve().relative_to((build or paths.build_dir()).resolve()).parts)
     except ValueError:
         depth = 1
     return "../" * depth + "site/"
@@ -538,13 +582,28 @@ class _KernelStderr:
 
 ENGINE = "sco"
 _engine_registered = False
+_engine_lock = threading.Lock()
 
 
 def _register_engine() -> None:
-    """A papermill engine that starts each kernel with its own env, cwd and stderr, and reports cells."""
+    """A papermill engine that starts each kernel with its own env, cwd and stderr, and reports cells.
+
+    The engine also writes the executed notebook itself, to the path the run
+    gives it (``sco_output``), once, when execution ends (also on failure):
+    papermill is given no file paths at all (the notebook goes in as an object,
+    ``output_path`` is None), so its local-file handler, which changes the
+    process's working directory around every read and write, is never used,
+    and runs in several threads of one process (a Dask worker) cannot disturb
+    each other.
+    """
     global _engine_registered
-    if _engine_registered:
-        return
+    with _engine_lock:
+        if not _engine_registered:
+            _define_engine()
+            _engine_registered = True
+
+
+def _define_engine() -> None:
     from nbclient.util import run_sync
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
@@ -566,7 +625,12 @@ def _register_engine() -> None:
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None,
-                                     sco_kernel=None, sco_progress=None, **kwargs):
+                                     sco_kernel=None, sco_progress=None, sco_output=None, sco_input=None,
+                                     **kwargs):
+            if sco_input is not None:  # the file, not the notebook object papermill was given
+                nb_man.nb.metadata.setdefault("papermill", {})["input_path"] = sco_input
+            if sco_output is not None:
+                _write_once_at_end(nb_man, Path(sco_output))
             if sco_progress is not None:
                 _report_cells(nb_man, sco_progress)
             kwargs = remove_args(["input_path"], **kwargs)
@@ -577,7 +641,20 @@ def _register_engine() -> None:
             return Client(nb_man, sco_kernel=sco_kernel, **final).execute()
 
     papermill_engines.register(ENGINE, Engine)
-    _engine_registered = True
+
+
+def _write_once_at_end(nb_man, target: Path) -> None:
+    """Make papermill's execution manager write the notebook to ``target`` when execution ends, not per cell."""
+    import nbformat
+
+    complete = nb_man.notebook_complete
+    nb_man.save = lambda **kw: None  # per-cell saves: nothing reads the scratch notebook before the end
+
+    def notebook_complete(**kw):
+        complete(**kw)
+        nbformat.write(nb_man.nb, str(target))
+
+    nb_man.notebook_complete = notebook_complete
 
 
 def _report_cells(nb_man, progress: Callable[[int, int, str | None], None]) -> None:
@@ -675,7 +752,7 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
     scratch: Path | None = None
     out_nb: Path | None = None
     try:
-        build = paths.build_dir()
+        build = job.build_dir
         scratch = build / ".tmp" / f"{job.out_name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         figs = scratch / "figures"
         figs.mkdir(parents=True)
@@ -685,25 +762,31 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
         import yaml
 
         _register_engine()
-        kernel_env = {**os.environ, "SCO_FIGURES_DIR": str(figs)}  # the kernel's env only
+        # Every folder the kernel reads or writes, in the kernel's own environment (never this
+        # process's): runs in threads of one worker each give their kernel their own.
+        kernel_env = {**os.environ, "SCO_FIGURES_DIR": str(figs), "SCO_REPO_ROOT": str(job.root_dir),
+                      "SCO_BUILD_DIR": str(build), "SCO_DATA_DIR": str(job.data_dir)}
+        source = nbformat.read(job.notebook_file, as_version=4)
         with open(scratch / "kernel.log", "ab") as kernel_log:
             pm.execute_notebook(
-                str(parameters.notebook_path(job.notebook)),
-                str(out_nb),
+                source,  # an object and no output path: papermill touches no file (see _register_engine)
+                None,
                 parameters=job.overrides or None,
                 kernel_name="python3",
                 engine_name=ENGINE,
                 progress_bar=False,
                 log_output=False,
                 start_timeout=KERNEL_START_TIMEOUT,
-                sco_kernel={"env": kernel_env, "cwd": str(paths.notebooks_dir()), "stderr": kernel_log},
+                sco_kernel={"env": kernel_env, "cwd": str(job.notebook_file.parent), "stderr": kernel_log},
                 sco_progress=progress,
+                sco_output=str(out_nb),
+                sco_input=str(job.notebook_file),
             )
         nb = nbformat.read(out_nb, as_version=4)
         clean_metadata(nb)
         nbformat.write(nb, out_nb)
         keys = key_outputs(nb)
-        export_html(nb, scratch / f"{job.notebook}.html", site_root_for(job.out_dir))
+        export_html(nb, scratch / f"{job.notebook}.html", site_root_for(job.out_dir, build))
         (scratch / "params.yaml").write_text(
             yaml.safe_dump(job.params, sort_keys=True, allow_unicode=True), encoding="utf-8"
         )
@@ -730,12 +813,12 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
         try:
             if job.publishes_figures:  # refresh figures/ only from a default run
                 try:
-                    _publish(job.out_dir / "figures", figures, paths.repo_root() / "figures")
+                    _publish(job.out_dir / "figures", figures, job.root_dir / "figures")
                 except OSError as exc:
                     raise RunFailure(f"copying the figures into figures/ failed: {type(exc).__name__}: "
                                      f"{exc.strerror or exc}") from exc
             if job.refresh:
-                _atomic_copy(job.out_dir / f"{job.notebook}.ipynb", parameters.notebook_path(job.notebook))
+                _atomic_copy(job.out_dir / f"{job.notebook}.ipynb", job.notebook_file)
         except BaseException:
             scratch = _unswap(job.out_dir, old)  # the previous result back; the new one to the failure folder
             raise
@@ -756,7 +839,7 @@ def _failed(job: Job, exc: BaseException, scratch: Path | None, out_nb: Path | N
     log: Path | None = None
     note = ""
     try:
-        failed = paths.build_dir() / ".failed" / job.out_name
+        failed = job.build_dir / ".failed" / job.out_name
         if failed.exists():
             shutil.rmtree(failed)
         failed.parent.mkdir(parents=True, exist_ok=True)
@@ -784,6 +867,106 @@ def _failed(job: Job, exc: BaseException, scratch: Path | None, out_nb: Path | N
     return Result(job, "failed", time.perf_counter() - start, summary, log=log, kept=kept, note=note)
 
 
+# --- one run per output folder at a time ---------------------------------------------
+
+
+class LockTimeout(RunFailure):
+    """An identical run held the output folder's lock for longer than the run would wait."""
+
+
+def _holder(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+    return f" by {text}" if text else ""
+
+
+class variant_lock:
+    """Hold ``build/.locks/<out_name>.lock`` while a run of that output folder executes.
+
+    A second run of the same variant (another thread, process, Dask worker or
+    ``./sco`` on the same clone) waits here until the first has finished, then
+    finds its result up to date and reuses it (see :func:`run_one`). The lock
+    is ``flock`` on the file: the system releases it when its holder exits,
+    even when killed, so a crashed run never blocks the next. ``waited`` is
+    True if another run held it when this one arrived. Where the lock cannot be
+    made (no ``fcntl``, a read-only ``build/``) runs go unlocked, as before:
+    the lock only saves work, the atomic swap keeps results whole.
+    """
+
+    def __init__(self, job: Job, timeout: float = LOCK_TIMEOUT, poll: float = 0.2):
+        self.job, self.timeout, self.poll = job, timeout, poll
+        self.fd: int | None = None
+        self.waited = False
+
+    def __enter__(self) -> "variant_lock":
+        try:
+            import fcntl
+        except ImportError:
+            return self
+        path = self.job.lock_file
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            return self
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                self.waited = True
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise LockTimeout(
+                        f"an identical run of {self.job.out_name} (same output folder) has been running for more "
+                        f"than {self.timeout:.0f} s (lock {_rel(path)} held{_holder(path)}); wait for it to "
+                        "finish or stop it, then run again") from None
+                time.sleep(self.poll)
+            except OSError:  # a file system without flock: run unlocked
+                os.close(fd)
+                return self
+        self.fd = fd
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"process {os.getpid()} on {socket.gethostname()} since {_now()}\n".encode())
+        except OSError:
+            pass
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            try:
+                os.ftruncate(self.fd, 0)
+            except OSError:
+                pass
+            os.close(self.fd)  # closing the descriptor releases the flock
+            self.fd = None
+
+
+def run_one(job: Job, progress: Callable[[int, int, str | None], None] | None = None, *,
+            force: bool = False, lock_timeout: float = LOCK_TIMEOUT) -> Result:
+    """Run one job under its output folder's lock; reuse the result of an identical run that finished first.
+
+    Without ``force`` a result that is up to date once the lock is held is
+    reused (an identical run finished meanwhile); with ``force`` only one that
+    finished while this run waited is (two forced identical runs at once still
+    execute once). Never raises except KeyboardInterrupt, like :func:`execute`.
+    """
+    start = time.perf_counter()
+    try:
+        with variant_lock(job, lock_timeout) as lock:
+            if (lock.waited or not force) and is_up_to_date(job):
+                return Result(job, "skipped", time.perf_counter() - start, str(job.out_dir),
+                              note="reused the result of an identical run that finished first")
+            return execute(job, progress)
+    except LockTimeout as exc:
+        return Result(job, "failed", time.perf_counter() - start, str(exc), kept=(job.out_dir / "run.json").exists(),
+                      note="no log: this run did not start")
+
+
 # --- worker processes -------------------------------------------------------------
 
 _IN_JOB = False
@@ -800,11 +983,11 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, _worker_sigint)
 
 
-def _execute_in_worker(job: Job, prefix: str) -> Result:
+def _execute_in_worker(job: Job, prefix: str, force: bool = False) -> Result:
     global _IN_JOB
     _IN_JOB = True
     try:
-        return execute(job, _progress_printer(prefix, _print))
+        return run_one(job, _progress_printer(prefix, _print), force=force)
     except KeyboardInterrupt:
         _quiet_after_interrupt()
         raise
@@ -829,14 +1012,135 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
+# --- Dask ---------------------------------------------------------------------------
+
+DASK_CONNECT_TIMEOUT = 20  # seconds to reach a scheduler
+DASK_WORKERS_TIMEOUT = 60  # seconds to wait for a scheduler's first worker
+
+
+@dataclass(frozen=True)
+class DaskCluster:
+    """Run on Dask: an existing scheduler (``scheduler``) or a ``LocalCluster`` started for these runs.
+
+    ``local_workers`` None means one worker per available CPU (:func:`available_cpus`);
+    ``processes=False`` starts the local workers as threads of this process.
+    """
+
+    scheduler: str | None = None
+    local_workers: int | None = None
+    threads_per_worker: int = 1
+    processes: bool = True
+
+    def describe(self) -> str:
+        if self.scheduler:
+            return f"the Dask scheduler at {self.scheduler}"
+        n = self.local_workers or available_cpus()
+        return (f"a local Dask cluster of {n} worker(s) x {self.threads_per_worker} thread(s)"
+                + ("" if self.processes else " in this process"))
+
+
+class dask_client:
+    """``with dask_client(DaskCluster(...)) as client:`` a ``distributed.Client``, closed (with its cluster) after.
+
+    Dask is imported here, only when asked for. A missing package, a scheduler
+    that cannot be reached or one with no workers is a :class:`RunnerError`
+    naming the address and what to do.
+    """
+
+    def __init__(self, where: DaskCluster):
+        self.where = where
+        self.client = self.cluster = None
+
+    def __enter__(self):
+        try:
+            import distributed
+        except ImportError as exc:
+            raise RunnerError(f"running on Dask needs the packages dask and distributed ({exc}); install the "
+                              "pinned environment: pip install -r requirements.lock") from None
+        w = self.where
+        if w.scheduler:
+            try:
+                self.client = distributed.Client(w.scheduler, timeout=DASK_CONNECT_TIMEOUT, set_as_default=False)
+            except Exception as exc:  # noqa: BLE001 - OSError, TimeoutError, ValueError for a bad address
+                raise RunnerError(
+                    f"cannot reach the Dask scheduler at {w.scheduler} ({type(exc).__name__}: "
+                    f"{(str(exc).strip().splitlines() or [''])[0][:200]}); start one with 'dask scheduler' and "
+                    "give its address (tcp://HOST:8786)") from None
+            try:
+                self.client.wait_for_workers(1, timeout=DASK_WORKERS_TIMEOUT)
+            except Exception:  # noqa: BLE001 - TimeoutError
+                self.client.close()
+                raise RunnerError(
+                    f"the Dask scheduler at {w.scheduler} has no workers after {DASK_WORKERS_TIMEOUT} s; start "
+                    f"them in a clone of this repository with 'dask worker {w.scheduler}'") from None
+        else:
+            import logging
+
+            self.cluster = distributed.LocalCluster(
+                n_workers=w.local_workers or available_cpus(), threads_per_worker=w.threads_per_worker,
+                processes=w.processes, dashboard_address=None, silence_logs=logging.ERROR)
+            self.client = distributed.Client(self.cluster, set_as_default=False)
+        return self.client
+
+    def __exit__(self, *exc) -> None:
+        for thing in (self.client, self.cluster):
+            if thing is not None:
+                try:
+                    thing.close()
+                except Exception:  # noqa: BLE001 - shutting down; the runs' results stand
+                    pass
+
+
+def _execute_on_dask(job: Job, force: bool = False, prefix: str | None = None) -> Result:
+    """The task a Dask worker runs: :func:`run_one`, after checking it sees the repository."""
+    if not job.notebook_file.is_file():
+        return Result(job, "failed", message=(
+            f"the Dask worker on {socket.gethostname()} does not see {job.notebook_file}: workers need this "
+            "clone of the repository at the same path (the same machine or a shared folder) and its environment"))
+    progress = _progress_printer(prefix, _print) if prefix is not None else None
+    return run_one(job, progress, force=force)
+
+
+def _run_on_dask(client, todo: list[Job], force: bool, report: Callable[[Result], None], local: bool) -> None:
+    import distributed
+
+    futures = {}
+    for job in todo:
+        prefix = f"{job.out_name} " if local else None  # a remote worker's prints go to its own log
+        fut = client.submit(_execute_on_dask, job, force, prefix, pure=False,
+                            key=f"sco-run-{job.out_name}-{uuid.uuid4().hex[:8]}")
+        futures[fut] = job
+    try:
+        for fut in distributed.as_completed(list(futures), loop=client.loop):
+            job = futures[fut]
+            try:
+                report(fut.result())
+            except KeyboardInterrupt:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the worker died (KilledWorker), or the task could not run
+                report(Result(job, "failed", message=f"the Dask task failed: {type(exc).__name__}: {exc}",
+                              kept=(job.out_dir / "run.json").exists()))
+    except KeyboardInterrupt:
+        client.cancel(list(futures))
+        raise
+
+
 def run_jobs(jobs: list[Job], *, force: bool = False, workers: int | None = None,
-             echo: Callable[[str], None] = print) -> list[Result]:
-    """Run jobs in parallel (one process per core) and report progress.
+             echo: Callable[[str], None] = print, dask: "DaskCluster | Any | None" = None) -> list[Result]:
+    """Run jobs in parallel and report progress.
+
+    Where: by default a local process pool of ``workers`` processes (default:
+    one per available CPU); with ``dask`` a :class:`DaskCluster` (a client is
+    opened for these runs, only if there is something to run, and closed
+    after) or an open ``distributed.Client`` (used as is, left open). Every
+    run goes through :func:`run_one`: one execution per output folder at a
+    time, an identical run finishing first is reused.
 
     Raises
     ------
     RunnerError
-        Before any work, if kernels cannot be reached (no loopback interface).
+        Before any work, if kernels cannot be reached (no loopback interface),
+        or the Dask cluster cannot be reached.
     KeyboardInterrupt
         On Ctrl-C, after every run in progress has removed its scratch folder.
     """
@@ -859,8 +1163,9 @@ def run_jobs(jobs: list[Job], *, force: bool = False, workers: int | None = None
         clean_stale()
     except OSError:
         pass
-    workers = max(1, min(workers or os.cpu_count() or 1, len(todo)))
-    echo(f"running {len(todo)} notebook(s) on {workers} worker(s): {', '.join(j.out_name for j in todo)}")
+    workers = max(1, min(workers or available_cpus(), len(todo)))
+    if dask is None:
+        echo(f"running {len(todo)} notebook(s) on {workers} worker(s): {', '.join(j.out_name for j in todo)}")
 
     def report(r: Result) -> None:
         results.append(r)
@@ -868,6 +1173,8 @@ def run_jobs(jobs: list[Job], *, force: bool = False, workers: int | None = None
         if r.status == "ok":
             figs = f", {len(r.figures)} figure(s)" if r.figures else ""
             echo(f"[{n}/{total}] ok    {r.job.out_name}  {r.seconds:.1f} s{figs}  -> {_rel(r.job.out_dir)}/")
+        elif r.status == "skipped":
+            echo(f"[{n}/{total}] reused {r.job.out_name}  ({r.note})  -> {_rel(r.job.out_dir)}/")
         else:
             kept = (f"previous good output kept in {_rel(r.job.out_dir)}/" if r.kept
                     else "there was no previous output")
@@ -876,13 +1183,22 @@ def run_jobs(jobs: list[Job], *, force: bool = False, workers: int | None = None
             echo(f"        {where}  ({kept})")
 
     try:
-        if workers == 1:
+        if dask is not None:
+            if isinstance(dask, DaskCluster):
+                with dask_client(dask) as client:
+                    echo(f"running {len(todo)} notebook(s) on {dask.describe()}: "
+                         f"{', '.join(j.out_name for j in todo)}")
+                    _run_on_dask(client, todo, force, report, local=not dask.scheduler)
+            else:
+                echo(f"running {len(todo)} notebook(s) on Dask: {', '.join(j.out_name for j in todo)}")
+                _run_on_dask(client=dask, todo=todo, force=force, report=report, local=True)
+        elif workers == 1:
             for job in todo:
                 prefix = f"{job.out_name} " if len(todo) > 1 else "  "
-                report(execute(job, _progress_printer(prefix, echo)))
+                report(run_one(job, _progress_printer(prefix, echo), force=force))
         else:
             with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
-                futures = {pool.submit(_execute_in_worker, job, f"{job.out_name} "): job for job in todo}
+                futures = {pool.submit(_execute_in_worker, job, f"{job.out_name} ", force): job for job in todo}
                 try:
                     for fut in as_completed(futures):
                         try:
@@ -898,7 +1214,7 @@ def run_jobs(jobs: list[Job], *, force: bool = False, workers: int | None = None
                         fut.cancel()
                     raise
     finally:
-        tmp = paths.build_dir() / ".tmp"
+        tmp = (jobs[0].build_dir if jobs else paths.build_dir()) / ".tmp"
         try:
             if tmp.exists() and not any(tmp.iterdir()):
                 tmp.rmdir()

@@ -18,7 +18,8 @@ comment just above a group then serves as its task.
 
 Every group's variant runs through the runner (:mod:`helpers.runner`): the
 same validation before any kernel starts, the same cache, the same parallel
-workers, the same atomic writes. The sweep then writes, under
+workers (or a Dask cluster: ``--scheduler ADDRESS`` or ``--dask-local N``),
+the same atomic writes. The sweep then writes, under
 ``build/sweeps/<chapter>--<file name>/``, one report per group
 (``<group>.html``: the chapter as that group's parameters make it, opening
 with the shared question and the group's task) and an ``index.html`` with
@@ -301,8 +302,14 @@ def _run_key_outputs(job: runner.Job) -> dict[str, Any] | None:
 
 
 def run(notebook: str, groups_file: str | Path, *, force: bool = False, workers: int | None = None,
-        echo: Callable[[str], None] = print) -> int:
-    """Run every group's variant and write the reports and their index. Return an exit code."""
+        echo: Callable[[str], None] = print, dask: Any = None) -> int:
+    """Run every group's variant and write the reports and their index. Return an exit code.
+
+    ``dask``: where the runs execute, as in :func:`helpers.runner.run_jobs`: None for the local
+    process pool (``workers`` processes), a :class:`helpers.runner.DaskCluster` (a scheduler's
+    address or a ``LocalCluster`` to start), or an open ``distributed.Client``. The reports are
+    the same wherever the runs executed.
+    """
     name = runner.chapter_name(notebook)  # first: a bad chapter is named before the file is read
     spec = read_groups_file(groups_file)
     groups = plan(name, spec.groups, spec.tasks)  # raises before any work
@@ -311,7 +318,7 @@ def run(notebook: str, groups_file: str | Path, *, force: bool = False, workers:
         unique.setdefault(g.job.out_name, g.job)
     echo(f"{len(groups)} group(s), {len(unique)} distinct variant(s) of {name}")
     results = {r.job.out_name: r for r in runner.run_jobs(list(unique.values()), force=force,
-                                                          workers=workers, echo=echo)}
+                                                          workers=workers, echo=echo, dask=dask)}
     out = sweep_dir(name, groups_file)
     out.mkdir(parents=True, exist_ok=True)
     rows, failed = [], 0
