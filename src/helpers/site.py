@@ -278,8 +278,22 @@ def _table(header: list[str], rows: list[list[str]], num: set[int] = frozenset()
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file; during a build each file is read once (several pages count its rows)."""
+    key = None
+    if _CSV_CACHE is not None:
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        if key in _CSV_CACHE:
+            return [dict(row) for row in _CSV_CACHE[key]]
     with path.open(newline="", encoding="utf-8-sig") as fh:
-        return list(csv.DictReader(fh))
+        rows = list(csv.DictReader(fh))
+    if key is not None:
+        _CSV_CACHE[key] = [dict(row) for row in rows]
+    return rows
+
+
+#: Rows already read in this build (:func:`build` sets it; None outside a build).
+_CSV_CACHE: dict[tuple, list[dict[str, str]]] | None = None
 
 
 # --- the data and who cites what --------------------------------------------------
@@ -962,8 +976,9 @@ def build(*, source: str = "auto", slides: bool = True, teacher: bool = False,
     scratch = paths.build_dir() / ".tmp" / f"site-{uuid.uuid4().hex[:8]}"
     (scratch / "notebooks").mkdir(parents=True)
     (scratch / "figures").mkdir()
-    global _BUILD
+    global _BUILD, _CSV_CACHE
     previous = _BUILD
+    _CSV_CACHE = {}
     try:
         pkg = datapackage()
         _BUILD = _Build(teacher=teacher, data_as_of=course.data_as_of(pkg, _read_csv))
@@ -1047,6 +1062,7 @@ def build(*, source: str = "auto", slides: bool = True, teacher: bool = False,
         runner._swap_into_place(scratch, final)
     finally:
         _BUILD = previous
+        _CSV_CACHE = None
         shutil.rmtree(scratch, ignore_errors=True)
         _drop_empty(paths.build_dir() / ".tmp")
     return final
