@@ -174,6 +174,72 @@ class _ProseFilter:
         return self.prose(text)
 
 
+class _CachedCleanHtml:
+    """nbconvert's ``clean_html`` filter (bleach), with its results kept in ``build/.cache/clean-html/``.
+
+    nbconvert's templates pass every highlighted code cell through bleach,
+    about a tenth of a second a cell; a chapter's code is the same in every
+    run and page, so each result is stored under the hash of its input and
+    of the versions of nbconvert and bleach, and read back the next time.
+    The output is the filter's own output, byte for byte.
+    """
+
+    def __init__(self) -> None:
+        from nbconvert.filters.strings import clean_html as nbconvert_clean_html
+
+        self._clean = nbconvert_clean_html
+        self._memo: dict[str, str] = {}
+        self._salt = ""
+
+    def _folder(self):
+        from . import paths
+
+        try:
+            return paths.build_dir() / ".cache" / "clean-html"
+        except Exception:  # noqa: BLE001 - no repository: no disk cache, same output
+            return None
+
+    def __call__(self, element) -> str:
+        import hashlib
+
+        text = element.decode() if isinstance(element, bytes) else str(element)
+        if not self._salt:
+            import bleach
+            import nbconvert
+
+            self._salt = f"nbconvert {nbconvert.__version__}; bleach {bleach.__version__}\n"
+        key = hashlib.sha256((self._salt + text).encode()).hexdigest()
+        if key in self._memo:
+            return self._memo[key]
+        folder = self._folder()
+        target = folder / key[:2] / f"{key}.html" if folder is not None else None
+        out = None
+        if target is not None:
+            try:
+                out = target.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                out = None
+        if out is None:
+            out = self._clean(element)
+            if target is not None:
+                import uuid
+
+                tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    tmp.write_text(out, encoding="utf-8")
+                    tmp.replace(target)
+                except OSError:
+                    pass  # a cache that cannot be written is only slower
+                finally:
+                    try:
+                        tmp.unlink(missing_ok=True)
+                    except OSError:
+                        pass
+        self._memo[key] = out
+        return out
+
+
 #: Exporters by (kind, options), per thread: building one loads and compiles its Jinja
 #: templates, about a tenth of a second a page, so a thread (the site build's) makes each
 #: kind once. Per thread because an export registers filters on its exporter as it goes
@@ -200,6 +266,7 @@ def _exporter(kind: str, prose=None, **kw):
         exporter = cls(template_name=name, extra_template_basedirs=[str(TEMPLATES)], **kw)
         exporter.register_filter("sco_clean_html", clean_html)
         exporter.register_filter("sco_clean_output_html", clean_output_html)
+        exporter.register_filter("clean_html", _CachedCleanHtml())  # nbconvert's own, remembered
         # the site's prose links (glossary, source ids: helpers.course.Prose), after sanitising
         prose_filter = _ProseFilter()
         exporter.register_filter("sco_prose", prose_filter)
