@@ -167,3 +167,13 @@ def test_dask_is_imported_only_when_asked_for():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "--threads-per-worker" in done.stderr
+
+
+def test_the_command_line_runs_on_a_local_cluster_of_worker_processes(sandbox, capsys):
+    code = main(["run", "90_fixture", "-p", "x", "3", "--dask-local", "1"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "on a local Dask cluster of 1 worker(s) x 1 thread(s)" in out and "1 of 1 notebook(s)" in out
+    (job,) = runner.plan(["90_fixture"], {"x": 3})
+    assert runner.is_up_to_date(job)
+    assert sorted(p.name for p in (job.out_dir / "figures").iterdir()) == ["fixture_x3.png"]

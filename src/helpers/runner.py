@@ -1076,10 +1076,18 @@ class dask_client:
         else:
             import logging
 
-            self.cluster = distributed.LocalCluster(
-                n_workers=w.local_workers or available_cpus(), threads_per_worker=w.threads_per_worker,
-                processes=w.processes, dashboard_address=None, silence_logs=logging.ERROR)
-            self.client = distributed.Client(self.cluster, set_as_default=False)
+            n = w.local_workers or available_cpus()
+            try:
+                self.cluster = distributed.LocalCluster(
+                    n_workers=n, threads_per_worker=w.threads_per_worker, processes=w.processes,
+                    dashboard_address=None, silence_logs=logging.ERROR)
+                self.client = distributed.Client(self.cluster, set_as_default=False)
+            except Exception as exc:  # noqa: BLE001 - e.g. worker processes that cannot start
+                self.__exit__()
+                raise RunnerError(
+                    f"could not start a local Dask cluster of {n} worker(s) ({type(exc).__name__}: "
+                    f"{(str(exc).strip().splitlines() or [''])[0][:200]}); a script that starts one needs an "
+                    "'if __name__ == \"__main__\":' guard (its workers are new processes that import it)") from None
         return self.client
 
     def __exit__(self, *exc) -> None:
