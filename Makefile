@@ -16,7 +16,8 @@ XDIST  := -n $(shell $(PYTHON) -c 'import os; print(min(2, len(os.sched_getaffin
 help:
 	@echo "make venv     only create/update .venv (./sco does this when .venv is missing)"
 	@echo "make run      execute every notebook into build/, refresh figures/, build the site build/site/"
-	@echo "make site     the student site only (build/site/: no solutions, no keys)"
+	@echo "make site     the student site only (build/site/: no solutions, no keys); skipped when nothing it"
+	@echo "              is built from has changed (./sco site --force builds anyway)"
 	@echo "make site-teacher  the teacher's site with solutions and keys (build/site-teacher/)"
 	@echo "make slides   render each chapter as reveal.js slides (build/site/slides/, offline)"
 	@echo "make test     run the whole test suite (unit, data, nbval, papermill), two processes"
@@ -34,6 +35,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 venv: $(STAMP)
 
+# Both steps are cached on their inputs: with nothing changed, make run takes well under a second.
 run: $(STAMP)
 	$(VPY) -m helpers run
 	$(VPY) -m helpers site
