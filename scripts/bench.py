@@ -101,8 +101,8 @@ def timed(cmd: list[str], env: dict, cwd: Path, ok=(0,)) -> float:
     return elapsed
 
 
-def scratch_repo() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="sco-bench-"))
+def scratch_repo(prefix: str = "sco-bench-") -> Path:
+    root = Path(tempfile.mkdtemp(prefix=prefix))
     for folder in ("notebooks", "data", "seminar", "figures"):
         shutil.copytree(ROOT / folder, root / folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     for name in ("LICENSE-DATA.md", "README.md", "CITATION.cff", "pyproject.toml", "requirements.lock"):
@@ -302,7 +302,7 @@ def profile_chapters() -> None:
     """Each chapter's variant in this process under cProfile; the report in build/profile.md."""
     import nbformat
 
-    root = scratch_repo()
+    root = scratch_repo("sco-profile-")
     figures = root / "run-figures"
     figures.mkdir()
     os.environ.update({"SCO_REPO_ROOT": str(root), "MPLBACKEND": "module://matplotlib_inline.backend_inline",
