@@ -292,8 +292,9 @@ def plot_routes(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame,
     visited: set[str] = set()
     drawn = []
     handles = []
+    routes = {tid: route(itin, places, tid) for tid in trip_ids}
     for k, tid in enumerate(trip_ids):
-        r = route(itin, places, tid)
+        r = routes[tid]
         visited |= set(r["country_iso3"]) - {"CHN"}
         drawn.append(for_trips(itin, [tid]))
         drawn.append(places[places["place_id"].isin(r["place_id"])])
@@ -302,7 +303,7 @@ def plot_routes(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame,
     for k, tid in enumerate(trip_ids):
         color = style.trip_color(tid)
         bend = 0.12 if k % 2 == 0 else -0.12
-        r = route(itin, places, tid)
+        r = routes[tid]
         pts = [maps.project(lon, lat) for lon, lat in zip(r["lon"], r["lat"])]
         for (a, b) in zip(pts[:-1], pts[1:]):
             xs, ys = _arc(a, b, bend)
@@ -754,15 +755,15 @@ def route_sentences(itin: pd.DataFrame, places: pd.DataFrame, trips: pd.DataFram
     from . import prose
     from .parameters import CENTRAL_ASIA
 
-    parts, visited = [], set()
+    parts, visited, firsts = [], set(), set()
     for tid in trip_ids:
         stops = days_in_places(itin, places, tid)
         visited |= set(stops["country_iso3"])
+        firsts.add(stops["country_iso3"].iloc[0])
         seq = [f"{r['name']} ({prose.name(r['country_iso3'])})" for _, r in stops.iterrows()]
         parts.append(f"In {trip_label(trips, tid)} Xi went first to {seq[0]}"
                      + (f", then to {prose.join(seq[1:])}." if len(seq) > 1 else "."))
     text = " ".join(parts)
-    firsts = {days_in_places(itin, places, t)["country_iso3"].iloc[0] for t in trip_ids}
     if len(trip_ids) > 1 and len(firsts) == 1:
         text = f"Both trips went to {prose.name(next(iter(firsts)))} first. " + text
     left_out = [c for c in CENTRAL_ASIA if c not in visited]
