@@ -177,3 +177,37 @@ def test_the_command_line_runs_on_a_local_cluster_of_worker_processes(sandbox, c
     (job,) = runner.plan(["90_fixture"], {"x": 3})
     assert runner.is_up_to_date(job)
     assert sorted(p.name for p in (job.out_dir / "figures").iterdir()) == ["fixture_x3.png"]
+
+
+def test_a_scratch_folder_of_a_worker_on_another_machine_is_not_judged_by_a_local_pid(tmp_path):
+    import time
+
+    tmp = tmp_path / ".tmp"
+    here = runner._host_tag()
+    other = "abcdef" if here != "abcdef" else "fedcba"
+    dead_here = tmp / f"a-999999999-0123abcd@{here}"
+    live_here = tmp / f"b-{os.getpid()}-0123abcd@{here}"
+    elsewhere = tmp / f"c-999999999-0123abcd@{other}"  # pid 999999999 may be alive there
+    elsewhere_old = tmp / f"d-999999999-0123abcd@{other}"
+    for d in (dead_here, live_here, elsewhere, elsewhere_old):
+        d.mkdir(parents=True)
+    os.utime(elsewhere_old, (time.time() - 2 * 86400,) * 2)
+    runner.clean_stale(tmp_path)
+    assert sorted(p.name for p in tmp.iterdir()) == sorted([live_here.name, elsewhere.name])
+
+
+def test_a_kernel_that_lost_its_port_to_another_process_is_started_again(sandbox, monkeypatch):
+    import papermill
+
+    real, calls = papermill.execute_notebook, []
+
+    def port_taken_once(*a, **kw):
+        calls.append(1)
+        if len(calls) == 1:  # what a kernel whose port was taken meanwhile leaves behind
+            kw["sco_kernel"]["stderr"].write(b"zmq.error.ZMQError: Address already in use (addr='tcp://127.0.0.1:1')\n")
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*a, **kw)
+
+    monkeypatch.setattr(papermill, "execute_notebook", port_taken_once)
+    [r] = runner.run_jobs(runner.plan(["90_fixture"], {"x": 6}), echo=quiet)
+    assert r.status == "ok" and len(calls) == 2 and r.figures == ["fixture_x6.png"]

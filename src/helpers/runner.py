@@ -516,11 +516,19 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _host_tag() -> str:
+    """Six hex digits naming this machine in scratch folder names (a pid means nothing on another)."""
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+
+
 def clean_stale(build: Path | None = None) -> None:
     """Remove what killed runs left behind; restore a hidden good result if it lost its place.
 
-    * ``build/.tmp/<run>-<pid>-<id>``: removed when process ``pid`` is gone;
-      other scratch folders (the site's) when older than an hour;
+    * ``build/.tmp/<run>-<pid>-<id>[@<host>]``: removed when process ``pid``
+      is gone, if it ran on this machine (``<host>``, see :func:`_host_tag`);
+      a scratch folder of another machine (a Dask worker sharing the folder)
+      when older than a day; other scratch folders (the site's) when older
+      than an hour;
     * ``.<name>.old-<id>`` beside a result: renamed back to ``<name>`` if that
       is missing (a kill between the two renames of a swap), else removed;
       ``.<name>.new-<id>`` removed. Entries younger than a minute are left
@@ -531,9 +539,12 @@ def clean_stale(build: Path | None = None) -> None:
     tmp = build / ".tmp"
     if tmp.is_dir():
         for entry in tmp.iterdir():
-            m = re.search(r"-(\d+)-[0-9a-f]{8}$", entry.name)
+            m = re.search(r"-(\d+)-[0-9a-f]{8}(?:@([0-9a-f]{6}))?$", entry.name)
             try:
-                stale = (not _pid_alive(int(m.group(1)))) if m else now - entry.stat().st_mtime > 3600
+                if m and m.group(2) not in (None, _host_tag()):  # a process on another machine
+                    stale = now - entry.stat().st_mtime > 86400
+                else:
+                    stale = (not _pid_alive(int(m.group(1)))) if m else now - entry.stat().st_mtime > 3600
             except OSError:
                 continue
             if stale:
@@ -688,6 +699,24 @@ def _print(line: str) -> None:
         pass
 
 
+def _port_taken(exc: BaseException, kernel_log: Path, since: int) -> bool:
+    """True if a kernel died at start because a port chosen for it was taken meanwhile.
+
+    jupyter_client picks free ports and the kernel binds them a moment later;
+    with many kernels starting at once (a sweep, a Dask worker's threads,
+    other users' runs) another process can take one in between. The kernel
+    then dies before running any cell, so starting another is safe.
+    """
+    if "Kernel died before replying" not in str(exc):
+        return False
+    try:
+        with open(kernel_log, "rb") as fh:
+            fh.seek(since)
+            return b"Address already in use" in fh.read()
+    except OSError:
+        return False
+
+
 class RunFailure(Exception):
     """A failure of one run with a message for the user (no traceback needed)."""
 
@@ -753,7 +782,7 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
     out_nb: Path | None = None
     try:
         build = job.build_dir
-        scratch = build / ".tmp" / f"{job.out_name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        scratch = build / ".tmp" / f"{job.out_name}-{os.getpid()}-{uuid.uuid4().hex[:8]}@{_host_tag()}"
         figs = scratch / "figures"
         figs.mkdir(parents=True)
         out_nb = scratch / f"{job.notebook}.ipynb"
@@ -767,21 +796,29 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
         kernel_env = {**os.environ, "SCO_FIGURES_DIR": str(figs), "SCO_REPO_ROOT": str(job.root_dir),
                       "SCO_BUILD_DIR": str(build), "SCO_DATA_DIR": str(job.data_dir)}
         source = nbformat.read(job.notebook_file, as_version=4)
-        with open(scratch / "kernel.log", "ab") as kernel_log:
-            pm.execute_notebook(
-                source,  # an object and no output path: papermill touches no file (see _register_engine)
-                None,
-                parameters=job.overrides or None,
-                kernel_name="python3",
-                engine_name=ENGINE,
-                progress_bar=False,
-                log_output=False,
-                start_timeout=KERNEL_START_TIMEOUT,
-                sco_kernel={"env": kernel_env, "cwd": str(job.notebook_file.parent), "stderr": kernel_log},
-                sco_progress=progress,
-                sco_output=str(out_nb),
-                sco_input=str(job.notebook_file),
-            )
+        for attempt in (1, 2):
+            log_size = (scratch / "kernel.log").stat().st_size if (scratch / "kernel.log").exists() else 0
+            try:
+                with open(scratch / "kernel.log", "ab") as kernel_log:
+                    pm.execute_notebook(
+                        source,  # an object and no output path: papermill touches no file (see _register_engine)
+                        None,
+                        parameters=job.overrides or None,
+                        kernel_name="python3",
+                        engine_name=ENGINE,
+                        progress_bar=False,
+                        log_output=False,
+                        start_timeout=KERNEL_START_TIMEOUT,
+                        sco_kernel={"env": kernel_env, "cwd": str(job.notebook_file.parent), "stderr": kernel_log},
+                        sco_progress=progress,
+                        sco_output=str(out_nb),
+                        sco_input=str(job.notebook_file),
+                    )
+                break
+            except RuntimeError as exc:
+                if attempt == 1 and _port_taken(exc, scratch / "kernel.log", log_size):
+                    continue  # the kernel died before running any cell: start another
+                raise
         nb = nbformat.read(out_nb, as_version=4)
         clean_metadata(nb)
         nbformat.write(nb, out_nb)
