@@ -6,13 +6,18 @@ front door. What it promises:
 * every parameter is checked against the notebook's declaration
   (:mod:`helpers.parameters`) before any kernel starts; only the committed
   chapters in ``notebooks/`` are run (a path to another file is refused);
-* notebooks run in parallel, one process per core, with live progress: one
+* notebooks run in parallel, one process per available CPU (or on a Dask
+  cluster: :class:`DaskCluster`, ``--scheduler`` / ``--dask-local``; every
+  folder a run reads or writes travels with its :class:`Job`, so runs are
+  safe in threads of one worker), with live progress: one
   line per code cell, ``[12/34] 6. The mirror gap…  (41 s)`` (the cell's
   place among the code cells, the section it is in, the time since the run
   started), prefixed with the run's name when several run at once;
 * a notebook whose inputs (notebook file, parameters, data files, helpers
   source, pinned environment) have not changed since its last successful run
-  is not run again (``--force`` overrides);
+  is not run again (``--force`` overrides); two identical runs at once
+  execute once (:func:`run_one` holds ``build/.locks/<out_name>.lock``; the
+  second waits and reuses the first's result);
 * results are written to a scratch folder (``build/.tmp/``) and swapped into
   place only when the run succeeded; the swap is atomic (an exchange-rename
   where the system has one, otherwise rename-aside with restore on failure),
