@@ -801,7 +801,7 @@ def inputs_fingerprint(*, source: str, slides: bool, teacher: bool,
     latest = 0
     for f in input_files():
         st = f.stat()
-        key = str(f)
+        key = f.relative_to(root).as_posix() if f.is_relative_to(root) else str(f)  # no home folder in the site
         old = known.get(key)
         if isinstance(old, list) and len(old) == 3 and old[0] == st.st_size and old[1] == st.st_mtime_ns:
             digest = old[2]
