@@ -38,3 +38,27 @@ def test_unknown_codes_are_refused():
     ax = maps.base_map()
     with pytest.raises(KeyError, match="not on the base map: ZZZ"):
         maps.fill_countries(ax, {"ZZZ": "#000000"})
+
+
+def test_a_map_carries_no_hidden_axis_text():
+    """geopandas labels projected axes 'Easting [metre]' and ticks them in metres; hidden with the
+    axis, those texts still sat in the figure and collided with the source line (issue 16)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers import style
+
+    fig, ax = plt.subplots(figsize=(8, 6))
+    maps.base_map(ax)
+    maps.fill_countries(ax, {"KAZ": "#08306B"}, highlight=("TKM",))
+    style.add_source(fig, [maps.BOUNDARIES_SOURCE])
+    texts = [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()]
+    assert not any("metre" in t for t in texts), texts
+    assert style.layout_problems(fig) == []
+    plt.close(fig)
+
+
+def test_every_country_is_drawn_from_its_outline():
+    assert set(maps._paths()) == set(maps.countries()["iso3"])

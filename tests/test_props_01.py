@@ -166,3 +166,43 @@ def test_drawn_variants_run_through_papermill(values, tmp_path, monkeypatch):
                    for o in c.outputs)
     assert f"The organisation on 31 December {values['as_of_year']}" in md
     assert "Traceback" not in md
+
+
+# --- the SCO's share of the world (issue 18 item 5) ----------------------------------------------
+
+
+def test_world_share_is_the_members_sum_over_the_world_with_the_membership_of_that_year():
+    from helpers import data, sco
+
+    membership, wdi = data.load("sco_membership"), data.load("wdi_indicators")
+    weight = sco.weight_by_year(membership, wdi, [2016, 2017], ["member"])
+    value = wdi.set_index(["iso3", "year", "indicator"])["value"]
+    six = ["CHN", "RUS", "KAZ", "KGZ", "TJK", "UZB"]
+    for year, members in ((2016, six), (2017, six + ["IND", "PAK"])):  # India and Pakistan joined in June 2017
+        row = weight[(weight["year"] == year) & (weight["indicator"] == "population")].iloc[0]
+        expected = 100 * sum(value[(c, year, "population")] for c in members) / value[("WLD", year, "population")]
+        assert row["countries"] == len(members)
+        assert row["share"] == pytest.approx(expected)
+
+
+def test_a_year_with_a_missing_figure_is_a_gap_not_an_understatement():
+    import pandas as pd
+
+    from helpers import data, sco
+
+    membership, wdi = data.load("sco_membership"), data.load("wdi_indicators")
+    holed = wdi[~((wdi["iso3"] == "KGZ") & (wdi["year"] == 2010) & (wdi["indicator"] == "gdp_current_usd"))]
+    weight = sco.weight_by_year(membership, holed, [2009, 2010], ["member"])
+    gdp = weight[weight["indicator"] == "gdp_current_usd"].set_index("year")
+    assert pd.isna(gdp.loc[2010, "share"]) and gdp.loc[2010, "missing"] == "KGZ"
+    assert gdp.loc[2009, "share"] > 0
+    assert "no figure for KGZ" in sco.weight_sentences(weight, 2010)
+
+
+def test_groups_follow_the_statuses_chosen():
+    from helpers import sco
+
+    assert sco.weight_groups(["member"]) == [("members", ("member",))]
+    assert sco.weight_groups(["observer", "member"]) == [("members", ("member",)),
+                                                         ("members and observers", ("member", "observer"))]
+    assert sco.weight_groups(["partner"]) == [("partners", ("partner",))]

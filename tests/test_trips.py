@@ -95,3 +95,66 @@ def test_years_from_a_yaml_file_may_be_integers():
 def test_bad_category_is_named():
     with pytest.raises(parameters.ParameterError, match="categories.*finance"):
         parameters.validate("02_xi_trips", {"categories": ["finance"]}, partial=True)
+
+
+# --- issue 19: what the day tables say; issue 16: sentences that follow the run ---------------
+
+
+def test_the_skipped_leaders_dinner_is_a_non_attendance_and_the_trilateral_is_not_a_summit_session(tables):
+    """Regression: the 2022 day plan once drew 'evening: banquet' for the dinner Xi did not attend,
+    and the China-Russia-Mongolia meeting as a 'summit session'."""
+    rows = tables["xi_itinerary"].set_index("stop_id")
+    assert rows.loc["xi-2022-09-18", "event_type"] == "did_not_attend"
+    assert rows.loc["xi-2022-09-15", "event_type"] == "trilateral_meeting"
+    days = xi.day_table(tables["xi_itinerary"], tables["places"], "xi-2022-09")
+    [dinner] = days[days["source"] == "cdt-2022-xi-central-asia"].itertuples()
+    assert dinner.event == "did not attend" and "does not attend the leaders' dinner" in getattr(dinner, "_6")
+    assert "banquet" not in set(days["event"])
+    assert (days["event"] == "trilateral meeting").sum() == 1
+    # every event type shown has a readable label, none a category placeholder
+    assert set(tables["xi_itinerary"]["event_type"]) <= set(xi.EVENT_LABELS)
+    assert "ceremony or visit" not in set(xi.EVENT_LABELS.values())
+
+
+def test_day_table_keeps_every_row_with_its_own_description(tables):
+    it, places = tables["xi_itinerary"], tables["places"]
+    for tid in ("xi-2022-09", "xi-2024-07"):
+        days = xi.day_table(it, places, tid)
+        own = data.primary(it)[lambda f: f["trip_id"] == tid]
+        assert sorted(days["what happened"]) == sorted(own["description"])
+        assert list(days.columns) == ["day", "time", "city", "event", "with", "what happened", "source"]
+
+
+def test_one_trip_is_not_described_as_a_comparison(tables):
+    t = tables
+    for tid in ("xi-2022-09", "xi-2024-07"):
+        comp = xi.compare(t["xi_trips"], t["xi_itinerary"], t["places"], t["xi_outcomes"], [tid],
+                          parameters.OUTCOME_CATEGORIES)
+        text = xi.glance_sentences(comp, parameters.OUTCOME_CATEGORIES)
+        assert "each trip" not in text and "Both" not in text
+        assert f"lasted {comp.iloc[0, 0]} days" in text
+    assert xi.the_trips(["a"]) == "The trip" and xi.the_trips(["a", "b"]) == "The two trips"
+
+
+def test_announced_counts_keep_more_than_and_their_announcer(tables):
+    t = tables
+    text = xi.document_count_sentences(t["xi_outcomes"], t["xi_trips"], ["xi-2024-07"])
+    assert "Chinese MFA (Xi at the joint press appearance) gave more than 20" in text
+    assert "Press service of the President of Tajikistan gave 29" in text
+    assert "September 2022" not in text
+
+
+def test_quantified_outcomes_follow_the_categories(tables):
+    t = tables
+    sec = xi.quantified_sentences(t["xi_outcomes"], t["xi_trips"], ["xi-2022-09", "xi-2024-07"], ["security"])
+    assert "2,000 persons" in sec and "USD 15 billion" not in sec
+    trade = xi.quantified_sentences(t["xi_outcomes"], t["xi_trips"], ["xi-2022-09"], ["trade"])
+    assert "The largest sum of money, USD 15 billion, was announced by the partner, not by China." in trade
+
+
+def test_category_sentences_name_only_the_categories_counted(tables):
+    t = tables
+    counts = xi.by_category(t["xi_outcomes"], t["xi_trips"], ["xi-2022-09", "xi-2024-07"], ["energy", "security"])
+    text = xi.category_sentences(counts)
+    assert "Energy appears only in July 2024." in text
+    assert "institutional" not in text.lower() and "trade" not in text.lower()
