@@ -709,6 +709,25 @@ def money_axis(ax, *, scale: str = "linear", axis: str = "y", label: str | None 
     return used
 
 
+def _undrawn_tick_labels(fig) -> set[int]:
+    """Tick labels matplotlib keeps but does not draw: beyond the axis limits, or on a hidden axis."""
+    skip: set[int] = set()
+    for ax in fig.axes:
+        for axis, lim in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+            pairs = [(axis.get_majorticklocs(), axis.get_majorticklabels()),
+                     (axis.get_minorticklocs(), axis.get_minorticklabels())]
+            if not ax.axison or not axis.get_visible():
+                skip.update(id(lab) for _, labels in pairs for lab in labels)
+                continue
+            lo, hi = sorted(lim)
+            eps = (hi - lo) * 1e-9
+            for locs, labels in pairs:
+                for loc, lab in zip(locs, labels):
+                    if not lo - eps <= loc <= hi + eps:
+                        skip.add(id(lab))
+    return skip
+
+
 def layout_problems(fig, *, tolerance: float = 1.0) -> list[str]:
     """Texts that collide in a drawn figure, and legends that sit on the data.
 
@@ -724,9 +743,10 @@ def layout_problems(fig, *, tolerance: float = 1.0) -> list[str]:
 
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
+    undrawn = _undrawn_tick_labels(fig)
     texts = []
     for t in fig.findobj(Text):
-        if not t.get_visible() or not t.get_text().strip():
+        if not t.get_visible() or not t.get_text().strip() or id(t) in undrawn:
             continue
         if t.axes is not None and t.get_clip_on() and t in t.axes.texts:
             pass
