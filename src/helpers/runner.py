@@ -698,8 +698,9 @@ def _progress_printer(prefix: str, echo: Callable[[str], None]) -> Callable[[int
 
 
 def _print(line: str) -> None:
-    try:
-        print(line, flush=True)
+    try:  # one write with its newline: lines of several worker processes do not run together
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
     except (BrokenPipeError, ValueError):  # nobody reads the progress any more
         pass
 
