@@ -793,7 +793,8 @@ def key_outputs(as_of_year: int, status_table: pd.DataFrame, counts: pd.DataFram
                 summit_table: pd.DataFrame) -> dict[str, str]:
     """Three to five labelled results of a run, for comparing sweep groups."""
     out = {
-        f"statuses on 31 Dec {as_of_year}": count_phrase(status_table["status"]) or "none of those chosen",
+        "statuses at the end of the run's year": (count_phrase(status_table["status"]) or "none of those chosen")
+        + f" ({as_of_year})",
         "summits up to that year": str(len(summit_table)),
     }
     if "member" in counts.columns:
@@ -803,8 +804,8 @@ def key_outputs(as_of_year: int, status_table: pd.DataFrame, counts: pd.DataFram
             sel = weight[(weight["indicator"] == ind) & weight["share"].notna()]
             if len(sel):
                 last = sel[sel["year"] == sel["year"].max()].iloc[0]
-                out[f"{last['group']}' share of world {ind.split('_')[0]}"] = (
-                    f"{last['share']:.1f}% ({last['year']})")
+                word = {"population": "population", "gdp_current_usd": "GDP"}[ind]
+                out[f"share of world {word}, latest year"] = f"{last['share']:.1f}% ({last['group']}, {last['year']})"
     return out
 
 
