@@ -43,9 +43,27 @@ class Run:
 
     @property
     def changed(self) -> dict[str, Any]:
-        """Parameters whose value differs from the committed defaults."""
+        """Parameters whose value differs from the committed defaults.
+
+        A parameter whose default is worked out from the others (``None`` in
+        the parameters cell, e.g. a base year) counts as changed only when its
+        value is not what the other parameters of this run would give it.
+        """
         d = self.defaults
-        return {k: v for k, v in self.params.items() if d.get(k) != v}
+        derived = {k for k, v in parameters.cell_defaults(self.notebook).items() if v is None}
+        out = {}
+        for k, v in self.params.items():
+            if d.get(k) == v:
+                continue
+            if k in derived:
+                try:
+                    again = parameters.validate(self.notebook, {**self.params, k: None})[k]
+                except parameters.ParameterError:
+                    again = None
+                if again == v:
+                    continue
+            out[k] = v
+        return out
 
     @property
     def is_default(self) -> bool:

@@ -130,9 +130,21 @@ def _ids_from(items: Iterable) -> list[str]:
     return list(ids)
 
 
+def _drawable(text) -> bool:
+    """True if the house font (DejaVu Sans) can draw the text: no CJK or other wide scripts."""
+    return isinstance(text, str) and bool(text) and all(ord(ch) < 0x2E80 for ch in text)
+
+
 def source_label(row) -> str:
-    """Short label for one source: the author (or publisher), then the year."""
+    """Short label for one source: the author (or publisher), then the year.
+
+    A name the house font cannot draw (Chinese characters) would print as
+    empty boxes under a figure; the publisher, or else the source id, is used
+    instead (the sources table keeps the name as written).
+    """
     who = row["author"] if isinstance(row["author"], str) and row["author"] else row["publisher"]
+    if not _drawable(who):
+        who = row["publisher"] if _drawable(row["publisher"]) else str(row.name)
     year = str(row["date"])[:4] if isinstance(row["date"], str) and row["date"] else "n.d."
     return f"{who} ({year})"
 
@@ -221,18 +233,34 @@ def add_source(fig, *items, note: str | None = None) -> str:
 
 
 def _below_everything(fig, gap_px: float = 6.0) -> float:
-    """A y position (figure fraction) just below the lowest text or axes drawn so far.
+    """A y position (figure fraction) just below the lowest axis text, legend or figure text.
 
     On a short figure the x-axis label can reach below the figure's bottom
-    edge; a source line at a fixed position would then print over it.
+    edge; a source line at a fixed position would then print over it. Only
+    the x axes (tick labels and label), legends and figure texts are
+    measured, not every artist: a map's thousands of patches need no layout.
     """
     try:
-        bbox = fig.get_tightbbox(fig.canvas.get_renderer())
+        renderer = fig.canvas.get_renderer()
+        lows = [0.0]
+        for ax in fig.axes:
+            if not ax.get_visible():
+                continue
+            lows.append(ax.get_window_extent(renderer).y0)
+            if ax.axison and ax.xaxis.get_visible():
+                bb = ax.xaxis.get_tightbbox(renderer)
+                if bb is not None:
+                    lows.append(bb.y0)
+            leg = ax.get_legend()
+            if leg is not None and leg.get_visible():
+                lows.append(leg.get_window_extent(renderer).y0)
+        for art in list(fig.legends) + list(fig.texts):
+            if art.get_visible():
+                lows.append(art.get_window_extent(renderer).y0)
     except (AttributeError, RuntimeError, ValueError):
         return -0.01
-    height_in = fig.get_figheight()
-    lowest = bbox.y0 / height_in  # in figure fraction; negative when below the edge
-    return min(-0.01, lowest - gap_px / (fig.dpi * height_in))
+    height_px = fig.bbox.height
+    return min(-0.01, (min(lows) - gap_px) / height_px)
 
 
 # --- tables ----------------------------------------------------------------------
