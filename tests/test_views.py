@@ -42,6 +42,35 @@ def test_kappa_two_categories_by_hand():
     assert ag.table.loc["yes", "no"] == 5 and ag.table.loc["no", "yes"] == 10
 
 
+def test_kappa_confidence_interval_by_hand():
+    # Fleiss, Cohen & Everitt (1969), non-null standard error, on the 50 items above.
+    # Shares p_ij (first coder, second coder): no/no .3, no/yes .2, yes/no .1, yes/yes .4;
+    # margins first (no .5, yes .5), second (no .4, yes .6); p_e = .5, kappa = .4, 1 - kappa = .6.
+    #   no/no:   .3 * (1 - (.5 + .4) * .6)^2 = .3 * .46^2 = .06348
+    #   yes/yes: .4 * (1 - (.5 + .6) * .6)^2 = .4 * .34^2 = .04624
+    #   yes/no:  .1 * (0 - (.6 + .5) * .6)^2 = .1 * .66^2 = .04356
+    #   no/yes:  .2 * (0 - (.4 + .5) * .6)^2 = .2 * .54^2 = .05832
+    #   sum .2116, minus (.4 - .5 * .6)^2 = .01 -> .2016; / (50 * .5^2) = .016128; se = .126996
+    a = ["yes"] * 20 + ["yes"] * 5 + ["no"] * 10 + ["no"] * 15
+    b = ["yes"] * 20 + ["no"] * 5 + ["yes"] * 10 + ["no"] * 15
+    ag = vw.cohen_kappa(a, b, categories=["no", "yes"])
+    assert ag.se == pytest.approx(math.sqrt(0.016128))
+    assert ag.ci_low == pytest.approx(0.4 - 1.959964 * math.sqrt(0.016128), abs=1e-6)  # 0.1511
+    assert ag.ci_high == pytest.approx(0.4 + 1.959964 * math.sqrt(0.016128), abs=1e-6)  # 0.6489
+    assert "95% CI 0.15 to 0.65" in str(ag)
+    # with two levels, linear weights are the unweighted case, standard error included
+    assert vw.cohen_kappa(a, b, categories=["no", "yes"], weights="linear").se == pytest.approx(ag.se)
+
+
+def test_kappa_interval_is_cut_to_the_possible_range_and_undefined_with_kappa():
+    near_perfect = vw.cohen_kappa([-2, -1, -1, 0, 1, 2], [-2, -1, 0, 0, 1, 1])
+    assert near_perfect.ci_high == 1.0 and near_perfect.ci_low < near_perfect.kappa
+    perfect = vw.cohen_kappa([-2, 0, 1, 2], [-2, 0, 1, 2])
+    assert perfect.se == pytest.approx(0.0) and perfect.ci_low == pytest.approx(1.0)
+    undefined = vw.cohen_kappa([1, 1, 1], [1, 1, 1])
+    assert math.isnan(undefined.se) and undefined.ci_text() == "no confidence interval"
+
+
 def test_kappa_on_the_stance_scale_by_hand():
     # Six statements; the coders agree on four: p_o = 4/6.
     # Margins over -2..2: A (1, 2, 1, 1, 1), B (1, 1, 2, 2, 0);

@@ -387,6 +387,10 @@ class Agreement:
     ``(observed - expected) / (1 - expected)``. ``kappa`` is NaN when
     ``expected`` is 1 (both coders used one and the same level for every item),
     where the statistic is undefined. ``table`` is the cross-tabulation.
+
+    ``se`` is the large-sample standard error of ``kappa`` and ``ci_low`` /
+    ``ci_high`` its 95% confidence interval (see :func:`kappa_standard_error`);
+    all three are NaN where kappa is undefined.
     """
 
     n: int
@@ -395,11 +399,21 @@ class Agreement:
     kappa: float
     weights: str
     table: pd.DataFrame
+    se: float = float("nan")
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
+
+    def ci_text(self) -> str:
+        """'95% CI 0.44 to 0.76', or 'no confidence interval' where kappa is undefined."""
+        if math.isnan(self.ci_low):
+            return "no confidence interval"
+        return f"95% CI {self.ci_low:.2f} to {self.ci_high:.2f}".replace("-", MINUS)
 
     def __str__(self) -> str:
         k = "undefined" if math.isnan(self.kappa) else f"{self.kappa:.2f}"
+        ci = "" if math.isnan(self.ci_low) else f" ({self.ci_text()})"
         return (f"n = {self.n}, observed agreement {self.observed:.2f}, expected by chance "
-                f"{self.expected:.2f}, kappa ({self.weights}) = {k}")
+                f"{self.expected:.2f}, kappa ({self.weights}) = {k}{ci}")
 
 
 WEIGHTS = ("none", "linear", "quadratic")
@@ -469,7 +483,58 @@ def cohen_kappa(a: Iterable, b: Iterable, *, categories: Sequence | None = None,
     kappa = float("nan") if disagree_exp == 0 else 1 - disagree_obs / disagree_exp
     table = pd.DataFrame(obs, index=pd.Index(cats, name="first coder"),
                          columns=pd.Index(cats, name="second coder")).astype(int)
-    return Agreement(n, observed, expected, kappa, weights, table)
+    agree = [[1.0 - w(i, j) for j in range(k)] for i in range(k)]
+    se = kappa_standard_error(obs, agree, kappa)
+    half = Z_95 * se
+    low, high = (max(-1.0, kappa - half), min(1.0, kappa + half)) if not math.isnan(se) else (se, se)
+    return Agreement(n, observed, expected, kappa, weights, table, se, low, high)
+
+
+#: The standard normal quantile for a two-sided 95% interval.
+Z_95 = 1.959963984540054
+
+
+def kappa_standard_error(counts: Sequence[Sequence[float]], agreement_weights: Sequence[Sequence[float]],
+                         kappa: float) -> float:
+    """Large-sample standard error of (weighted) Cohen's kappa, Fleiss, Cohen & Everitt (1969).
+
+    Source: J. L. Fleiss, J. Cohen and B. S. Everitt, "Large sample standard
+    errors of kappa and weighted kappa", *Psychological Bulletin* 72(5):
+    323-327, 1969 (``fleiss-cohen-everitt-1969``; ``data/methods.csv`` row
+    ``kappa-se``). This is their standard error for the non-null case, the one
+    to use for a confidence interval (not the one for testing kappa = 0).
+
+    With ``p_ij`` the share of the ``n`` items the first coder put at level i
+    and the second at level j, ``p_i.`` and ``p_.j`` the two coders' marginal
+    shares, agreement weights ``w_ij`` (1 on the diagonal; ``1 - d_ij`` for the
+    disagreement weights of :func:`cohen_kappa`), chance agreement
+    ``p_e = sum_ij w_ij p_i. p_.j``, ``wbar_i. = sum_j w_ij p_.j`` and
+    ``wbar_.j = sum_i w_ij p_i.``::
+
+        var(kappa) = ( sum_ij p_ij [w_ij - (wbar_i. + wbar_.j)(1 - kappa)]^2
+                       - [kappa - p_e (1 - kappa)]^2 ) / ( n (1 - p_e)^2 )
+
+    Without weights (``w_ij`` = 1 if i = j else 0) this is their formula for
+    unweighted kappa. The 95% interval is ``kappa ± 1.96 se`` (normal
+    approximation), cut to [-1, 1]; with few items it is rough, and the
+    chapter says so. Returns NaN where kappa is undefined (``p_e`` = 1).
+    """
+    k = len(counts)
+    n = sum(sum(r) for r in counts)
+    if n == 0 or math.isnan(kappa):
+        return float("nan")
+    p = [[counts[i][j] / n for j in range(k)] for i in range(k)]
+    row = [sum(p[i]) for i in range(k)]
+    col = [sum(p[i][j] for i in range(k)) for j in range(k)]
+    w = agreement_weights
+    p_e = sum(w[i][j] * row[i] * col[j] for i in range(k) for j in range(k))
+    if p_e >= 1:
+        return float("nan")
+    wrow = [sum(w[i][j] * col[j] for j in range(k)) for i in range(k)]
+    wcol = [sum(w[i][j] * row[i] for i in range(k)) for j in range(k)]
+    total = sum(p[i][j] * (w[i][j] - (wrow[i] + wcol[j]) * (1 - kappa)) ** 2 for i in range(k) for j in range(k))
+    var = (total - (kappa - p_e * (1 - kappa)) ** 2) / (n * (1 - p_e) ** 2)
+    return math.sqrt(max(var, 0.0))
 
 
 def read_coding(path: str | Path, *, known_ids: Iterable[str] | None = None) -> pd.DataFrame:
@@ -782,8 +847,11 @@ def kappa_sentence(overall: "Agreement", linear: "Agreement") -> str:
     k = "undefined" if math.isnan(overall.kappa) else f"{overall.kappa:.2f}"
     kl = "undefined" if math.isnan(linear.kappa) else f"{linear.kappa:.2f}"
     return (f"On the {overall.n} counted statements of this selection, the project's coding and the second "
-            f"coding agree on {overall.observed:.0%}; Cohen's kappa is {k} ({kappa_label(overall.kappa)}), "
-            f"{kl} with linear weights ({kappa_label(linear.kappa)}). Read it with care: {AI_CODER}, so kappa "
+            f"coding agree on {overall.observed:.0%}; Cohen's kappa is {k} ({overall.ci_text()}; "
+            f"{kappa_label(overall.kappa)}), {kl} with linear weights ({linear.ci_text()}; "
+            f"{kappa_label(linear.kappa)}). The interval is the large-sample one of Fleiss, Cohen and Everitt "
+            f"(1969, `fleiss-cohen-everitt-1969`){'; on so few statements it is rough' if overall.n < 50 else ''}. "
+            f"Read it with care: {AI_CODER}, so kappa "
             "here measures how far the codebook steers two coders of different kinds to the same level, not "
             "agreement among human experts.")
 
