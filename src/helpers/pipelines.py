@@ -24,8 +24,8 @@ import pandas as pd
 from . import maps, style, units
 from .data import primary, variants
 
-#: Colour by commodity (Okabe-Ito blue and vermilion: colour-blind safe).
-COMMODITY_COLORS = {"gas": "#0072B2", "oil": "#D55E00"}
+#: Colour by commodity: the house scheme for commodities, which no country or region uses (issue 19).
+COMMODITY_COLORS = style.COMMODITY_COLORS
 #: Line style by status.
 STATUS_STYLES = {
     "operating": dict(linestyle="-", linewidth=3.2, alpha=1.0),
@@ -607,11 +607,17 @@ def hide_undrawn_ticks(fig) -> None:
 # --- charts -----------------------------------------------------------------------------
 
 
-SYSTEM_COLORS = ["#0072B2", "#56B4E9", "#009E73", "#D55E00", "#E69F00", "#CC79A7", "#000000"]
+#: Shades of each commodity's colour for the systems that carry it (house palette, issue 19).
+SYSTEM_COLORS = style.SYSTEM_SHADES
 
 
-def _system_colors(systems: Sequence[str]) -> dict[str, str]:
-    return {s: SYSTEM_COLORS[i % len(SYSTEM_COLORS)] for i, s in enumerate(sorted(systems))}
+def _system_colors(*frames: pd.DataFrame) -> dict[str, str]:
+    """A colour per system, a shade of its commodity's colour, from frames with system and commodity."""
+    pairs = {}
+    for frame in frames:
+        if len(frame):
+            pairs.update(dict(zip(frame["system"], frame["commodity"])))
+    return style.system_colors(pairs)
 
 
 def _year_ticks(first: int, last: int) -> list[int]:
@@ -637,7 +643,7 @@ def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, c
     fig, row = plt.subplots(1, len(commodities), figsize=(6.5 * len(commodities) + 1, 4.2 + 0.3 * n_entries),
                             squeeze=False)
     axes = dict(zip(commodities, row[0]))
-    colors = _system_colors(build["system"].unique()) if len(build) else {}
+    colors = _system_colors(build)
     for commodity, ax in axes.items():
         b = build[build["commodity"] == commodity]
         ax.set_title(f"{commodity.capitalize()}: design capacity into China")
@@ -741,7 +747,7 @@ def plot_volumes(annual: pd.DataFrame, cumulative: pd.DataFrame, *, commodities:
                  for c in commodities] + [1])
     height = 2 * (3.4 + 0.3 * (n_sys + 2)) + 0.8
     fig, axes = plt.subplots(2, len(commodities), figsize=(7 * len(commodities) + 1, height), squeeze=False)
-    colors = _system_colors(set(annual["system"]) | set(cumulative["system"]))
+    colors = _system_colors(annual, cumulative, gaps)
     for j, commodity in enumerate(commodities):
         top, bottom = axes[0][j], axes[1][j]
         a = annual[annual["commodity"] == commodity]

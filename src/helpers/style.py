@@ -818,3 +818,52 @@ def layout_problems(fig, *, tolerance: float = 1.0) -> list[str]:
             if inside.any():
                 problems.append(f"legend of axes {ax.get_title()[:40]!r} covers {int(inside.sum())} plotted point(s)")
     return problems
+
+
+# --- one palette across chapters (issue 19 item 4) ------------------------------------------
+#
+# Countries own the hues of COUNTRY_COLORS. A region grouping takes its country's colour where
+# it is one country (China, Russia) and otherwise a colour no country uses. Commodities (and the
+# pipeline systems that carry them) use a second scheme: ochre shades for gas, greys for oil, so
+# no hue means a country in one chapter and a pipeline in another. tests/test_palette.py checks it.
+
+#: Colour of a region grouping (chapter 5's stances, ...): China and Russia as their countries.
+REGION_COLORS: dict[str, str] = {
+    "China": COUNTRY_COLORS["CHN"],
+    "Russia": COUNTRY_COLORS["RUS"],
+    "Central Asia": "#225555",  # Paul Tol's dark cyan: no single Central Asian state's colour
+    "West": "#EE3377",  # Paul Tol's vibrant magenta
+    "Unclassified": "#BBBBBB",  # Paul Tol's grey
+}
+
+#: Colour of a commodity: ochre for gas, near-black for oil (no country or region uses either).
+COMMODITY_COLORS: dict[str, str] = {"gas": "#997700", "oil": "#222222"}
+#: How a commodity is drawn and named in legends (maps use line style for a line's status).
+COMMODITY_STYLES: dict[str, dict] = {
+    "gas": dict(color=COMMODITY_COLORS["gas"], label="gas"),
+    "oil": dict(color=COMMODITY_COLORS["oil"], label="oil"),
+}
+#: Shades for the systems that carry each commodity (bar and line charts), first = the commodity's colour.
+SYSTEM_SHADES: dict[str, list[str]] = {
+    "gas": ["#997700", "#DDAA33", "#5C4400", "#EEDD88"],
+    "oil": ["#222222", "#5A5A5A", "#A89880"],
+}
+
+
+def commodity_color(commodity: str) -> str:
+    """House colour of a commodity (``gas`` or ``oil``); grey for anything else."""
+    return COMMODITY_COLORS.get(str(commodity).lower(), OTHER_COUNTRY_COLOR)
+
+
+def system_colors(system_commodity: dict[str, str]) -> dict[str, str]:
+    """One shade of its commodity's colour per system: ``{system: commodity}`` -> ``{system: colour}``.
+
+    Systems are taken in sorted order within each commodity, so the same set gets the same colours.
+    """
+    out: dict[str, str] = {}
+    for commodity in sorted(set(system_commodity.values())):
+        shades = SYSTEM_SHADES.get(commodity, [OTHER_COUNTRY_COLOR])
+        systems = sorted(s for s, c in system_commodity.items() if c == commodity)
+        for i, system in enumerate(systems):
+            out[system] = shades[i % len(shades)]
+    return out

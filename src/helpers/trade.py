@@ -398,6 +398,8 @@ LEGEND_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespa
 #: Smallest figure height in inches: a chart of one or two rows still has room
 #: for its title, axis labels and the source line.
 MIN_HEIGHT = 3.8
+#: Published totals and stated targets: black, a colour no country, region or commodity uses (issue 19).
+TARGET_COLOR = "#000000"
 
 
 def hide_undrawn_ticks(fig) -> None:
@@ -644,8 +646,9 @@ def plot_regional(region: pd.DataFrame, published: pd.DataFrame, *, scale: str =
 
     if ax is None:
         _, ax = plt.subplots(figsize=(12, 5.5))
-    ax.plot(region.index, region["total"], "o-", color="#333333", label="sum of the five\n(complete years only)")
-    ax.plot(published["year"], published["usd_m"], "D", ms=9, mfc="none", mec="#D55E00", mew=2,
+    ax.plot(region.index, region["total"], "o-", color=style.REGION_COLORS["Central Asia"],
+            label="sum of the five\n(complete years only)")
+    ax.plot(published["year"], published["usd_m"], "D", ms=9, mfc="none", mec=TARGET_COLOR, mew=2,
             label="published regional\ntotal")
     style.money_axis(ax, scale=scale)
     year_axis(ax, list(region.index) + list(published["year"]))
@@ -929,7 +932,7 @@ def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.Data
         announced = pd.Timestamp(str(t["announced_date"])).year
         deadline = _deadline(t)
         who = str(t["partner"])
-        color = style.country_color(who) if who != "CA5" else "#333333"
+        color = style.country_color(who) if who != "CA5" else style.REGION_COLORS["Central Asia"]
         actuals = target_actuals(trade, aggregates, who, str(t["flow"]))
         lo = announced - 5
         years = [lo, announced] + ([deadline] if deadline else [])
@@ -940,9 +943,9 @@ def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.Data
                     linewidth=1.8)
             years += list(s.index)
         end = deadline if deadline else max(years)
-        ax.plot([announced, end], [target, target], color="#D55E00", linewidth=2, linestyle="-" if deadline else ":")
+        ax.plot([announced, end], [target, target], color=TARGET_COLOR, linewidth=2, linestyle="-" if deadline else ":")
         if deadline:
-            ax.plot([deadline], [target], "D", color="#D55E00", ms=7)
+            ax.plot([deadline], [target], "D", color=TARGET_COLOR, ms=7)
         style.money_axis(ax, scale="linear")
         ax.set_ylabel("")
         year_axis(ax, years)
@@ -953,7 +956,7 @@ def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.Data
         ax.set_visible(False)
     handles = [Line2D([], [], color="#444444", marker="o", label="China-reported"),
                Line2D([], [], color="#444444", marker="s", linestyle="--", label="partner-reported"),
-               Line2D([], [], color="#D55E00", marker="D", label="target, to its deadline")]
+               Line2D([], [], color=TARGET_COLOR, marker="D", label="target, to its deadline")]
     fig.legend(handles=handles, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.supylabel("current US dollars", fontsize=11)
     fig.subplots_adjust(left=0.09, right=0.98, top=1 - 0.75 / fig.get_figheight(), bottom=0.45 / fig.get_figheight() + 0.02,

@@ -40,11 +40,8 @@ from .data import primary
 LEVELS = (-2, -1, 0, 1, 2)
 #: Regions of voices, in display order.
 REGIONS = ("China", "Russia", "Central Asia", "West", "Unclassified")
-#: Okabe-Ito colours (colour-blind safe), one per region.
-REGION_COLORS = {
-    "China": "#D55E00", "Russia": "#0072B2", "Central Asia": "#009E73",
-    "West": "#CC79A7", "Unclassified": "#8C8C8C",
-}
+#: One colour per region, from the house palette (China and Russia as their countries).
+from .style import REGION_COLORS  # noqa: E402 -- one palette across chapters (issue 19)
 #: Diverging colours for the five levels (ColorBrewer PuOr, colour-blind safe).
 LEVEL_COLORS = {-2: "#5E3C99", -1: "#B2ABD2", 0: "#E6E6E6", 1: "#FDB863", 2: "#E66101"}
 #: Minus sign for printed stances (typographic, not a hyphen).
