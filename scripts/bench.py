@@ -147,7 +147,12 @@ def main() -> None:
                         help="also time plain papermill and nbconvert (what the runner and the site replace)")
     parser.add_argument("--profile", action="store_true",
                         help="profile each chapter's variant in this process; write build/profile.md")
+    parser.add_argument("--profile-one", metavar="CHAPTER", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.profile_one:
+        profile_one(args.profile_one, Path(args.out))
+        return
     if args.profile:
         profile_chapters()
         return
@@ -299,7 +304,33 @@ def _inject(nb, pairs: list[tuple[str, str]], notebook: str) -> None:
 
 
 def profile_chapters() -> None:
-    """Each chapter's variant in this process under cProfile; the report in build/profile.md."""
+    """Each chapter's variant under cProfile, each in a fresh process; the report in build/profile.md."""
+    out = ["# Where a chapter's variant run spends its time", "",
+           "Each chapter's variant (scripts/bench.py VARIANTS) executed under cProfile in a fresh process "
+           "(`scripts/bench.py --profile-one CHAPTER`): the code cells in an IPython shell, so every display is "
+           "formatted as a kernel formats it (HTML of tables, PNG of figures), figures saved for real (PNG, SVG and "
+           "CSV) to a scratch folder, then the run's page rendered (helpers.render.notebook_html, as the runner "
+           "exports it). Kernel start and the imports of pandas, matplotlib and geopandas (the floor) are not "
+           "included. Times are wall-clock seconds under the profiler, which slows Python-heavy code, on a shared "
+           "machine: compare them with each other rather than with the benchmark. The groups overlap: drawing a "
+           "figure (layout) happens inside saving it and inside showing it.", ""]
+    for nb_name in VARIANTS:
+        with tempfile.NamedTemporaryFile("r", suffix=".md", encoding="utf-8") as part:
+            proc = subprocess.run([sys.executable, __file__, "--profile-one", nb_name, "--out", part.name],
+                                  capture_output=True, text=True)
+            if proc.returncode != 0:
+                out += [f"## {nb_name}", "", f"Profiling failed: {(proc.stderr.strip().splitlines() or [''])[-1]}", ""]
+            else:
+                out.append(Path(part.name).read_text(encoding="utf-8"))
+        print(f"profiled {nb_name}", file=sys.stderr)
+    target = ROOT / "build" / "profile.md"
+    target.parent.mkdir(exist_ok=True)
+    target.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(f"wrote {target}", file=sys.stderr)
+
+
+def profile_one(nb_name: str, target: Path) -> None:
+    """One chapter's variant in this process under cProfile; its section of the report into ``target``."""
     import nbformat
 
     root = scratch_repo("sco-profile-")
@@ -313,20 +344,14 @@ def profile_chapters() -> None:
     from helpers import render, runner
 
     runner._quiet_imports()
-    out = ["# Where a chapter's variant run spends its time", "",
-           "Each chapter's variant (scripts/bench.py VARIANTS) executed in one process under cProfile: the code "
-           "cells in an IPython shell (so every display is formatted as a kernel formats it: HTML of tables, PNG of "
-           "figures), figures saved for real (PNG, SVG and CSV) to a scratch folder, then the run's page rendered "
-           "(helpers.render.notebook_html, as the runner exports it). Kernel start and imports (the floor) are not "
-           "included; times are wall-clock seconds under the profiler (which slows Python-heavy code by about "
-           "a third), so compare them with each other rather than with the benchmark.", ""]
+    out: list[str] = []
     shell = InteractiveShell.instance()
     from matplotlib_inline.backend_inline import configure_inline_support
 
     configure_inline_support(shell, "module://matplotlib_inline.backend_inline")  # figures shown as PNG
     shell.display_formatter.active_types = list(shell.display_formatter.formatters)  # HTML, Markdown, PNG...
     shell.run_cell("import pandas, matplotlib.pyplot, geopandas", store_history=False)
-    for nb_name, pairs in VARIANTS.items():
+    for nb_name, pairs in [(nb_name, VARIANTS[nb_name])]:
         nb = nbformat.read(root / "notebooks" / f"{nb_name}.ipynb", as_version=4)
         _inject(nb, pairs, nb_name)
         cells: list[tuple[float, str]] = []
@@ -366,25 +391,21 @@ def profile_chapters() -> None:
                 f"Code cells {exec_time:.1f} s; page (HTML export of the executed notebook) {html_time:.1f} s.", "",
                 "| where | s | share of cells + page |", "|---|---:|---:|"]
         whole = exec_time + html_time
-        for label, secs in sorted(cum.items(), key=lambda kv: -kv[1]):
+        for label, secs in ((k, cum[k]) for k in CATEGORIES if k in cum):
             out.append(f"| {label} | {secs:.2f} | {secs / whole:.0%} |")
         out.append(f"| page export (nbconvert, bs4, bleach, sanitising) | {html_time:.2f} | {html_time / whole:.0%} |")
         out += ["", "Slowest cells:", ""]
         for secs, where in sorted(cells, reverse=True)[:3]:
             out.append(f"- {secs:.2f} s in \u201c{where}\u201d")
         buf = io.StringIO()
-        pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(r"helpers", 12)
-        top = [ln for ln in buf.getvalue().splitlines() if "helpers" in ln and "/" in ln][:8]
+        pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(r"src/helpers/", 12)
+        top = [ln for ln in buf.getvalue().splitlines() if "src/helpers/" in ln and "(" in ln][:8]
         out += ["", "Heaviest helpers functions (cumulative s, calls):", "", "```"]
         for ln in top:
             parts = ln.split()
             out.append(f"{parts[3]:>7}  {parts[0]:>6}  {parts[-1].split('/src/')[-1]}")
         out += ["```", ""]
-        print(f"profiled {nb_name}: cells {exec_time:.1f} s, page {html_time:.1f} s", file=sys.stderr)
-    target = ROOT / "build" / "profile.md"
-    target.parent.mkdir(exist_ok=True)
     target.write_text("\n".join(out) + "\n", encoding="utf-8")
-    print(f"wrote {target}", file=sys.stderr)
     shutil.rmtree(root, ignore_errors=True)
 
 

@@ -4,8 +4,9 @@ A build records the hash of everything it read in ``.site-inputs.json``
 inside the built site; a build asked to skip when nothing changed (the
 command line's default) leaves that site alone, a change to any input (here
 one file of ``data/``) builds again, and ``--force`` always builds. A failed
-build leaves the previous site and its record as they were. The renderer's
-worker processes change no byte of the output.
+build leaves the previous site and its record as they were. Neither the
+renderer's worker processes nor the pages and code sanitising remembered in
+``build/.cache`` change a byte of the output.
 
 The builds run on a scratch copy of the repository (``SCO_REPO_ROOT``) from
 the committed notebooks, without slides, to keep the test short.
@@ -103,6 +104,7 @@ def test_unchanged_inputs_skip_the_build_and_a_changed_data_file_rebuilds(env, r
     try:
         codebook.write_bytes(original + b"\nA line added by the site cache test.\n")
         assert not site.up_to_date(source="committed", slides=False)
+        shutil.rmtree(env / ".cache" / "pages")  # every page rendered afresh, here in one process
         lines.clear()
         again = site.build(source="committed", slides=False, skip_if_unchanged=True, echo=lines.append,
                            workers=1)
@@ -112,14 +114,18 @@ def test_unchanged_inputs_skip_the_build_and_a_changed_data_file_rebuilds(env, r
         # every other byte the same, whether the chapters were rendered by two processes or one
         changed = {k for k in built.keys() | rebuilt.keys() if built.get(k) != rebuilt.get(k)}
         assert changed == {"data/CODEBOOK.md", site.STAMP}
-        assert site.up_to_date(source="committed", slides=False)
+        new_record = json.loads((again / site.STAMP).read_text())["files"]
+        assert new_record["data/CODEBOOK.md"][2] != record["data/CODEBOOK.md"][2]  # the new contents recorded
     finally:
         codebook.write_bytes(original)
 
-    # --force builds even when nothing changed
+    # --force builds even when nothing changed; pages read back from build/.cache/pages are the same bytes
+    assert any((env / ".cache" / "pages").glob("*.html"))
     proc = cli("site", "--from", "committed", "--no-slides", "--force")
     assert proc.returncode == 0, proc.stderr
     assert "up to date" not in proc.stdout
+    forced = files(first)
+    assert {k for k in built.keys() | forced.keys() if built.get(k) != forced.get(k)} <= {site.STAMP}
 
 
 def test_a_failed_build_keeps_the_previous_site_and_its_record(env, monkeypatch):

@@ -325,7 +325,11 @@ def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = 
     describe_figures(nb, figures_dir=figures_dir, figures_href=figures_href)
     banner = parameters_banner(mark_parameter_cells(nb), derived=derived_help(nb))
     kw = {} if prompts else {"exclude_input_prompt": True, "exclude_output_prompt": True}
-    body, _ = _exporter("html", prose=prose, **kw).from_notebook_node(nb, resources={"sco_css": site_css()})
+    key = _export_key(nb, kw, prose) if CACHE_PAGES else None
+    body = _cached_export(key)
+    if body is None:
+        body, _ = _exporter("html", prose=prose, **kw).from_notebook_node(nb, resources={"sco_css": site_css()})
+        _store_export(key, body)
     body = body.replace("<!--sco-banner-->", banner, 1)
     body = body.replace("<!--sco-toc-->", toc_html(headings(body)), 1)
     body = body.replace("<!--sco-nav-->", nav, 1).replace("<!--sco-footer-->", footer, 1)
@@ -334,6 +338,103 @@ def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = 
     head, sep, tail = body.rpartition("</body>")  # issue 19: long tables show their first rows
     body = head + LONG_TABLE_SCRIPT + sep + tail if sep else body + LONG_TABLE_SCRIPT
     return body
+
+
+# --- exported pages remembered: the site rebuilds only the chapters that changed -------
+
+#: Exported pages kept in ``build/.cache/pages/`` (the oldest beyond this number are removed).
+PAGE_CACHE_SIZE = 40
+#: Set by the site build (:func:`helpers.site.build`), whose pages are mostly the same from one
+#: build to the next; a run's page is new each time, so runs do not pay for storing it.
+CACHE_PAGES = False
+
+
+@lru_cache(maxsize=1)
+def _code_salt() -> str:
+    """What an export depends on besides its notebook: this package's renderer and the converters' versions."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    h = hashlib.sha256()
+    for f in sorted([PACKAGE / "render.py", PACKAGE / "course.py", *TEMPLATES.rglob("*")]):
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(f.relative_to(PACKAGE).as_posix().encode() + b"\0" + f.read_bytes())
+    for dist in ("nbconvert", "jinja2", "pygments", "bleach", "beautifulsoup4", "nh3", "mistune", "tinycss2",
+                 "markupsafe"):
+        try:
+            h.update(f"{dist} {version(dist)}\n".encode())
+        except PackageNotFoundError:
+            h.update(f"{dist} -\n".encode())
+    return h.hexdigest()
+
+
+def _export_key(nb, kw: dict, prose) -> str | None:
+    """A key for nbconvert's export of this (prepared) notebook, or None when it cannot be cached.
+
+    The export depends on the notebook as prepared, the exporter's options,
+    the site's CSS, the prose links (a fresh :class:`helpers.course.Prose`:
+    its terms, source ids and targets) and the code and versions in
+    :func:`_code_salt`. A ``prose`` of any other kind is not cached.
+    """
+    import hashlib
+    import json
+
+    if prose is None:
+        prose_key = "none"
+    elif type(prose).__name__ == "Prose" and type(prose).__module__.endswith(".course") and not prose.used:
+        prose_key = repr((prose.terms, sorted(prose.source_ids), prose.glossary_href, prose.sources_href))
+    else:
+        return None
+    try:
+        text = json.dumps(nb, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None
+    h = hashlib.sha256()
+    for part in (_code_salt(), repr(sorted(kw.items())), site_css(), prose_key, text):
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
+
+
+def _page_cache():
+    from . import paths
+
+    try:
+        return paths.build_dir() / ".cache" / "pages"
+    except Exception:  # noqa: BLE001 - no repository: no cache, same output
+        return None
+
+
+def _cached_export(key: str | None) -> str | None:
+    folder = _page_cache() if key else None
+    if folder is None:
+        return None
+    try:
+        return (folder / f"{key}.html").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _store_export(key: str | None, body: str) -> None:
+    import uuid
+
+    folder = _page_cache() if key else None
+    if folder is None:
+        return
+    tmp = folder / f".{key}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(body, encoding="utf-8")
+        tmp.replace(folder / f"{key}.html")
+        pages = sorted(folder.glob("*.html"), key=lambda f: f.stat().st_mtime_ns)
+        for old in pages[:-PAGE_CACHE_SIZE]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # a cache that cannot be written is only slower
+    finally:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def site_root_prefix(site_root: str) -> str:

@@ -977,8 +977,9 @@ def build(*, source: str = "auto", slides: bool = True, teacher: bool = False,
     (scratch / "notebooks").mkdir(parents=True)
     (scratch / "figures").mkdir()
     global _BUILD, _CSV_CACHE
-    previous = _BUILD
+    previous, cache_pages = _BUILD, render.CACHE_PAGES
     _CSV_CACHE = {}
+    render.CACHE_PAGES = True  # a chapter whose page is unchanged is read back (build/.cache/pages)
     try:
         pkg = datapackage()
         _BUILD = _Build(teacher=teacher, data_as_of=course.data_as_of(pkg, _read_csv))
@@ -1063,6 +1064,7 @@ def build(*, source: str = "auto", slides: bool = True, teacher: bool = False,
     finally:
         _BUILD = previous
         _CSV_CACHE = None
+        render.CACHE_PAGES = cache_pages
         shutil.rmtree(scratch, ignore_errors=True)
         _drop_empty(paths.build_dir() / ".tmp")
     return final
