@@ -918,11 +918,15 @@ def _run_tasks(tasks: list[tuple], workers: int, while_waiting: Callable[[], Non
     from this process once it has imported the renderer, so they start at
     once with everything loaded (and with this build's settings); an error in
     a task is raised here. With one worker, or where fork is not available,
-    everything runs here, one task after another.
+    everything runs here, one task after another; likewise in a process
+    that runs other threads (forking it could copy a lock another thread
+    holds, and Python 3.12 warns about it).
     """
     import multiprocessing
+    import threading
 
-    if workers <= 1 or len(tasks) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if (workers <= 1 or len(tasks) <= 1 or "fork" not in multiprocessing.get_all_start_methods()
+            or threading.active_count() > 1):
         while_waiting()
         return [_call(t) for t in tasks]
     from concurrent.futures import ProcessPoolExecutor
