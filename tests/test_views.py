@@ -435,3 +435,59 @@ def test_the_missing_trips_note_names_the_parameter_that_removed_them(st):
 def test_kappa_is_never_quoted_without_the_ai_second_coder():
     a = vw.cohen_kappa([1, 0, -1, 2], [1, 0, 0, 2])
     assert "AI helper agent" in vw.kappa_sentence(a, a)
+
+
+def _default_figures(st):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers import style
+
+    style.apply()
+    topics = list(data.load("codebook_topics")["topic_id"])
+    ends = vw.scale_ends(data.load("codebook_topics"), data.load("codebook_levels"))
+    median, text = vw.stance_matrix(st, topics)
+    matrix = vw.plot_stance_matrix(median, text, ends, title="Stances", regions=vw.speaker_regions(st)).figure
+    trips = st[st["event_id"].isin(["trip-2022-09", "trip-2024-07"])]
+    return [matrix, vw.plot_by_voice(st, topics, ends),
+            vw.plot_event_readings(trips, ["trip-2022-09", "trip-2024-07"], topics, ends)]
+
+
+def test_chapter_figures_are_legible_at_the_site_column_width(st):
+    # issue 19: the stance matrix rendered with ~6 px labels; at most 10 in wide and no text under 10 pt
+    # keeps every label at about 11 px or more in the site's 900 px column
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from helpers import style
+
+    for fig in _default_figures(st):
+        assert fig.get_figwidth() <= 10.0
+        sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        assert min(sizes) >= 10, min(sizes)
+        assert style.layout_problems(fig) == []
+        plt.close(fig)
+
+
+def test_stance_matrix_has_one_panel_per_region_present(st):
+    import matplotlib.pyplot as plt
+
+    regions = vw.speaker_regions(st)
+    fig = _default_figures(st)[0]
+    headings = [t.get_text() for ax in fig.axes for t in ax.texts if t.get_fontweight() == "bold"]
+    assert headings == [f"{r} ({int((regions == r).sum())})" for r in vw.REGIONS if r in set(regions)]
+    plt.close("all")
+
+
+def test_key_findings_quote_the_run(st):
+    recode = data.load("statements_recode")
+    ours = data.primary(st)[["statement_id", "stance"]]
+    theirs = recode[recode["coder"] == "coder_b"][["statement_id", "stance"]]
+    overall, _, _ = vw.compare_codings(ours, theirs, st)
+    linear, _, _ = vw.compare_codings(ours, theirs, weights="linear")
+    ends = vw.scale_ends(data.load("codebook_topics"), data.load("codebook_levels"))
+    md = vw.key_findings(st, list(data.load("codebook_topics")["topic_id"]), ends, overall, linear)
+    assert f"{len(data.primary(st))} counted statements" in md
+    assert overall.ci_text() in md and "AI helper agent" in md
+    one = st[st["outlet_kind"] == "cn_official"]
+    assert f"{len(data.primary(one))} counted statement" in vw.key_findings(one, ["china_aims"], ends, overall, linear)

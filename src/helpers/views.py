@@ -108,11 +108,12 @@ def scale_ends(topics: pd.DataFrame, levels: pd.DataFrame) -> pd.DataFrame:
 
 
 def _topic_axis_label(topic_id: str, ends: pd.DataFrame, width: int = 22) -> str:
-    """The topic's label, then what -2 and +2 mean, each wrapped to ``width``."""
+    """The topic's label, then what -2 and +2 mean, each wrapped to ``width`` (words kept whole)."""
     row = ends.set_index("topic_id").loc[topic_id]
-    lines = textwrap.wrap(row["topic"], width)
-    lines += textwrap.wrap(f"{MINUS}2 {row['at -2'].lower()}", width, subsequent_indent="   ")
-    lines += textwrap.wrap(f"+2 {row['at +2'].lower()}", width, subsequent_indent="   ")
+    lines = textwrap.wrap(row["topic"], width, break_long_words=False)
+    lines += textwrap.wrap(f"{MINUS}2 {row['at -2'].lower()}", width, subsequent_indent="   ",
+                           break_long_words=False)
+    lines += textwrap.wrap(f"+2 {row['at +2'].lower()}", width, subsequent_indent="   ", break_long_words=False)
     return "\n".join(lines)
 
 
@@ -175,37 +176,95 @@ def stance_matrix(frame: pd.DataFrame, topics: Sequence[str]) -> tuple[pd.DataFr
     return med.reindex(index=order, columns=cols), txt.reindex(index=order, columns=cols)
 
 
-def plot_stance_matrix(median: pd.DataFrame, text: pd.DataFrame, ends: pd.DataFrame, *, title: str):
-    """Heatmap of :func:`stance_matrix`: colour by median stance, every stance written in its cell."""
+def speaker_regions(frame: pd.DataFrame) -> pd.Series:
+    """Region of each speaker label of :func:`stance_matrix` (primary rows; a speaker's first region)."""
+    rows = primary(frame).copy()
+    rows["who"] = speaker_label(rows)
+    return rows.assign(rank=_region_rank(rows)).sort_values("rank").groupby("who", sort=False)["region"].first()
+
+
+def plot_stance_matrix(median: pd.DataFrame, text: pd.DataFrame, ends: pd.DataFrame, *, title: str,
+                       regions: pd.Series | None = None):
+    """Heatmap of :func:`stance_matrix`: colour by median stance, every stance written in its cell.
+
+    Sized for the site's text column (10 in wide, no text under 10 pt, so
+    about 11 px or more at 900 px): one panel per region of the speakers
+    (``regions``, speaker label -> region, from :func:`speaker_regions`; one
+    panel when omitted), long speaker names wrapped onto two lines, the
+    topics and both ends of their scales named above the first panel, and
+    the colour key below the last. Returns the first panel's axes.
+    """
     import matplotlib.pyplot as plt
     from matplotlib.colors import BoundaryNorm, ListedColormap
 
     n_rows, n_cols = median.shape
-    fig, ax = plt.subplots(figsize=(2.0 + 1.9 * n_cols, 1.6 + 0.34 * n_rows))
+    if regions is None:
+        groups = [("", list(median.index))]
+    else:
+        reg = regions.reindex(median.index).fillna("Unclassified")
+        groups = [(r, [w for w in median.index if reg[w] == r]) for r in REGIONS]
+        groups = [(r, ws) for r, ws in groups if ws]
+    label = {w: "\n".join(textwrap.wrap(w, 34)) for w in median.index}
+
+    def cell_text(cell) -> str:  # at most three stances a line, so a cell fits its column
+        if not isinstance(cell, str):
+            return cell
+        parts = cell.split()
+        return "\n".join(" ".join(parts[i:i + 3]) for i in range(0, len(parts), 3))
+
+    text = text.map(cell_text)
+    lines = {w: max([label[w].count("\n")] + [c.count("\n") for c in text.loc[w] if isinstance(c, str)])
+             for w in median.index}
+    row_h = {w: 0.24 + 0.17 * lines[w] for w in median.index}
+    headers = [_topic_axis_label(t, ends, 14) for t in median.columns]
+    head_h = 0.25 + 0.17 * max((h.count("\n") + 1 for h in headers), default=1)
+    title_h, gap_h, key_h = 0.45, 0.45, 0.75
+    body = [sum(row_h[w] for w in ws) for _, ws in groups]
+    height = title_h + head_h + sum(body) + gap_h * (len(groups) - 1) + 0.3 * sum(bool(r) for r, _ in groups) + key_h
+    width = 10.0
+    fig = plt.figure(figsize=(width, height))
     cmap = ListedColormap([LEVEL_COLORS[lv] for lv in LEVELS]).with_extremes(bad="white")
     norm = BoundaryNorm([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5], cmap.N)
-    values = median.to_numpy(dtype=float)
-    im = ax.imshow(values, cmap=cmap, norm=norm, aspect="auto")
-    for i in range(n_rows):
-        for j in range(n_cols):
-            cell = text.iat[i, j]
-            if isinstance(cell, str):
-                ax.text(j, i, cell, ha="center", va="center", fontsize=9,
-                        color="white" if abs(values[i, j]) >= 1.5 else "black")
-    ax.set_xticks(range(n_cols), [_topic_axis_label(t, ends) for t in median.columns], fontsize=8.5)
-    ax.xaxis.tick_top()
-    ax.set_yticks(range(n_rows), median.index, fontsize=9)
-    ax.set_xticks([x - 0.5 for x in range(1, n_cols)], minor=True)
-    ax.set_yticks([y - 0.5 for y in range(1, n_rows)], minor=True)
-    ax.grid(which="minor", color="#DDDDDD", linewidth=0.6)
-    ax.tick_params(which="minor", length=0)
-    ax.grid(which="major", visible=False)
-    bar = fig.colorbar(im, ax=ax, ticks=list(LEVELS), fraction=0.025, pad=0.01)
-    bar.ax.set_yticklabels([signed(lv) for lv in LEVELS])
-    bar.set_label("stance (median where several)")
-    ax.set_title(title, loc="left", pad=12)
+    left, right = 3.1 / width, 1 - 0.1 / width
+    top = height - title_h - head_h
+    axes = []
+    for k, (region, ws) in enumerate(groups):
+        if region:
+            top -= 0.3  # the panel's region heading
+        h = sum(row_h[w] for w in ws)
+        ax = fig.add_axes((left, (top - h) / height, right - left, h / height))
+        top -= h + gap_h
+        sub, txt = median.loc[ws], text.loc[ws]
+        values = sub.to_numpy(dtype=float)
+        edges = [0.0]
+        for w in ws:
+            edges.append(edges[-1] + row_h[w])
+        centres = [(a + b) / 2 for a, b in zip(edges, edges[1:])]
+        ax.pcolormesh(range(n_cols + 1), edges, values, cmap=cmap, norm=norm, edgecolors="#DDDDDD", linewidth=0.6)
+        for i in range(len(ws)):
+            for j in range(n_cols):
+                cell = txt.iat[i, j]
+                if isinstance(cell, str):
+                    ax.text(j + 0.5, centres[i], cell, ha="center", va="center", fontsize=10,
+                            color="white" if values[i, j] < -1.5 else "black")  # white on the dark purple only
+        ax.set_xlim(0, n_cols)
+        ax.set_ylim(edges[-1], 0)
+        ax.set_yticks(centres, [label[w] for w in ws], fontsize=10)
+        ax.set_xticks([j + 0.5 for j in range(n_cols)], headers if k == 0 else [], fontsize=10)
+        ax.xaxis.tick_top()
+        ax.tick_params(length=0)
+        ax.grid(False)
+        if region:
+            ax.text(-3.0 / (right - left) / width, 1.0, f"{region} ({len(ws)})", transform=ax.transAxes,
+                    ha="left", va="bottom", fontsize=11, fontweight="bold")
+        axes.append(ax)
+    fig.text(0.1 / width, 1 - 0.12 / height, title, ha="left", va="top", fontsize=13)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=LEVEL_COLORS[lv], ec="#BBBBBB") for lv in LEVELS]
+    fig.legend(handles, [signed(lv) for lv in LEVELS], title="stance (median where several; every stance in the cell)",
+               loc="lower center", ncol=5, fontsize=10, title_fontsize=10, frameon=False,
+               bbox_to_anchor=(0.5 * (left + right), 0.05 / height))
     _hide_undrawn_ticks(fig)
-    return ax
+    return axes[0]
 
 
 def stance_counts(frame: pd.DataFrame, by: str = "voice") -> pd.DataFrame:
@@ -237,7 +296,8 @@ def plot_by_voice(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame
     n = len(topics)
     ncols = 2 if n > 1 else 1
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(6.2 * ncols, 0.5 + (0.42 * len(groups) + 1.1) * nrows),
+    # 10 in wide at most and no text under 10 pt: legible at the site's column width (issue 19)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(5.0 * ncols, 0.5 + (0.42 * len(groups) + 1.5) * nrows),
                              squeeze=False, sharex=True)
     top = max(1, int(rows.groupby(["topic_id", by]).size().max() if len(rows) else 1))
     for k, topic in enumerate(topics):
@@ -245,6 +305,9 @@ def plot_by_voice(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame
         sub = rows[rows["topic_id"] == topic]
         for y, g in enumerate(groups):
             c = sub[sub[by] == g]["stance"].value_counts()
+            if c.empty:  # a gap, said as such rather than left to read as a zero
+                ax.text(0.5, y, "no statement", ha="left", va="center", fontsize=10, color="#666666")
+                continue
             left = -(c.get(-2, 0) + c.get(-1, 0) + c.get(0, 0) / 2)
             for lv in LEVELS:
                 w = c.get(lv, 0)
@@ -252,24 +315,24 @@ def plot_by_voice(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame
                     ax.barh(y, w, left=left, color=LEVEL_COLORS[lv], edgecolor="white", height=0.7)
                 left += w
         ax.axvline(0, color="#444444", linewidth=0.8)
-        ax.set_yticks(range(len(groups)), groups, fontsize=9)
+        ax.set_yticks(range(len(groups)), groups, fontsize=10)
         ax.invert_yaxis()
         ax.set_xlim(-top - 0.5, top + 0.5)
         row = ends.set_index("topic_id").loc[topic]
-        ax.set_title(f"{row['topic']}\n\u2190 {row['at -2'].lower()}  |  {row['at +2'].lower()} \u2192",
-                     fontsize=9.5, loc="center")
+        ax.set_title(f"{row['topic']}\n\u2190 {MINUS}2 {row['at -2'].lower()}\n+2 {row['at +2'].lower()} \u2192",
+                     fontsize=10, loc="center")
         ax.grid(axis="y", visible=False)
     for k in range(n, nrows * ncols):
         fig.delaxes(axes[k // ncols][k % ncols])  # removed, not hidden: hidden axes keep their tick texts
     for k in range(n):
         if k + ncols >= n:  # lowest panel of its column
-            axes[k // ncols][k % ncols].set_xlabel("statements (left of the line: towards −2; right: towards +2)")
+            axes[k // ncols][k % ncols].set_xlabel("statements (left: towards −2; right: towards +2)", fontsize=10)
             axes[k // ncols][k % ncols].tick_params(labelbottom=True)
     handles = [plt.Rectangle((0, 0), 1, 1, color=LEVEL_COLORS[lv]) for lv in LEVELS]
     height = fig.get_figheight()
     fig.set_figheight(height + 0.6)
     fig.legend(handles, [signed(lv) for lv in LEVELS], title="stance", loc="upper right", ncol=5,
-               bbox_to_anchor=(1.0, 1.0), fontsize=8.5, title_fontsize=9)
+               bbox_to_anchor=(1.0, 1.0), fontsize=10, title_fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.65 / (height + 0.6)))
     _hide_undrawn_ticks(fig)
     return fig
@@ -322,7 +385,8 @@ def plot_event_readings(frame: pd.DataFrame, event_ids: Sequence[str], topics: S
     import matplotlib.pyplot as plt
 
     rows = primary(frame[frame["event_id"].isin(event_ids)])
-    fig, axes = plt.subplots(1, len(event_ids), figsize=(5.6 * len(event_ids) + 1.6, 1.2 + 0.95 * len(topics)),
+    # 10 in wide and no text under 10 pt: legible at the site's column width (issue 19)
+    fig, axes = plt.subplots(1, len(event_ids), figsize=(10.0, 1.4 + 1.2 * len(topics)),
                              sharey=True, squeeze=False)
     offsets = {r: (i - (len(REGIONS) - 1) / 2) * 0.14 for i, r in enumerate(REGIONS)}
     for ax, ev in zip(axes[0], event_ids):
@@ -599,7 +663,8 @@ def compare_codings(first: pd.DataFrame, second: pd.DataFrame, statements: pd.Da
         for topic, g in both.groupby("topic", sort=True):
             ag = cohen_kappa(g["stance_first"], g["stance_second"], categories=LEVELS, weights=weights)
             parts.append({"topic": topic, "n": ag.n, "same level": int((g["stance_first"] == g["stance_second"]).sum()),
-                          "observed": ag.observed, "expected": ag.expected, "kappa": ag.kappa})
+                          "observed": ag.observed, "expected": ag.expected, "kappa": ag.kappa,
+                          "95% CI from": ag.ci_low, "95% CI to": ag.ci_high})
         by_topic = pd.DataFrame(parts)
     diff = both[both["stance_first"] != both["stance_second"]].copy()
     diff["gap"] = (diff["stance_first"] - diff["stance_second"]).abs()
@@ -865,3 +930,60 @@ def key_outputs(shown: pd.DataFrame, overall: "Agreement") -> dict[str, str]:
         "kappa vs AI second coder": ("undefined" if math.isnan(overall.kappa) else f"{overall.kappa:.2f}")
         + f" (n = {overall.n})",
     }
+
+
+def key_findings(shown: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame, overall: "Agreement",
+                 linear: "Agreement") -> str:
+    """The chapter's closing summary, every number computed from the run's selection (Markdown bullets).
+
+    Says what the selection holds and by which route most of it arrived, the
+    topic on which the regions' medians lie furthest apart (regions with at
+    least two counted statements on it), and kappa with its 95% interval and
+    who the second coder was.
+    """
+    rows = primary(shown)
+    bullets = []
+    if rows.empty:
+        return "- The selection holds no counted statement."
+    routes = route(rows).value_counts()
+    bullets.append(f"The selection holds {plural(len(rows), 'counted statement')} by {speaker_count(rows)} speakers "
+                   f"or outlets from {plural(rows['source_id'].nunique(), 'document')}; the commonest route into "
+                   f"the collection: {routes.index[0]} ({routes.iloc[0]} of {len(rows)}). The counts describe "
+                   "this collection, not opinion in any country.")
+    e = ends.set_index("topic_id")
+    best = None
+    for t in topics:
+        g = rows[rows["topic_id"] == t].groupby("region")["stance"].agg(["median", "size"])
+        g = g[g["size"] >= 2]
+        if len(g) >= 2:
+            spread = g["median"].max() - g["median"].min()
+            if best is None or spread > best[0]:
+                best = (spread, t, g)
+    if best is not None and best[0] > 0:
+        spread, t, g = best
+        lo, hi = g["median"].idxmin(), g["median"].idxmax()
+        bullets.append(f"The regions sit furthest apart on *{e.loc[t, 'topic']}*: {ADJECTIVES[lo]} voices at a "
+                       f"median of {_median_text(g.loc[lo, 'median'])} ({MINUS}2 {e.loc[t, 'at -2'].lower()}), "
+                       f"{ADJECTIVES[hi]} voices at {_median_text(g.loc[hi, 'median'])} "
+                       f"(+2 {e.loc[t, 'at +2'].lower()}), on {int(g.loc[lo, 'size'])} and "
+                       f"{int(g.loc[hi, 'size'])} statements.")
+    elif best is not None:
+        bullets.append("Where at least two regions have two or more counted statements on a topic, their medians "
+                       "coincide in this selection.")
+    else:
+        bullets.append("No topic has two regions with two or more counted statements each, so this selection does "
+                       "not compare regions.")
+    k = "undefined" if math.isnan(overall.kappa) else f"{overall.kappa:.2f}"
+    kl = "undefined" if math.isnan(linear.kappa) else f"{linear.kappa:.2f}"
+    bullets.append(f"The coding is {kappa_label(overall.kappa)}ly reproducible by Landis and Koch's bands: kappa "
+                   f"{k} ({overall.ci_text()}), {kl} with linear weights, on {overall.n} statements; "
+                   f"{AI_CODER}." if overall.kappa > 0 else
+                   f"Kappa is {k} ({overall.ci_text()}) on {overall.n} statements; {AI_CODER}.")
+    return "\n".join(f"- {b}" for b in bullets)
+
+
+WHATS_NEXT = (
+    "**What's next.** Chapter 6 (`06_claims_vs_data`) leaves opinions aside and checks every number and date in "
+    "the starting documents quoted here against the project's tables: where this chapter asks who says what, "
+    "the next asks whether what they say can be checked."
+)
