@@ -222,3 +222,35 @@ def test_unknown_source_is_refused_with_the_allowed_ones():
     spec = parameters.spec_for("06_claims_vs_data").by_name()["sources"]
     with pytest.raises(parameters.ParameterError, match="xiao2022"):
         spec.check("06", ["reuters"])
+
+
+def test_key_findings_quote_the_run(results):
+    checked = results[results["check"].notna()]
+    moved = cl.changed_verdicts(checked, cl.Tables(), 0.5, 2.0)
+    md = cl.key_findings(results, {}, moved, 1.0)
+    counts = results["verdict"].value_counts()
+    settled = int((results["verdict"] != "not checkable").sum())
+    assert f"Of {len(results)} claims from {results['source_id'].nunique()} documents, the data settles {settled}:" in md
+    assert f"{counts['inconsistent']} inconsistent" in md
+    assert f"{len(moved)} verdict" in md and "halving and doubling" in md
+    assert f"{counts['not checkable']} of the {len(results)} claims cannot be checked" in md
+    # another scale is named as such
+    assert "this run's scale (3)" in cl.key_findings(results, {}, moved, 3.0)
+
+
+def test_verdict_chart_is_legible_at_the_site_column_width(results):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from helpers import style
+
+    style.apply()
+    ax = cl.plot_verdicts(results, title="Verdicts")
+    fig = ax.figure
+    assert fig.get_figwidth() <= 10.0
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    assert min(sizes) >= 10, min(sizes)
+    plt.close(fig)

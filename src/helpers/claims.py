@@ -1035,11 +1035,11 @@ def plot_verdicts(results: pd.DataFrame, labels: dict[str, str] | None = None, a
         ax.barh(names, table[verdict], left=left, color=VERDICT_COLORS[verdict], label=verdict, edgecolor="white")
         for i, (v, l0) in enumerate(zip(table[verdict], left)):
             if v:
-                ax.text(l0 + v / 2, i, str(int(v)), ha="center", va="center", fontsize=8,
+                ax.text(l0 + v / 2, i, str(int(v)), ha="center", va="center", fontsize=10,
                         color="white" if verdict in ("consistent", "inconsistent") else "black")
         left += table[verdict]
     ax.set_xlabel("claims")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=8)
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=10)
     if title:
         ax.set_title(title, pad=40)
     ax.spines[["top", "right"]].set_visible(False)
@@ -1201,3 +1201,41 @@ def key_outputs(results: pd.DataFrame, tolerance_scale: float) -> dict[str, str]
         "another reading": str(int((results["verdict"] == "consistent only under another reading").sum())),
         "tolerance scale": f"{tolerance_scale:g}",
     }
+
+
+def key_findings(results: pd.DataFrame, labels: dict[str, str], moved: pd.DataFrame, tolerance_scale: float) -> str:
+    """The chapter's closing summary (Markdown bullets), every number computed from the run."""
+    from . import prose
+
+    if results.empty:
+        return "- This selection holds no claim."
+    counts = results["verdict"].value_counts()
+    checked = results[results["verdict"] != "not checkable"]
+    bullets = [f"Of {prose.plural(len(results), 'claim')} from "
+               f"{prose.plural(results['source_id'].nunique(), 'document')}, the data settles {len(checked)}: "
+               + ", ".join(f"{int(counts.get(v, 0))} {v}" for v in VERDICTS[:3]) + "."]
+    misfit = checked[checked["verdict"] != "consistent"].groupby("source_id").size()
+    if len(misfit):
+        top = misfit.sort_values(ascending=False).index[0]
+        n_top = int((checked["source_id"] == top).sum())
+        bullets.append(f"The document with the most checked claims that do not fit as printed is {labels.get(top, top)}: "
+                       f"{int(misfit[top])} of its {n_top} (inconsistent, or consistent only under another reading).")
+    else:
+        bullets.append("Every checked claim in this selection fits the data as printed.")
+    a, b = comparison_scales(tolerance_scale)
+    what = ("halving and doubling every tolerance" if (a, b) == (0.5, 2.0)
+            else f"moving from the tolerances as written to this run's scale ({b:g})")
+    bullets.append(f"{prose.plural(len(moved), 'verdict')} of {len(checked)} change{'s' if len(moved) == 1 else ''} "
+                   f"between {what}: those are the judgement calls.")
+    n_un = int(counts.get("not checkable", 0))
+    bullets.append(f"{n_un} of the {len(results)} claims cannot be checked with the repository's data; section 5 "
+                   "says what data would settle each." if n_un else
+                   "Every claim in this selection can be checked with the repository's data.")
+    return "\n".join(f"- {x}" for x in bullets)
+
+
+WHATS_NEXT = (
+    "**What's next.** This is the last chapter. The trade and pipeline checks read the tables that chapters 3 "
+    "(`03_trade`) and 4 (`04_energy_pipelines`) build: go back to them to see those rows in context, or take a "
+    "claim from section 5 and add the data that would settle it, with its source."
+)
