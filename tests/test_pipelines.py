@@ -152,7 +152,7 @@ def test_oil_claim_ceiling_is_the_last_total_plus_design_capacity_times_years(t)
 
 def test_claims_table_has_a_computed_verdict_for_each_seed_claim(t):
     c = pl.claims(t["pipeline_volumes"], t["pipeline_facts"], t["pipelines"])
-    assert len(c) == 5 and set(c["seed"]) == {"gao2010", "xiao2022"}
+    assert len(c) == 5 and set(c["starting document"]) == {"gao2010", "xiao2022"}
     assert c.iloc[0]["verdict"] == "confirmed" and c.iloc[2]["verdict"] == "not consistent"
 
 

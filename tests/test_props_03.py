@@ -34,9 +34,10 @@ SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scope
 PARTNERS = parameters.trade_partners()
 FIRST, LAST = parameters.trade_first_year(), parameters.trade_latest_year()
 #: Markdown outputs that say they do not follow the parameters (all five states,
-#: the default run's reading, the seeds' claims, fixed documents) are exempt
+#: the default run's reading, the starting documents' claims, fixed documents) are exempt
 #: from the checks on names and years.
-EXEMPT = ("five Central Asian states", "written for the chapter's default run", "seed", "corrected", "announced")
+EXEMPT = ("five Central Asian states", "written for the chapter's default run", "starting document", "corrected",
+          "announced")
 
 
 @st.composite

@@ -26,6 +26,8 @@ from .data import primary, variants
 
 #: Colour by commodity: the house scheme for commodities, which no country or region uses (issue 19).
 COMMODITY_COLORS = style.COMMODITY_COLORS
+#: Width of every chart and map in inches: the site's ~900 px column without shrinking text (issue 19).
+FIG_WIDTH = 10
 #: Line style by status.
 STATUS_STYLES = {
     "operating": dict(linestyle="-", linewidth=3.2, alpha=1.0),
@@ -474,7 +476,8 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
     frame = tuple((x, south) for x in steps) + tuple((x, north) for x in steps)
     if ax is None:
         x0, x1, y0, y1 = maps.projected_extent(frame)
-        _, ax = plt.subplots(figsize=(14, min(11, max(6, 14 * (y1 - y0) / (x1 - x0) + 1.2))))
+        # at the site's column width; the height that fits the frame's shape (no empty band beside the map)
+        _, ax = plt.subplots(figsize=(FIG_WIDTH, min(11, max(5, FIG_WIDTH * 0.98 / 0.85 * (y1 - y0) / (x1 - x0)))))
     ax.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.08, top=0.93)
     maps.base_map(ax, frame)
     crossed = {c for pid in status["pipeline_id"]
@@ -484,7 +487,7 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
     siblings: dict[str, list[str]] = {}
     for pid in status["pipeline_id"]:
         siblings.setdefault(f"{info.loc[pid, 'system']}|{info.loc[pid, 'section'][:4]}", []).append(pid)
-    width = (maps.project(east, 45)[0] - maps.project(west, 45)[0]) / 250
+    width = (maps.project(east, 45)[0] - maps.project(west, 45)[0]) / 150
     drawn_places = []
     for _, line in status.iterrows():
         pid = line["pipeline_id"]
@@ -514,7 +517,8 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
         unnamed = place_labels(ax, todo, fontsize=11)
     handles = [Line2D([], [], color=c, linewidth=3.2, label=k) for k, c in COMMODITY_COLORS.items()
                if commodity in ("all", k)]
-    handles += [Line2D([], [], color="#444444", label=STATUS_LABELS[s], **{**STATUS_STYLES[s], "linewidth": 2.6})
+    # the status samples in a mid grey, so they do not read as the (near-black) oil lines
+    handles += [Line2D([], [], color="#777777", label=STATUS_LABELS[s], **{**STATUS_STYLES[s], "linewidth": 2.6})
                 for s in STATUS_STYLES if s in set(status["status"])]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.01), ncol=len(handles), fontsize=12,
               frameon=False)
@@ -636,13 +640,15 @@ def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, c
     Legends sit under each panel, the title above them all.
     """
     import matplotlib.pyplot as plt
+    from matplotlib import patheffects
 
     n_entries = max([build[build["commodity"] == c]["system"].nunique() + 2 for c in commodities] + [2])
     if planned is not None and len(planned):
         n_entries += len(planned)
-    fig, row = plt.subplots(1, len(commodities), figsize=(6.5 * len(commodities) + 1, 4.2 + 0.3 * n_entries),
+    # one panel per commodity, stacked, at the site's column width (issue 19)
+    fig, col = plt.subplots(len(commodities), 1, figsize=(FIG_WIDTH, len(commodities) * (4.0 + 0.3 * n_entries)),
                             squeeze=False)
-    axes = dict(zip(commodities, row[0]))
+    axes = dict(zip(commodities, col[:, 0]))
     colors = _system_colors(build)
     for commodity, ax in axes.items():
         b = build[build["commodity"] == commodity]
@@ -662,7 +668,8 @@ def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, c
             bottom += wide[system]
         spread = high.ne(low)
         if spread.any():
-            ax.vlines(wide.index[spread], low[spread], high[spread], color="#222222", linewidth=2, zorder=5,
+            ax.vlines(wide.index[spread], low[spread], high[spread], color="#000000", linewidth=2, zorder=5,
+                      path_effects=[patheffects.Stroke(linewidth=4.5, foreground="white"), patheffects.Normal()],
                       label="range of sources' readings")
         first, last = int(wide.index.min()), int(wide.index.max())
         ticks = _year_ticks(first, last)
@@ -672,16 +679,18 @@ def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, c
             p = planned[planned["commodity"] == commodity]
             x = last + max(2, round((last - first) / 8))
             base = bottom.iloc[-1]
-            for _, row in p.iterrows():
+            for k, (_, row) in enumerate(p.iterrows()):
+                # one hatch per planned line, so stacked planned lines can be told apart
                 ax.bar(x, row["shown"], bottom=base, color="white", edgecolor=COMMODITY_COLORS[commodity],
-                       hatch="//", width=1.4, label=f"{row['short_name']} ({STATUS_LABELS[row['status']]})")
+                       hatch=("//", "\\\\", "xx", "..")[k % 4], width=1.4,
+                       label=f"{row['short_name']} ({STATUS_LABELS[row['status']]})")
                 base += row["shown"]
             ticks, labels = ticks + [x], labels + ["planned"]
             ax.set_xlim(first - 0.8, x + 1.2)
         ax.set_xticks(ticks, labels)
         unit = b["unit"].iloc[0]
         ax.set_ylabel(UNIT_WORDS.get(unit, unit))
-        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.09), fontsize=10, frameon=False)
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.09), fontsize=11, frameon=False)
         ax.grid(axis="y", alpha=0.3)
     if title:
         fig.suptitle(title, fontsize=15, y=1 - 0.08 / fig.get_figheight())
@@ -736,7 +745,7 @@ def plot_volumes(annual: pd.DataFrame, cumulative: pd.DataFrame, *, commodities:
 
     A year with no full-year figure for a system is marked with a cross on
     the axis (a gap, not a zero). ``ei`` (from :func:`ei_series`), if given,
-    is drawn as a black line over the gas bars: the Energy Institute's
+    is drawn as a dashed black line over the gas bars: the Energy Institute's
     standardised figures beside the operators'.
     """
     import matplotlib.pyplot as plt
@@ -745,8 +754,10 @@ def plot_volumes(annual: pd.DataFrame, cumulative: pd.DataFrame, *, commodities:
     gaps = volume_gaps(annual, cumulative, last_year) if gaps is None else gaps
     n_sys = max([len(set(annual[annual["commodity"] == c]["system"]) | set(cumulative[cumulative["commodity"] == c]["system"]))
                  for c in commodities] + [1])
-    height = 2 * (3.4 + 0.3 * (n_sys + 2)) + 0.8
-    fig, axes = plt.subplots(2, len(commodities), figsize=(7 * len(commodities) + 1, height), squeeze=False)
+    # the panels stacked in one column at the site's column width (issue 19): by year, then since opening
+    height = len(commodities) * 2 * (3.4 + 0.32 * (n_sys + 2)) + 0.4
+    fig, stack = plt.subplots(2 * len(commodities), 1, figsize=(FIG_WIDTH, height), squeeze=False)
+    axes = stack[:, 0].reshape(len(commodities), 2).T
     colors = _system_colors(annual, cumulative, gaps)
     for j, commodity in enumerate(commodities):
         top, bottom = axes[0][j], axes[1][j]
@@ -770,7 +781,7 @@ def plot_volumes(annual: pd.DataFrame, cumulative: pd.DataFrame, *, commodities:
         if len(gp) and len(a):
             top.scatter([], [], marker="x", s=36, color="#555555", label="no figure for the year")
         if len(e):
-            top.plot(e["year"], e["shown"], "D-", color="black", ms=4, linewidth=1.2, zorder=7,
+            top.plot(e["year"], e["shown"], "D--", color="black", mfc="white", ms=5, linewidth=1.2, zorder=7,
                      label="Energy Institute, 'Other CIS' to China (standardised at 40 MJ/m³)")
         for system, g in c.groupby("system"):
             yr = g["date"].dt.year + (g["date"].dt.day_of_year - 1) / 365.25
@@ -791,7 +802,7 @@ def plot_volumes(annual: pd.DataFrame, cumulative: pd.DataFrame, *, commodities:
             unit = (frame if len(frame) else a)["shown_unit"].iloc[0] if len(frame) or len(a) else ""
             ax.set_ylabel(f"{what}, {UNIT_WORDS.get(unit, unit)}" if unit else what)
             ax.set_ylim(bottom=0)
-            ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.09), fontsize=9.5, frameon=False)
+            ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.09), fontsize=11, frameon=False)
         top.set_title(f"{commodity.capitalize()} delivered to China, by year")
         bottom.set_title(f"{commodity.capitalize()} delivered to China since opening")
     fig.tight_layout()
@@ -929,7 +940,7 @@ def _claims(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame) ->
                  f"At the end of {year} the data has Beineu-Bozoi-Shymkent {STATUS_LABELS[status.get(seed['pipeline_id'], 'planned')]} "
                  f"(first stage since 2013) and its second string {STATUS_LABELS.get(status.get('bbs-2', ''), 'not yet announced')}.",
                  "not consistent: the line was operating" if status.get(seed["pipeline_id"]) == "operating" else "consistent"))
-    return pd.DataFrame(rows, columns=["seed", "claim (paraphrased)", "what the data says", "verdict"])
+    return pd.DataFrame(rows, columns=["starting document", "claim (paraphrased)", "what the data says", "verdict"])
 
 
 # --- sentences computed from the run (issue 16) ------------------------------------------
@@ -1099,7 +1110,7 @@ def volume_sentences(annual: pd.DataFrame, cumulative: pd.DataFrame, gaps: pd.Da
         op = annual[(annual["pipeline_id"] == "cacgp")].set_index("year")["shown"]
         both = sorted(set(op.index) & set(ei["year"].astype(int)))
         eiv = ei.assign(year=ei["year"].astype(int)).set_index("year")["shown"]
-        text = (f"The black line is the Energy Institute's series of pipeline gas from 'Other CIS' (Turkmenistan, "
+        text = (f"The dashed black line is the Energy Institute's series of pipeline gas from 'Other CIS' (Turkmenistan, "
                 f"Uzbekistan, Kazakhstan) to China, {_years_text(list(eiv.index))}, which fills the years the "
                 f"operator's figures leave open.")
         if both:
@@ -1191,3 +1202,69 @@ def capacity_change_sentence(summary_table: pd.DataFrame) -> str:
     items = [f"{r['pipeline']}: {r['capacity over time']}" for _, r in changed.iterrows()]
     return ("Capacity that changed over time, not a disagreement between sources (the table shows the latest "
             "figure): " + "; ".join(items) + ".")
+
+
+# --- the chapter's closing ------------------------------------------------------------------
+
+#: Which chapter to read next, and why (the same in every run).
+WHATS_NEXT = (
+    "**What's next.** `05_analyst_views` sets side by side what analysts in China, Russia, Central Asia and the "
+    "West make of these lines and this trade: the same pipelines read as interdependence, as dependence or as "
+    "leverage. `06_claims_vs_data` then checks the starting documents' figures, including those of section 5, "
+    "against all the project's data."
+)
+
+
+def key_findings(*, status: pd.DataFrame, build: pd.DataFrame, annual: pd.DataFrame, as_of_year: int,
+                 commodities: Sequence[str], claims_table: pd.DataFrame | None = None) -> str:
+    """The chapter's "Key findings", computed from the run: the network, the capacity and the deliveries
+    at the end of ``as_of_year``, and the verdicts of section 5 (no year after ``as_of_year`` is quoted)."""
+    bullets: list[str] = []
+    if len(status):
+        counts = status["status"].value_counts()
+        said = [f"{int(counts[s])} {STATUS_LABELS[s]}" for s in STATUS_STYLES if s in counts.index]
+        ops = status[status["status"] == "operating"]["short_name"].tolist()
+        bullets.append(f"**The network.** At the end of {as_of_year} the map shows {len(status)} lines and sections: "
+                       + ", ".join(said) + "." + (f" Operating: {', '.join(ops)}." if ops else ""))
+    else:
+        bullets.append(f"**The network.** At the end of {as_of_year} no line of this selection was operating or "
+                       "being built.")
+    for commodity in commodities:
+        b = build[(build["commodity"] == commodity) & (build["year"] == as_of_year)]
+        a = annual[annual["commodity"] == commodity]
+        if b.empty:
+            bullets.append(f"**{commodity.capitalize()}.** No {commodity} line into China was operating at the end of "
+                           f"{as_of_year}.")
+            continue
+        unit = UNIT_WORDS.get(b["unit"].iloc[0], b["unit"].iloc[0])
+        low, high = b["low"].sum(), b["high"].sum()
+        text = (f"**{commodity.capitalize()}.** Design capacity into China at the end of {as_of_year}: "
+                f"{_fmt(b['drawn'].sum())} {unit}" + ("" if low == high else f" (readings {_fmt(low)} to {_fmt(high)})")
+                + f", from {plural_(b['system'].nunique(), 'system')}.")
+        if len(a):
+            y = int(a["year"].max())
+            latest = a[a["year"] == y]
+            k, n = latest["system"].nunique(), a["system"].nunique()
+            text += (f" The latest full-year deliveries in the data, for {y}: {_fmt(latest['shown'].sum())} "
+                     f"{UNIT_WORDS.get(latest['shown_unit'].iloc[0], latest['shown_unit'].iloc[0]).replace(' a year', '')}"
+                     + ("" if k == n else f" (only {k} of the {n} systems with yearly figures {'has' if k == 1 else 'have'} one for that year)")
+                     + ": design capacity is a ceiling, not a flow.")
+        bullets.append(text)
+    if claims_table is not None and len(claims_table):
+        v = claims_table["verdict"].astype(str)
+        kinds = {"confirmed": v.eq("confirmed").sum(), "not confirmed": v.eq("not confirmed").sum(),
+                 "not consistent with the data": v.str.startswith("not consistent").sum()}
+        other = len(v) - sum(kinds.values())
+        said = [f"{int(n)} {k}" for k, n in kinds.items() if n] + ([f"{other} with another verdict (see the table)"] if other else [])
+        bullets.append(f"**The starting documents' claims** (section 5, checked against all the data whatever the "
+                       f"run): of {len(v)}, " + ", ".join(said) + ".")
+    return "## Key findings\n\n" + "\n".join(f"- {x}" for x in bullets) + "\n\n" + WHATS_NEXT
+
+
+def table(frame: pd.DataFrame, name: str, **kwargs):
+    """:func:`style.table` with this chapter's labels: country codes as names, statuses in words (issue 19)."""
+    from . import prose
+
+    codes = {c: prose.name(c) for c in ("KAZ", "KGZ", "TJK", "TKM", "UZB", "RUS", "CHN", "MNG")}
+    labels = {**codes, **STATUS_LABELS, **kwargs.pop("labels", {})}
+    return style.table(frame, name, labels=labels, **kwargs)

@@ -398,6 +398,9 @@ LEGEND_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespa
 #: Smallest figure height in inches: a chart of one or two rows still has room
 #: for its title, axis labels and the source line.
 MIN_HEIGHT = 3.8
+#: Width of every chart in inches: at the house dpi it fits the site's ~900 px column without
+#: shrinking 13 pt text below ~11 px (issue 19).
+FIG_WIDTH = 10
 #: Published totals and stated targets: black, a colour no country, region or commodity uses (issue 19).
 TARGET_COLOR = "#000000"
 
@@ -438,7 +441,9 @@ def year_axis(ax, years: Iterable[int]) -> None:
     lo, hi = min(years), max(years)
     pad = max(0.7, 0.04 * (hi - lo + 1))
     ax.set_xlim(lo - pad, hi + pad)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=min(10, hi - lo + 1), integer=True))
+    # about one four-digit year label per 0.75 inch of axis, so narrow panels do not crowd their labels
+    width_in = ax.get_position().width * ax.figure.get_figwidth()
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=max(2, min(10, hi - lo + 1, int(width_in / 0.75))), integer=True))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))  # 2019, never 2.02e3 + offset
     ax.set_xlabel("")
 
@@ -510,7 +515,7 @@ def plot_series(china: pd.DataFrame | None, partner: pd.DataFrame | None, *, sca
     from . import prose, style
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(12, 6))
+        _, ax = plt.subplots(figsize=(FIG_WIDTH, 6))
     frames = [(china, "-", "o", "China-reported"), (partner, "--", "s", "partner-reported")]
     used_styles, years = [], []
     for frame, ls, marker, label in frames:
@@ -548,7 +553,7 @@ def plot_coverage(cov: pd.DataFrame, *, ax=None, title: str | None = None):
     colors = {"both": "#2166AC", "china": "#92C5DE", "partner": "#F4A582", "": "#F7F7F7"}
     labels = {"both": "both sides", "china": "China only", "partner": "partner only", "": "no value"}
     if ax is None:
-        _, ax = plt.subplots(figsize=(13, fig_height(len(cov.columns))))
+        _, ax = plt.subplots(figsize=(FIG_WIDTH, fig_height(len(cov.columns))))
     from matplotlib.collections import PatchCollection
 
     rects, fills = [], []
@@ -577,17 +582,32 @@ def plot_bars_by_year(table: pd.DataFrame, *, ax=None, title: str | None = None,
     from . import prose, style
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(12, 5.5))
+        _, ax = plt.subplots(figsize=(FIG_WIDTH, 5.5))
+    from matplotlib.lines import Line2D
+
+    if not stacked and len(table):
+        # every year between the first and the last, so a year no partner has is marked as a gap too
+        table = table.reindex(range(int(table.index.min()), int(table.index.max()) + 1))
     years = table.index.to_numpy()
     bottom = np.zeros(len(table))
+    missing_any = False
     for k, p in enumerate(table.columns):
+        has = table[p].notna().to_numpy()
         vals = table[p].fillna(0).to_numpy()
+        # a partner with no value in any drawn year gets no bar and no legend entry
+        label = prose.name(p) if has.any() else None
         if stacked:
-            ax.bar(years, vals, bottom=bottom, color=style.country_color(p), label=prose.name(p), width=0.8)
+            ax.bar(years[has], vals[has], bottom=bottom[has], color=style.country_color(p), label=label, width=0.8)
             bottom = bottom + vals
         else:
             w = 0.8 / len(table.columns)
-            ax.bar(years - 0.4 + w * (k + 0.5), vals, width=w, color=style.country_color(p), label=prose.name(p))
+            x = years - 0.4 + w * (k + 0.5)
+            ax.bar(x[has], vals[has], width=w, color=style.country_color(p), label=label)
+            if (~has).any() and has.any():
+                # a year with no figure is a gap, not a zero: a cross on the zero line
+                missing_any = True
+                ax.plot(x[~has], np.zeros((~has).sum()), "x", color=style.country_color(p), ms=5, mew=1.4,
+                        zorder=4, clip_on=False)
     if not stacked:
         ax.axhline(0, color="#444444", linewidth=1)
     if percent:
@@ -595,7 +615,10 @@ def plot_bars_by_year(table: pd.DataFrame, *, ax=None, title: str | None = None,
     else:
         style.money_axis(ax, scale="linear", label=ylabel or None)
     year_axis(ax, years)
-    ax.legend(ncol=1, **LEGEND_OUTSIDE)
+    handles, _ = ax.get_legend_handles_labels()
+    if missing_any:
+        handles.append(Line2D([], [], color="#444444", marker="x", linestyle="", mew=1.4, label="no figure\nfor the year"))
+    ax.legend(handles=handles, ncol=1, **LEGEND_OUTSIDE)
     if title:
         ax.set_title(title)
     return ax
@@ -616,7 +639,7 @@ def plot_mirror_ratio(gap: pd.DataFrame, artefacts: pd.DataFrame | None = None, 
     from . import prose, style
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(12, 5.5))
+        _, ax = plt.subplots(figsize=(FIG_WIDTH, 5.5))
     handles, years = [], list(gap["year"])
     for partner, g in gap.groupby("partner", sort=False):
         g = g.sort_values("year").set_index("year")["ratio"]
@@ -645,7 +668,7 @@ def plot_regional(region: pd.DataFrame, published: pd.DataFrame, *, scale: str =
     from . import style
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(12, 5.5))
+        _, ax = plt.subplots(figsize=(FIG_WIDTH, 5.5))
     ax.plot(region.index, region["total"], "o-", color=style.REGION_COLORS["Central Asia"],
             label="sum of the five\n(complete years only)")
     ax.plot(published["year"], published["usd_m"], "D", ms=9, mfc="none", mec=TARGET_COLOR, mew=2,
@@ -926,7 +949,7 @@ def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.Data
     n = len(targets)
     cols = 1 if n == 1 else 2
     nrows = _m.ceil(n / cols)
-    fig, axes = plt.subplots(nrows, cols, figsize=(13, max(MIN_HEIGHT, 3.6 * nrows + 0.8)), squeeze=False)
+    fig, axes = plt.subplots(nrows, cols, figsize=(FIG_WIDTH, max(MIN_HEIGHT, 4.0 * nrows + 0.8)), squeeze=False)
     for ax, (_, t) in zip(axes.flat, targets.iterrows()):
         target = _target_usd_m(t)
         announced = pd.Timestamp(str(t["announced_date"])).year
@@ -951,16 +974,16 @@ def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.Data
         year_axis(ax, years)
         place = "Central Asia (five)" if who == "CA5" else prose.name(who)
         by = f"by {deadline}" if deadline else "no deadline"
-        ax.set_title(f"{place}: {prose.usd(target)}, {by} (set {announced})", fontsize=11)
+        ax.set_title(f"{place}: {prose.usd(target)}\n{by} (set {announced})", fontsize=12)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     handles = [Line2D([], [], color="#444444", marker="o", label="China-reported"),
                Line2D([], [], color="#444444", marker="s", linestyle="--", label="partner-reported"),
                Line2D([], [], color=TARGET_COLOR, marker="D", label="target, to its deadline")]
     fig.legend(handles=handles, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 1.0), frameon=False)
-    fig.supylabel("current US dollars", fontsize=11)
-    fig.subplots_adjust(left=0.09, right=0.98, top=1 - 0.75 / fig.get_figheight(), bottom=0.45 / fig.get_figheight() + 0.02,
-                        hspace=0.5, wspace=0.18)
+    fig.supylabel("current US dollars", fontsize=12)
+    fig.subplots_adjust(left=0.13, right=0.98, top=1 - 0.95 / fig.get_figheight(), bottom=0.45 / fig.get_figheight() + 0.02,
+                        hspace=0.6, wspace=0.28)
     return fig
 
 
@@ -1104,7 +1127,7 @@ def hundredfold_text(published: pd.DataFrame, start: int, end: int) -> str:
     from . import prose
 
     if not (start <= 1992 and end >= 2012):
-        return prose.not_in_selection("The check of the seed's '100-fold from 1992 to 2012'",
+        return prose.not_in_selection("The check of the starting document's '100-fold from 1992 to 2012'",
                                       f"the window {prose.span(start, end)} does not include both years")
     pub = published.drop_duplicates("year").set_index("year")
     if 1992 not in pub.index or 2012 not in pub.index:
@@ -1145,7 +1168,7 @@ def shares_text(shares_table: pd.DataFrame, totals: pd.DataFrame) -> str:
     if 2023 in sh.index:
         k = float(sh.loc[2023, "KAZ"])
         verdict = "holds" if 45 <= k < 50 else "does not hold"
-        out.append(f"The seed's \"nearly half\" for Kazakhstan in 2023: {prose.pct(k)}, so the phrase {verdict}.")
+        out.append(f"The starting document's \"nearly half\" for Kazakhstan in 2023: {prose.pct(k)}, so the phrase {verdict}.")
     return " ".join(out)
 
 
@@ -1181,10 +1204,10 @@ def tajik_claim_text(china_all: pd.DataFrame, countries: Sequence[str], start: i
     if "TJK" not in countries or not start <= 2023 <= end:
         why = "Tajikistan is not among the chosen countries" if "TJK" not in countries else \
             f"the window {prose.span(start, end)} does not include 2023"
-        return prose.not_in_selection("The check of the seed's \"Tajikistan +53.5% to USD 3.93 billion in 2023\"", why)
+        return prose.not_in_selection("The check of the starting document's \"Tajikistan +53.5% to USD 3.93 billion in 2023\"", why)
     s = china_all["TJK"] if "TJK" in china_all else pd.Series(dtype="float64")
     v23, v22 = s.get(2023), s.get(2022)
-    text = "**The seed's \"Tajikistan, +53.5% to USD 3.93 billion in 2023\".** "
+    text = "**The starting document's \"Tajikistan, +53.5% to USD 3.93 billion in 2023\".** "
     if v23 is None or pd.isna(v23):
         return text + "China's 2023 figure is missing, so the claim cannot be checked."
     text += f"China's 2023 figure in the data is {prose.usd(float(v23), digits=3)}"
@@ -1367,3 +1390,125 @@ def jump_text(rows: pd.DataFrame, countries: Sequence[str]) -> str:
                        f"({prose.usd(float(r.value) * USD_MILLION_PER_UNIT.get(str(r.unit), float('nan')))}, `{r.row_id}`)"
                        for r in rows.itertuples())
     return rule + f" Flagged rows this run draws: {listed}."
+
+
+# --- the chapter's closing ---------------------------------------------------------------------
+
+#: Which chapter to read next, and why (the same in every run).
+WHATS_NEXT = (
+    "**What's next.** `04_energy_pipelines` follows the goods behind much of this trade, oil from Kazakhstan and "
+    "gas from Turkmenistan (the deficit of section 8), through the pipelines into China: what they can carry and "
+    "what they have carried. `06_claims_vs_data` later sets the starting documents' trade figures against the series "
+    "of this chapter."
+)
+
+
+def key_findings(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], growth_tab: pd.DataFrame,
+                 gap_sum: pd.DataFrame, balance: pd.DataFrame, target_table: pd.DataFrame | None = None,
+                 t1: pd.DataFrame | None = None) -> str:
+    """The chapter's "Key findings", computed from the run: bullets that quote its own numbers.
+
+    Every number comes from the tables the run computed (growth, mirror gap,
+    balance, targets, Table 1); a finding with nothing to say in this run is
+    left out, and the list says so if none remains.
+    """
+    from . import prose
+
+    flow = FLOW_OF_CHOICE[p["flow"]]
+    window = prose.span(p["start_year"], p["end_year"])
+    bullets: list[str] = []
+    b = basis.dropna(how="all")
+    if len(b) and flow != "balance":
+        y = int(b.index[-1])
+        row = b.loc[y].dropna()
+        row = row[row > 0]
+        if len(row):
+            lead = row.idxmax()
+            text = (f"**Size.** In {y}, the last year of {window} with a figure, {prose.name(lead)} was the largest of the "
+                    f"chosen partners by {FLOW_WORDS[flow]}: {prose.usd(float(row[lead]))} ({_who(sides[lead], lead)})")
+            if len(row) > 1:
+                text += f", of {prose.usd(float(row.sum()))} for the {len(row)} partners with a figure that year"
+            bullets.append(text + ".")
+    g = growth_tab.dropna(subset=["cagr_percent"]) if flow != "balance" else growth_tab.iloc[0:0]
+    if len(g):
+        fast = g.loc[g["cagr_percent"].idxmax()]
+        what = FLOW_WITH[flow][0].upper() + FLOW_WITH[flow][1:]
+        text = (f"**Growth.** {what} {prose.name(fast['partner'])} went from {prose.usd(float(fast['value_from']))} in "
+                f"{int(fast['from'])} to {prose.usd(float(fast['value_to']))} in {int(fast['to'])} "
+                f"({prose.times(float(fast['ratio']))}, {float(fast['cagr_percent']):.1f}% a year compounded, "
+                f"{_who(sides[fast['partner']], fast['partner'])})" + (", the fastest of the chosen partners" if len(g) > 1 else ""))
+        if len(g) > 1:
+            slow = g.loc[g["cagr_percent"].idxmin()]
+            text += (f"; the slowest, {prose.name(slow['partner'])}, {float(slow['cagr_percent']):.1f}% a year "
+                     f"({int(slow['from'])}–{int(slow['to'])})")
+        bullets.append(text + ".")
+    if len(gap_sum):
+        top = gap_sum.loc[gap_sum["median_ratio"].idxmax()]
+        text = (f"**Two counts.** Where both sides publish, China's figure for {prose.name(top['partner'])} was typically "
+                f"{top['median_ratio']:.2f} times {prose.name(top['partner'])}'s own (median of "
+                f"{prose.plural(int(top['years_both']), 'year')})")
+        if len(gap_sum) > 1:
+            low = gap_sum.loc[gap_sum["median_ratio"].idxmin()]
+            text += f"; for {prose.name(low['partner'])} {low['median_ratio']:.2f} times"
+        bullets.append(text + ": whose statistics a figure comes from can matter more than the year.")
+    bal = balance.dropna(how="all")
+    if len(bal):
+        y = int(bal.index[-1])
+        row = bal.loc[y].dropna()
+        surplus = [c for c in row.index if row[c] >= 0]
+        deficit = [c for c in row.index if row[c] < 0]
+        parts = []
+        if surplus:
+            parts.append(f"a surplus with {prose.names(surplus)}")
+        if deficit:
+            parts.append(f"a deficit with {prose.names(deficit)}")
+        bullets.append(f"**Balance.** By China's statistics, in {y} China had " + " and ".join(parts)
+                       + (f" (only {prose.plural(len(row), 'chosen partner')} {'has' if len(row) == 1 else 'have'} both flows that year)."
+                          if len(row) < len(bal.columns)
+                          else "."))
+    if target_table is not None and len(target_table):
+        china_side = target_table[target_table["series"] == "China-reported"]
+        kinds = ["not yet met", "met", "missed", "on track", "behind", "too early to tell", "no figure"]
+        kind = china_side["status"].map(lambda st: next((k for k in kinds if str(st).startswith(k)), "other"))
+        counts = kind.value_counts()
+        said = [f"{int(counts[k])} {k}" for k in kinds + ["other"] if k in counts.index]
+        bullets.append(f"**Promises.** Of the {prose.plural(len(china_side), 'trade target')} set for the chosen "
+                       f"partners (judged on the whole series, whatever the window), by China's count: "
+                       + ", ".join(said) + ".")
+    if t1 is not None and len(t1):
+        fixed = int((t1["correction"] != "none").sum())
+        dis = int((t1["verdict"] == "disagrees").sum())
+        bullets.append(f"**A printed table.** In Gao Fei's Table 1 (section 12), {fixed} of the "
+                       f"{len(t1)} cells shown for the chosen partners needed a correction of the scan, and "
+                       f"{dis} still {'disagrees' if dis == 1 else 'disagree'} with an independent figure after it.")
+    if not bullets:
+        bullets.append("This run's window and partners hold too few figures for a finding with numbers; "
+                       "the sections above say which years are missing.")
+    return "## Key findings\n\n" + "\n".join(f"- {x}" for x in bullets) + "\n\n" + WHATS_NEXT
+
+
+# --- tables as the reader sees them (issue 19) ----------------------------------------------
+
+#: Column names and codes of this chapter's tables in words (country codes as names).
+TABLE_LABELS: dict[object, str] = {
+    "china": "China-reported", "partner_reported": "Partner-reported", "partner_reported_total": "Partner-reported total",
+    "years_both": "Years with both figures", "first": "First year", "last": "Last year",
+    "lowest_in": "Year of the lowest", "highest_in": "Year of the highest", "percent": "Change (%)",
+    "value_from": "Value, first year", "value_to": "Value, last year", "members_with_data": "States with a figure",
+    "sum_of_five_usd_m": "Sum of the five (USD million)", "CA5": "Central Asia (five)",
+}
+#: Units of the money columns of this chapter's tables (values are USD million after conversion).
+TABLE_UNITS: dict[str, str] = {c: "USD million" for c in (
+    "china", "partner_reported", "partner_reported_total", "gap", "value_from", "value_to", "total", "china_exports",
+    "china_imports", "balance")}
+
+
+def table(frame: pd.DataFrame, name: str, **kwargs):
+    """:func:`style.table` with this chapter's labels (country names for codes) and money units."""
+    from . import prose, style
+
+    codes = {c: prose.name(c) for c in (*CENTRAL_ASIA, "RUS", "CHN")}
+    labels = {**codes, **TABLE_LABELS, **kwargs.pop("labels", {})}
+    units = {c: u for c, u in TABLE_UNITS.items() if c in frame.columns}
+    units.update(kwargs.pop("units", {}))
+    return style.table(frame, name, labels=labels, units=units, **kwargs)
