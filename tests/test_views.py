@@ -66,7 +66,9 @@ def test_kappa_interval_is_cut_to_the_possible_range_and_undefined_with_kappa():
     near_perfect = vw.cohen_kappa([-2, -1, -1, 0, 1, 2], [-2, -1, 0, 0, 1, 1])
     assert near_perfect.ci_high == 1.0 and near_perfect.ci_low < near_perfect.kappa
     perfect = vw.cohen_kappa([-2, 0, 1, 2], [-2, 0, 1, 2])
-    assert perfect.se == pytest.approx(0.0) and perfect.ci_low == pytest.approx(1.0)
+    # the large-sample standard error is 0 at perfect agreement: no interval, and the text says why
+    assert perfect.se == pytest.approx(0.0) and math.isnan(perfect.ci_low) and math.isnan(perfect.ci_high)
+    assert "agree on every item" in perfect.ci_text()
     undefined = vw.cohen_kappa([1, 1, 1], [1, 1, 1])
     assert math.isnan(undefined.se) and undefined.ci_text() == "no confidence interval"
 

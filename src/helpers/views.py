@@ -316,7 +316,7 @@ def plot_by_voice(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame
                 left += w
         ax.axvline(0, color="#444444", linewidth=0.8)
         ax.set_yticks(range(len(groups)), groups, fontsize=10)
-        ax.invert_yaxis()
+        ax.set_ylim(len(groups) - 0.5, -0.5)  # fixed, so a panel of gaps keeps its rows inside the axes
         ax.set_xlim(-top - 0.5, top + 0.5)
         row = ends.set_index("topic_id").loc[topic]
         ax.set_title(f"{row['topic']}\n\u2190 {MINUS}2 {row['at -2'].lower()}\n+2 {row['at +2'].lower()} \u2192",
@@ -465,9 +465,11 @@ class Agreement:
     ci_high: float = float("nan")
 
     def ci_text(self) -> str:
-        """'95% CI 0.44 to 0.76', or 'no confidence interval' where kappa is undefined."""
-        if math.isnan(self.ci_low):
+        """'95% CI 0.44 to 0.76'; says why there is none where kappa is undefined or agreement is perfect."""
+        if math.isnan(self.kappa):
             return "no confidence interval"
+        if math.isnan(self.ci_low):
+            return "no confidence interval: the large-sample formula gives none when the coders agree on every item"
         return f"95% CI {self.ci_low:.2f} to {self.ci_high:.2f}".replace("-", MINUS)
 
     def __str__(self) -> str:
@@ -547,7 +549,8 @@ def cohen_kappa(a: Iterable, b: Iterable, *, categories: Sequence | None = None,
     agree = [[1.0 - w(i, j) for j in range(k)] for i in range(k)]
     se = kappa_standard_error(obs, agree, kappa)
     half = Z_95 * se
-    low, high = (max(-1.0, kappa - half), min(1.0, kappa + half)) if not math.isnan(se) else (se, se)
+    # at perfect agreement the large-sample standard error is 0: no interval rather than a false "1.00 to 1.00"
+    low, high = (max(-1.0, kappa - half), min(1.0, kappa + half)) if se > 0 else (float("nan"), float("nan"))
     return Agreement(n, observed, expected, kappa, weights, table, se, low, high)
 
 
@@ -578,7 +581,9 @@ def kappa_standard_error(counts: Sequence[Sequence[float]], agreement_weights: S
     Without weights (``w_ij`` = 1 if i = j else 0) this is their formula for
     unweighted kappa. The 95% interval is ``kappa ± 1.96 se`` (normal
     approximation), cut to [-1, 1]; with few items it is rough, and the
-    chapter says so. Returns NaN where kappa is undefined (``p_e`` = 1).
+    chapter says so. At perfect agreement (kappa = 1) the formula gives 0,
+    and :func:`cohen_kappa` then reports no interval rather than "1 to 1".
+    Returns NaN where kappa is undefined (``p_e`` = 1).
     """
     k = len(counts)
     n = sum(sum(r) for r in counts)
