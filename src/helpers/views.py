@@ -399,21 +399,21 @@ def plot_event_readings(frame: pd.DataFrame, event_ids: Sequence[str], topics: S
                     x = lv + (k - (len(grp) - 1) / 2) * step
                     ax.plot(x, y + offsets[region], "o", color=REGION_COLORS[region], markersize=6.5,
                             markeredgecolor="white", markeredgewidth=0.6)
-        ax.set_xticks(list(LEVELS), [signed(lv) for lv in LEVELS])
+        ax.set_xticks(list(LEVELS), [signed(lv) for lv in LEVELS], fontsize=10)
         ax.set_xlim(-2.6, 2.6)
         ax.axvline(0, color="#999999", linewidth=0.8, zorder=0)
         label = frame.loc[frame["event_id"] == ev, "event"]
-        ax.set_title("\n".join(textwrap.wrap(label.iloc[0] if len(label) else ev, 40)), fontsize=10, loc="left")
-        ax.set_xlabel(f"stance ({len(sub)} statements)")
+        ax.set_title("\n".join(textwrap.wrap(label.iloc[0] if len(label) else ev, 32)), fontsize=10, loc="left")
+        ax.set_xlabel(f"stance ({len(sub)} statements)", fontsize=10)
         ax.grid(axis="y", visible=False)
-    axes[0][0].set_yticks(range(len(topics)), [_topic_axis_label(t, ends, 34) for t in topics], fontsize=8)
+    axes[0][0].set_yticks(range(len(topics)), [_topic_axis_label(t, ends, 26) for t in topics], fontsize=10)
     axes[0][0].invert_yaxis()
     present = [r for r in REGIONS if r in set(rows["region"])]
     handles = [plt.Line2D([], [], marker="o", linestyle="", color=REGION_COLORS[r]) for r in present]
     height = fig.get_figheight()
     fig.set_figheight(height + 0.6)
     fig.legend(handles, present, title="voice from", loc="upper right", ncol=len(present),
-               fontsize=8.5, title_fontsize=9, bbox_to_anchor=(1.0, 1.0))
+               fontsize=10, title_fontsize=10, bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.65 / (height + 0.6)))
     _hide_undrawn_ticks(fig)
     return fig
