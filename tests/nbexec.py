@@ -49,7 +49,7 @@ class ChapterRun:
         for o in self.outputs:
             if type(o).__name__ == "Markdown":
                 parts.append(o.data)
-            elif hasattr(o, "to_html") and not hasattr(o, "columns"):
+            elif hasattr(o, "to_html"):  # a styled table (Styler) or a data frame
                 parts.append(o.to_html())
             else:
                 parts.append(repr(o))

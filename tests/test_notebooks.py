@@ -64,8 +64,10 @@ def _status_rows(nb) -> dict[str, str]:
     parser = _Cells()
     parser.feed("".join(o.get("data", {}).get("text/html", "") for o in cell.outputs))
     header, *rows = [r for r in parser.rows if r]
-    i, j = header.index("iso3"), header.index("status")
-    return {r[i]: r[j] for r in rows}
+    low = [h.strip().lower() for h in header]  # style.table humanises headers ("Country code", "Status")
+    i = next(k for k, h in enumerate(low) if h in ("iso3", "country code"))
+    j = low.index("status")
+    return {r[i]: r[j].strip().lower() for r in rows}
 
 
 def test_sco_history_in_2005_shows_india_and_pakistan_as_observers(build):
