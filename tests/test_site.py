@@ -274,7 +274,10 @@ def test_citations_count_source_columns_and_notes():
     pkg = site.datapackage()
     ids = [s["source_id"] for s in site._read_csv(ROOT / "data" / "sources.csv")]
     cited = site.citations(pkg, ids)
-    assert all(cited[s] for s in ids), [s for s in ids if not cited[s]][:5]
+    # a source cited only in a chapter's prose is shown by that chapter instead (the sources page says which)
+    prose = " ".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "notebooks").glob("*.ipynb")))
+    missing = [s for s in ids if not cited[s] and f"`{s}`" not in prose]
+    assert not missing, missing[:5]
 
 
 def test_a_link_the_site_cannot_resolve_fails_the_build():
