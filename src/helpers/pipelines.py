@@ -443,6 +443,27 @@ def _offset_path(xs, ys, shift: float):
     return xs - dy / norm * shift, ys + dx / norm * shift
 
 
+def _label_countries_in_frame(ax, codes: Sequence[str], *, fontsize: int = 11) -> None:
+    """Country codes at a point of each country inside the frame, clear of its edges and the title above it.
+
+    Like :func:`maps.label_countries`, but a country that runs out of the frame
+    is labelled on its visible part (or not at all), never on the edge or off the map.
+    """
+    from shapely.geometry import box
+
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    w, h = x1 - x0, y1 - y0
+    inner = box(x0 + 0.04 * w, y0 + 0.04 * h, x1 - 0.04 * w, y1 - 0.07 * h)
+    gdf = maps.countries()
+    for _, row in gdf[gdf["iso3"].isin(list(codes))].iterrows():
+        visible = row.geometry.intersection(inner)
+        if visible.is_empty:
+            continue
+        pt = visible.representative_point()
+        ax.annotate(row["iso3"], (pt.x, pt.y), ha="center", va="center", fontsize=fontsize,
+                    color="#222222", fontweight="bold")
+
+
 def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFrame, places: pd.DataFrame,
                  year: int, *, commodity: str = "all", include_planned: bool = True, ax=None,
                  title: str | None = None, bounds: tuple[float, float, float, float] | None = None) -> tuple:
@@ -477,12 +498,13 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
     if ax is None:
         x0, x1, y0, y1 = maps.projected_extent(frame)
         # at the site's column width; the height that fits the frame's shape (no empty band beside the map)
-        _, ax = plt.subplots(figsize=(FIG_WIDTH, min(11, max(5, FIG_WIDTH * 0.98 / 0.85 * (y1 - y0) / (x1 - x0)))))
-    ax.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.08, top=0.93)
+        _, ax = plt.subplots(figsize=(FIG_WIDTH, min(11, max(5, FIG_WIDTH * 0.98 / 0.85 * (y1 - y0) / (x1 - x0) + 0.6))))
+    # the title's room above the map in inches, whatever the figure's height
+    ax.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.08, top=1 - 0.6 / ax.figure.get_figheight())
     maps.base_map(ax, frame)
     crossed = {c for pid in status["pipeline_id"]
                for c in pipelines.set_index("pipeline_id").loc[pid, "route_countries"].split(";")}
-    maps.label_countries(ax, sorted(crossed), fontsize=11)
+    _label_countries_in_frame(ax, sorted(crossed), fontsize=11)
     info = pipelines.set_index("pipeline_id")
     siblings: dict[str, list[str]] = {}
     for pid in status["pipeline_id"]:
