@@ -229,23 +229,30 @@ def plot_timeline(events: pd.DataFrame, ax=None, *, title: str | None = None):
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(12, 6))
+        _, ax = plt.subplots(figsize=(10, 6.5))
     ev = primary(events)
     when = lambda frame: pd.to_datetime(frame["date"].astype(str))  # noqa: E731
     lanes = [lane for lane in TIMELINE_LANES if ev["event_type"].isin(lane[1]).any()]
+    lo, hi = when(ev).min(), when(ev).max()
     for y, (label, kinds, colour, labelled) in enumerate(reversed(lanes)):
         sel = ev[ev["event_type"].isin(kinds)].sort_values("date")
         ax.scatter(when(sel), [y] * len(sel), s=70, color=colour, edgecolor="white", linewidth=0.8, zorder=3)
         ax.text(-0.01, y, f"{label} ({len(sel)})", transform=ax.get_yaxis_transform(), ha="right",
                 va="center", fontsize=11)
         if labelled:
+            # Labels stack above their lane (three levels) and open towards the middle of the axis, so a label
+            # near either end stays inside the figure at the site's column width (issue 19).
+            middle = pd.Timestamp(f"{(lo.year + hi.year) // 2}-07-01")
             for i, (_, row) in enumerate(sel.iterrows()):
-                ax.annotate(row["title"], (pd.Timestamp(str(row["date"])), y), xytext=(-4, 8 + 11 * (i % 3)),
-                            textcoords="offset points", ha="left", va="bottom", fontsize=8.5)
+                at = pd.Timestamp(str(row["date"]))
+                right = at > middle
+                ax.annotate(row["title"], (at, y), xytext=(4 if right else -4, 7 + 12 * (i % 3)),
+                            textcoords="offset points", ha="right" if right else "left", va="bottom",
+                            fontsize=style.SOURCE_FONT_SIZE)
     ax.set_yticks([])
     ax.set_ylim(-0.6, len(lanes) - 0.1)
     ax.spines["left"].set_visible(False)
-    ax.xaxis.set_major_locator(mdates.YearLocator(2))
+    ax.xaxis.set_major_locator(mdates.YearLocator(4))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax.grid(axis="y", visible=False)
     if title:
@@ -600,8 +607,13 @@ def changes_paragraph(since: pd.DataFrame, paper_year: int, as_of_year: int) -> 
             + "\n".join(f"{i}. {t}" for i, t in enumerate(items, 1)))
 
 
-def summary_bullets(membership: pd.DataFrame, counts: pd.DataFrame, as_of_year: int, gao_total: int) -> str:
-    """The chapter's summary, computed for the run's year (statuses do not change the history)."""
+def summary_bullets(membership: pd.DataFrame, counts: pd.DataFrame, as_of_year: int, gao_total: int,
+                    events: pd.DataFrame | None = None) -> str:
+    """The chapter's key findings, computed for the run's year (statuses do not change the history).
+
+    With ``events``, the last finding counts the dates on which sources
+    disagree up to ``as_of_year`` and how far apart their readings are.
+    """
     from . import prose
 
     years = range(int(counts.index.min()), as_of_year + 1)
@@ -642,9 +654,32 @@ def summary_bullets(membership: pd.DataFrame, counts: pd.DataFrame, as_of_year: 
                    f"{'consistent' if gao_total == 10 else 'not consistent'} with the data for the end of 2009; how far "
                    "his \"New Diplomacy\" principles survive the enlargement is a question for the analyst-views "
                    "chapter.")
-    bullets.append("Sources disagree on several dates, by a day to a few months; the chapter shows every disagreement "
-                   "and which reading it draws.")
+    if events is not None:
+        bullets.append(_disagreement_finding(events, as_of_year))
     return "\n".join(f"- {b}" for b in bullets)
+
+
+def _disagreement_finding(events: pd.DataFrame, as_of_year: int) -> str:
+    """How many event dates the sources disagree on up to ``as_of_year``, and by how much (computed)."""
+    from . import prose
+
+    v = data.variants(events, "event_id")
+    v = v[v["date_drawn"].map(lambda d: d.year) <= as_of_year]
+    if v.empty:
+        return f"The sources agree on every date up to {as_of_year}."
+    n = v["event_id_drawn"].nunique()
+    close = sum(abs((pd.Timestamp(a) - pd.Timestamp(b)).days) <= 7 and pa == "day" and pb == "day"
+                for a, b, pa, pb in zip(v["date_drawn"], v["date_other"], v["date_precision_drawn"],
+                                        v["date_precision_other"]))
+    if close == len(v):
+        how = "each time by a week or less"
+    elif close == 0:
+        how = "each time by more than a week, or at a coarser precision (a month or a year)"
+    else:
+        how = (f"{prose.plural(close, 'time')} by a week or less, {prose.plural(len(v) - close, 'time')} by more than "
+               "a week or at a coarser precision (a month or a year)")
+    return (f"Sources give another date for {prose.plural(n, 'event')} up to {as_of_year}, {how}; the chapter "
+            "shows every disagreement and which reading it draws.")
 
 
 # --- the SCO's weight in the world (issue 18 item 5) -------------------------------------------
@@ -831,5 +866,7 @@ DEFAULT_MAP_TEXT = (
 )
 WHATS_NEXT = (
     "**What's next.** `02_xi_trips` follows Xi Jinping to Astana and Samarkand in 2022 and to Astana and Dushanbe in "
-    "2024, the two summits at which Iran and Belarus took their last steps into the organisation."
+    "2024, the two summits at which Iran and Belarus took their last steps into the organisation: it moves from the "
+    "institution to the visits, meetings and pledges through which China's leader uses it in Central Asia. "
+    "`03_trade` then turns to the trade behind those visits."
 )

@@ -433,7 +433,7 @@ def plot_trip_timeline(shown: pd.DataFrame, *, ax=None, title: str | None = None
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(13, 4.8))
+        _, ax = plt.subplots(figsize=(10, 5))
     shown = shown.sort_values("start_date").reset_index(drop=True)
     for i, trip in shown.iterrows():
         focus = trip["kind"] == "focus"
@@ -497,15 +497,19 @@ def plot_comparison(numeric: pd.DataFrame, trip_ids: Sequence[str], *, ax=None, 
 
 def plot_categories(pct: pd.DataFrame, counts: pd.DataFrame, trip_ids: Sequence[str], *, ax=None,
                     title: str | None = None):
-    """Share of each trip's outcomes by category, with the counts on the bars."""
+    """Each trip's outcomes by category, as counts: the numbers are small, so a share would
+    swing by several points for one document more or less (issue 19: counts, not percentages,
+    for small n). ``pct`` is kept in the signature for callers that pass it; it is not drawn."""
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, 5))
-    _grouped_barh(pct, trip_ids, ax, lambda r, c: f"{pct.loc[r, c]:.0f}% ({counts.loc[r, c]})", 0.5)
-    ax.set_yticklabels([CATEGORY_LABELS[c] for c in pct.index])
-    ax.set_xlabel("Share of the trip's outcomes in the data (%); count in brackets")
-    ax.set_xlim(0, max(100.0, float(pct.to_numpy().max()) + 15))
+        _, ax = plt.subplots(figsize=(10, 5))
+    _grouped_barh(counts, trip_ids, ax, lambda r, c: str(int(counts.loc[r, c])), 0.1)
+    ax.set_yticklabels([CATEGORY_LABELS[c] for c in counts.index])
+    ax.set_xlabel("Named documents, pledges and initiatives in the data (count)")
+    top = float(counts.to_numpy().max()) if counts.size else 0.0
+    ax.set_xlim(0, max(1.0, top * 1.12 + 1))
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     if title:
         ax.set_title(title)
     return ax
@@ -849,11 +853,11 @@ def category_sentences(counts: pd.DataFrame) -> str:
     return " ".join(parts)
 
 
-#: How the seeds read each trip (chapter 5 codes them); shown only for the chosen trips.
+#: How the starting documents read each trip (chapter 5 codes them); shown only for the chosen trips.
 READINGS = {
     "xi-2022-09": (
         "For 2022, Xiao Bin (`xiao2022`, a Chinese SCO scholar) presents the trip as a journey for peace and "
-        "development, with Central Asia as a priority of Chinese diplomacy, while the digest in seed 001 "
+        "development, with Central Asia as a priority of Chinese diplomacy, while the digest in starting document 001 "
         "(`cdt-2022-xi-central-asia`) gathers Western analysts who read it through the Xi–Putin meeting: optics, "
         "a shifting balance between Russia and China, or a \"Beijing straddle\"."
     ),
@@ -899,8 +903,47 @@ CATEGORY_READING = (
     "membership and strategies. In 2022 the security outcomes are Xi's training and counter-terrorism pledges and the "
     "Global Security Initiative; in 2024 they are the SCO's counter-terrorism and anti-drug programmes and a joint "
     "exercise China offered to host. Energy in 2024 is the SCO's energy cooperation strategy to 2030 and a "
-    "Tajik–Chinese memorandum on new-energy minerals; the energy chapter shows the pipelines behind the seeds' claims "
+    "Tajik–Chinese memorandum on new-energy minerals; the energy chapter shows the pipelines behind the starting documents' claims "
     "about energy ties. Trade is thin in both years: the trade-doubling goal with Kazakhstan in 2024, the Uzbek package "
     "in 2022, and the SCO's plans for settlement in national currencies; the trade chapter gives the series that such "
     "goals refer to."
+)
+
+
+def key_findings(comparison: pd.DataFrame, counts: pd.DataFrame, dis: pd.DataFrame, cited: pd.DataFrame,
+                 outcomes_table: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str],
+                 categories: Sequence[str]) -> str:
+    """The chapter's "Key findings", computed from the run: the run's own sentences and counts, as bullets."""
+    from . import data as _data
+
+    bullets = [glance_sentences(comparison, categories)]
+    if counts.to_numpy().sum():
+        lead = []
+        for col in counts.columns:
+            c = counts[col]
+            if c.sum():
+                lead.append(f"{CATEGORY_LABELS[c.idxmax()].lower()} in {col} ({_count(int(c.max()), 'outcome')} "
+                            f"of {int(c.sum())})")
+        bullets.append("The largest category among the outcomes counted: " + "; ".join(lead) + ".")
+    signings = document_counts(outcomes_table, trip_ids)
+    if len(signings):
+        keys = signings["partner_iso3"].fillna(signings["setting"].str.upper())
+        groups = [g for _, g in signings.groupby([signings["trip_id"], keys], sort=False)]
+        split = sum(len({_reading(r) for _, r in g.iterrows()}) > 1 for g in groups)
+        bullets.append(f"Of {_count(len(groups), 'signing')} with an announced count of documents, "
+                       f"{_count(split, 'signing') if split != 1 else 'one'} {'has' if split == 1 else 'have'} "
+                       "readings that disagree (section 4 lists them).")
+    n_dis = 0 if "row drawn" not in dis.columns else len(dis)
+    bullets.append(f"The sources disagree on {_count(n_dis, 'row')} of the itinerary and outcome tables for the trips "
+                   "chosen; the chapter keeps every reading." if n_dis else
+                   "The sources do not disagree on any row of the trips chosen.")
+    bullets.append(f"The rows shown rest on {_data.kinds_phrase(cited)}.")
+    return "\n".join(f"- {b}" for b in bullets) + "\n\n" + WHATS_NEXT
+
+
+WHATS_NEXT = (
+    "**What's next.** `03_trade` turns from the visits to the trade behind them: China's trade with each Central "
+    "Asian state, year by year, and how far the two sides' statistics agree. The trade-doubling goal and the pledges "
+    "listed in section 4 refer to those series. `05_analyst_views` returns to the readings of section 8 and sets "
+    "them beside other voices."
 )
