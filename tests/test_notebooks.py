@@ -134,9 +134,9 @@ def test_trade_for_kyrgyzstan_and_tajikistan_2000_to_2015(build):
     header, *rows = [r for r in parser.rows if r]
     header = [h.lower() for h in header]                        # style.table may capitalise headers
     by = {r[header.index("partner")]: r for r in rows}
-    assert set(by) == {"KGZ", "TJK"}                            # only the chosen countries
-    assert by["KGZ"][header.index("from")] == "2000"            # China reports every year of the window
-    assert by["KGZ"][header.index("to")] == "2015"
+    assert set(by) == {"Kyrgyzstan", "Tajikistan"}              # only the chosen countries, by name
+    assert by["Kyrgyzstan"][header.index("from")] == "2000"     # China reports every year of the window
+    assert by["Kyrgyzstan"][header.index("to")] == "2015"
     assert "Index values at the latest year with a figure (2005 = 100)" in prose
     assert "trade_index.png" in result.figures and "trade_coverage.png" in result.figures
 

@@ -777,6 +777,34 @@ def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+class _own_event_loop:
+    """In a thread other than the main one, run papermill on an event loop of this thread's own.
+
+    nbclient drives the kernel with asyncio and asks for "the" event loop; in a
+    worker thread (Dask with several threads per worker) that may be a loop
+    some other thread is running, which fails with "This event loop is already
+    running". A fresh loop per run, closed afterwards, keeps runs apart.
+    """
+
+    def __enter__(self):
+        import asyncio
+        import threading
+
+        self.loop = None
+        if threading.current_thread() is not threading.main_thread():
+            self.loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self.loop)
+        return self
+
+    def __exit__(self, *exc):
+        if self.loop is not None:
+            import asyncio
+
+            asyncio.set_event_loop(None)
+            self.loop.close()
+        return False
+
+
 def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = None) -> Result:
     """Run one job; never raise except KeyboardInterrupt (a failure is a Result with its log).
 
@@ -805,7 +833,7 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
         for attempt in (1, 2):
             log_size = (scratch / "kernel.log").stat().st_size if (scratch / "kernel.log").exists() else 0
             try:
-                with open(scratch / "kernel.log", "ab") as kernel_log:
+                with open(scratch / "kernel.log", "ab") as kernel_log, _own_event_loop():
                     pm.execute_notebook(
                         source,  # an object and no output path: papermill touches no file (see _register_engine)
                         None,
