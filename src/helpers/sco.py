@@ -113,8 +113,8 @@ def disagreements(events: pd.DataFrame, until_year: int | None = None) -> pd.Dat
 
 
 def _as_given(day: dt.date, precision: str) -> str:
-    """A date written only as precisely as its source gives it."""
-    return {"day": f"{day:%Y-%m-%d}", "month": f"{day:%Y-%m}", "year": f"{day:%Y}"}[precision]
+    """A date written only as precisely as its source gives it ("2016", "January 2016", "26 April 1996")."""
+    return style.date_label(day, precision)
 
 
 def until(frame: pd.DataFrame, year: int | None, column: str = "date") -> pd.DataFrame:

@@ -937,7 +937,7 @@ def key_findings(comparison: pd.DataFrame, counts: pd.DataFrame, dis: pd.DataFra
     bullets.append(f"The sources disagree on {_count(n_dis, 'row')} of the itinerary and outcome tables for the trips "
                    "chosen; the chapter keeps every reading." if n_dis else
                    "The sources do not disagree on any row of the trips chosen.")
-    bullets.append(f"The rows shown rest on {_data.kinds_phrase(cited)}.")
+    bullets.append(f"The rows shown rest on {_data.kinds_phrase(cited).replace('_', ' ')}.")
     return "\n".join(f"- {b}" for b in bullets) + "\n\n" + WHATS_NEXT
 
 
