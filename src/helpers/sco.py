@@ -218,6 +218,31 @@ TIMELINE_LANES = (
 )
 
 
+def timeline_lanes_sentence(events: pd.DataFrame) -> str:
+    """Which lanes of the timeline carry event titles and which only their points, for the events drawn."""
+    from . import prose
+
+    ev = primary(events)
+    lanes = [lane for lane in TIMELINE_LANES if ev["event_type"].isin(lane[1]).any()]
+    named = [f"*{label}*" for label, _, _, labelled in lanes if labelled]
+    bare = [f"*{label}*" for label, _, _, labelled in lanes if not labelled]
+    text = ("The timeline below draws the same events against time, one lane per kind of event; the lane's name (left) "
+            "says which kind and how many events it holds.")
+    if named:
+        one = len(named) == 1
+        text += f" {'The lane' if one else 'The lanes'} {prose.join(named)} {'carries' if one else 'carry'} the events' titles"
+        if bare:
+            one_b = len(bare) == 1
+            text += (f"; {'the lane' if one_b else 'the lanes'} {prose.join(bare)}, which {'fills' if one_b else 'fill'} up over the years, "
+                     f"{'is' if one_b else 'are'} named but {'its' if one_b else 'their'} points are not (the tables "
+                     "name every event).")
+        else:
+            text += "."
+    elif bare:
+        text += " The points carry no titles (the tables name every event)."
+    return text
+
+
 def plot_timeline(events: pd.DataFrame, ax=None, *, title: str | None = None):
     """Milestones in lanes by kind of event, one point per event.
 
