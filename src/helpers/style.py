@@ -562,7 +562,7 @@ def table(frame, name: str, *, index: bool | None = None, labels: dict | None = 
     shown_frame = pd.DataFrame(texts, index=pd.RangeIndex(len(frame)))
     shown_frame.columns = frame.columns
     # the cells are display text, escaped above; headers and index labels are escaped here
-    shown = (shown_frame.style.hide(axis="index").set_uuid(name)
+    shown = (_Table(shown_frame).hide(axis="index").set_uuid(name)
              .format_index(lambda v: _html.escape(column_label(v, labels, units)), axis=1)
              .format_index(escape="html", axis=0))
     if frame.columns.is_unique:
@@ -575,6 +575,33 @@ def table(frame, name: str, *, index: bool | None = None, labels: dict | None = 
     if caption:
         shown = shown.set_caption(_html.escape(caption))
     return shown
+
+
+def _styler_class():
+    from pandas.io.formats.style import Styler
+
+    class Table(Styler):
+        """A styled table whose plain-text form is the same on every run.
+
+        pandas' Styler shows as ``<Styler at 0x7f...>`` in a notebook's
+        text/plain output: a memory address that changes each run, so a
+        re-executed notebook differed from the committed one in every table.
+        """
+
+        def __repr__(self) -> str:
+            return f"styled table '{self.uuid}': {self.data.shape[0]} rows x {self.data.shape[1]} columns"
+
+    return Table
+
+
+def _Table(frame):
+    global _TABLE_CLASS
+    if _TABLE_CLASS is None:
+        _TABLE_CLASS = _styler_class()
+    return _TABLE_CLASS(frame)
+
+
+_TABLE_CLASS = None
 
 
 # --- saving ------------------------------------------------------------------------
