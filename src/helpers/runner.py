@@ -790,16 +790,27 @@ class _own_event_loop:
         import asyncio
         import threading
 
-        self.loop = None
+        self.loop, self.token = None, None
         if threading.current_thread() is not threading.main_thread():
             self.loop = asyncio.new_event_loop()
             asyncio.set_event_loop(self.loop)
+            # jupyter_core remembers "the" loop in a context variable, and a worker thread may run
+            # in a copy of the context where another thread's (running) loop was remembered
+            try:
+                from jupyter_core.utils import _loop as remembered
+            except ImportError:  # another jupyter_core: nothing remembered there
+                remembered = None
+            if remembered is not None:
+                self.token = (remembered, remembered.set(self.loop))
         return self
 
     def __exit__(self, *exc):
         if self.loop is not None:
             import asyncio
 
+            if self.token is not None:
+                var, token = self.token
+                var.reset(token)
             asyncio.set_event_loop(None)
             self.loop.close()
         return False
