@@ -66,7 +66,7 @@ def _computed(markdown: str) -> str:
 
 def _everything(run) -> str:
     """Markdown, tables (a Styler's HTML: ChapterRun.text() takes a Styler for a DataFrame) and printed text."""
-    parts = [o.to_html() if type(o).__name__ == "Styler" else getattr(o, "data", None) or repr(o)
+    parts = [o.to_html() if hasattr(o, "to_html") else getattr(o, "data", None) or repr(o)
              for o in run.outputs]
     return "\n".join(parts + [run.stdout])
 

@@ -1031,10 +1031,16 @@ def plot_verdicts(results: pd.DataFrame, labels: dict[str, str] | None = None, a
         _, ax = plt.subplots(figsize=(9, 0.6 * len(table) + 1.6))
     left = pd.Series(0, index=table.index, dtype=float)
     names = [(labels or {}).get(s, s) for s in table.index]
+    # a count is written inside its segment only where it fits (about 7 points a digit at 10 pt plus a
+    # margin); thinner segments keep their colour, and the table above gives every count
+    xmax = float(table.sum(axis=1).max() or 1)
+    ax.set_xlim(0, xmax * 1.02)
+    fig = ax.figure
+    points_per_claim = ax.get_position().width * fig.get_figwidth() * 72 / (xmax * 1.02)
     for verdict in VERDICTS:
         ax.barh(names, table[verdict], left=left, color=VERDICT_COLORS[verdict], label=verdict, edgecolor="white")
         for i, (v, l0) in enumerate(zip(table[verdict], left)):
-            if v:
+            if v and v * points_per_claim >= 7 * len(str(int(v))) + 4:
                 ax.text(l0 + v / 2, i, str(int(v)), ha="center", va="center", fontsize=10,
                         color="white" if verdict in ("consistent", "inconsistent") else "black")
         left += table[verdict]
