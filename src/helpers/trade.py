@@ -24,7 +24,7 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from . import data
+from . import data, prose
 from .parameters import CENTRAL_ASIA, year_spans as spans
 from .parameters import TRADE_FLOW_OF_CHOICE as FLOW_OF_CHOICE
 from .units import OTHER_UNITS, USD_MILLION_PER_UNIT
@@ -1349,7 +1349,7 @@ def key_outputs(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], gap_sum:
     if len(b):
         y = int(b.index[-1])
         tot = float(b.loc[y].sum())
-        out["China's balance, last year"] = f"{'+' if tot >= 0 else '-'}{abs(tot) / 1000:.1f} bn ({y}, {int(b.loc[y].notna().sum())} partners)"
+        out["China's balance, last year"] = f"{'+' if tot >= 0 else '-'}{abs(tot) / 1000:.1f} bn ({y}, {prose.plural(int(b.loc[y].notna().sum()), 'partner')})"
     return out
 
 
