@@ -126,3 +126,24 @@ def run_chapter(notebook: str, overrides: dict[str, Any], *, check_layout: bool 
         plt.close("all")
         run.stdout = printed.getvalue()
     return run
+
+
+def run_in_kernel(notebook: str, overrides: dict[str, Any], tmp_path, monkeypatch) -> tuple[Any, str]:
+    """Run a chapter with ``overrides`` through the real runner and a kernel, into a scratch build folder.
+
+    The property tests keep a few such runs of drawn variants beside the
+    in-process ones. Returns the executed notebook and the Markdown its code
+    cells displayed; fails the test, with the log's path, if the run failed.
+    """
+    import nbformat
+
+    from helpers import parameters, runner
+
+    monkeypatch.setenv("SCO_BUILD_DIR", str(tmp_path / "build"))
+    parameters.validate(notebook, {**parameters.cell_defaults(notebook), **overrides})
+    [result] = runner.run_jobs(runner.plan([notebook], overrides), echo=lambda s: None)
+    assert result.status == "ok", f"{result.message}; log: {result.log}"
+    nb = nbformat.read(result.job.out_dir / f"{notebook}.ipynb", as_version=4)
+    markdown = "\n".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code"
+                         for o in c.get("outputs", []))
+    return nb, markdown

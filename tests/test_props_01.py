@@ -19,13 +19,12 @@ import os
 import random
 import re
 
-import nbformat
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from helpers import parameters, prose, runner
-from nbexec import run_chapter
+from helpers import parameters, prose
+from nbexec import run_chapter, run_in_kernel
 
 NB = "01_sco_history"
 SPEC = parameters.spec_for(NB).by_name()
@@ -158,12 +157,7 @@ def _drawn_sets(n: int, seed: int) -> list[dict]:
 
 @pytest.mark.parametrize("values", _drawn_sets(2, seed=16), ids=lambda v: f"as_of_{v['as_of_year']}")
 def test_drawn_variants_run_through_papermill(values, tmp_path, monkeypatch):
-    monkeypatch.setenv("SCO_BUILD_DIR", str(tmp_path / "build"))
-    [result] = runner.run_jobs(runner.plan([NB], values), echo=lambda s: None)
-    assert result.status == "ok", f"{result.message}; log: {result.log}"
-    nb = nbformat.read(result.job.out_dir / f"{NB}.ipynb", as_version=4)
-    md = "\n".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code"
-                   for o in c.outputs)
+    _, md = run_in_kernel(NB, values, tmp_path, monkeypatch)
     assert f"The organisation on 31 December {values['as_of_year']}" in md
     assert "Traceback" not in md
 

@@ -19,14 +19,13 @@ import os
 import random
 import re
 
-import nbformat
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from helpers import parameters, runner
+from helpers import parameters
 from helpers import trips as xi
-from nbexec import run_chapter
+from nbexec import run_chapter, run_in_kernel
 
 NB = "02_xi_trips"
 SPEC = parameters.spec_for(NB).by_name()
@@ -154,10 +153,5 @@ def _drawn_sets(n: int, seed: int) -> list[dict]:
 
 @pytest.mark.parametrize("values", _drawn_sets(2, seed=16), ids=lambda v: "-".join(v["trips"]))
 def test_drawn_variants_run_through_papermill(values, tmp_path, monkeypatch):
-    monkeypatch.setenv("SCO_BUILD_DIR", str(tmp_path / "build"))
-    [result] = runner.run_jobs(runner.plan([NB], values), echo=lambda s: None)
-    assert result.status == "ok", f"{result.message}; log: {result.log}"
-    nb = nbformat.read(result.job.out_dir / f"{NB}.ipynb", as_version=4)
-    md = "\n".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code"
-                   for o in c.outputs)
+    _, md = run_in_kernel(NB, values, tmp_path, monkeypatch)
     assert ("## 1. The trip at a glance" if len(values["trips"]) == 1 else "## 1. The two trips at a glance") in md

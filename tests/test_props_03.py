@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from helpers import parameters, prose, style
 from helpers.parameters import ParameterError
-from nbexec import run_chapter
+from nbexec import run_chapter, run_in_kernel
 
 NB = "03_trade"
 SPEC = parameters.SPECS[NB].by_name()
@@ -175,15 +175,5 @@ def test_a_base_year_without_data_for_some_partners_leaves_them_out(monkeypatch)
 ])
 def test_drawn_variants_run_through_papermill(values, tmp_path, monkeypatch):
     """Two variants of the kind Hypothesis draws, through the real runner and a kernel."""
-    import nbformat
-
-    from helpers import runner
-
-    monkeypatch.setenv("SCO_BUILD_DIR", str(tmp_path / "build"))
-    parameters.validate(NB, {**parameters.cell_defaults(NB), **values})
-    [result] = runner.run_jobs(runner.plan([NB], values), echo=lambda s: None)
-    assert result.status == "ok", f"{result.message}; log: {result.log}"
-    nb = nbformat.read(result.job.out_dir / f"{NB}.ipynb", as_version=4)
-    text = "".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code"
-                   for o in c.get("outputs", []))
+    _, text = run_in_kernel(NB, values, tmp_path, monkeypatch)
     assert f"{values['start_year']}–{values['end_year']}" in text

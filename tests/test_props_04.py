@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from helpers import data, parameters
 from helpers import pipelines as pl
 from helpers.parameters import ParameterError
-from nbexec import run_chapter
+from nbexec import run_chapter, run_in_kernel
 
 NB = "04_energy_pipelines"
 SPEC = parameters.SPECS[NB].by_name()
@@ -196,17 +196,7 @@ def test_combinations_that_cannot_work_are_refused_naming_the_parameter(values):
 ])
 def test_drawn_variants_run_through_papermill(values, tmp_path, monkeypatch):
     """Two variants of the kind Hypothesis draws, through the real runner and a kernel."""
-    import nbformat
-
-    from helpers import runner
-
-    monkeypatch.setenv("SCO_BUILD_DIR", str(tmp_path / "build"))
-    parameters.validate(NB, {**parameters.cell_defaults(NB), **values})
-    [result] = runner.run_jobs(runner.plan([NB], values), echo=lambda s: None)
-    assert result.status == "ok", f"{result.message}; log: {result.log}"
-    nb = nbformat.read(result.job.out_dir / f"{NB}.ipynb", as_version=4)
-    text = "".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code"
-                   for o in c.get("outputs", []))
+    _, text = run_in_kernel(NB, values, tmp_path, monkeypatch)
     assert f"## 1. The network at the end of {values['as_of_year']}" in text
     other = "oil" if values["commodity"] == "gas" else "gas"
     assert not any(name in text for name in names_of(other))
