@@ -255,7 +255,6 @@ def test_map_labels_never_overlap_country_codes_or_each_other(t):
     from helpers import style
 
     ax, _, _ = pl.plot_network(t["pipelines"], t["pipeline_facts"], t["pipeline_routes"], t["places"], 2025)
-    pl.hide_undrawn_ticks(ax.figure)
     assert style.layout_problems(ax.figure) == []
     assert isinstance(ax.unnamed_places, list)
 

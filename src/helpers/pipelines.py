@@ -612,24 +612,6 @@ def place_labels(ax, items, *, fontsize: float = 11) -> list[str]:
     return left_out
 
 
-def hide_undrawn_ticks(fig) -> None:
-    """Hide tick labels matplotlib keeps but does not draw (outside the view, or of an axis turned off).
-
-    Matplotlib keeps a pool of tick labels; those beyond the axis limits stay
-    'visible' though never drawn, and would read as collisions to
-    :func:`helpers.style.layout_problems`. Call once the figure is laid out.
-    """
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            drawn = {id(t) for t in axis._update_ticks()} if ax.axison else set()
-            for tick in [*axis.majorTicks, *axis.minorTicks]:
-                if id(tick) not in drawn:
-                    tick.label1.set_visible(False)
-                    tick.label2.set_visible(False)
-            if not ax.axison:
-                axis.label.set_visible(False)
-
-
 # --- charts -----------------------------------------------------------------------------
 
 
@@ -717,7 +699,6 @@ def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, c
     if title:
         fig.suptitle(title, fontsize=15, y=1 - 0.08 / fig.get_figheight())
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight() if title else 1))
-    hide_undrawn_ticks(fig)
     return fig, axes
 
 
@@ -828,7 +809,6 @@ def plot_volumes(annual: pd.DataFrame, cumulative: pd.DataFrame, *, commodities:
         top.set_title(f"{commodity.capitalize()} delivered to China, by year")
         bottom.set_title(f"{commodity.capitalize()} delivered to China since opening")
     fig.tight_layout()
-    hide_undrawn_ticks(fig)
     return fig, axes
 
 

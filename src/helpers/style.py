@@ -771,8 +771,9 @@ def _undrawn_tick_labels(fig) -> set[int]:
         for axis, lim in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
             pairs = [(axis.get_majorticklocs(), axis.get_majorticklabels()),
                      (axis.get_minorticklocs(), axis.get_minorticklabels())]
-            if not ax.axison or not axis.get_visible():
+            if not ax.axison or not axis.get_visible():  # an axis turned off draws neither ticks nor label
                 skip.update(id(lab) for _, labels in pairs for lab in labels)
+                skip.add(id(axis.label))
                 continue
             lo, hi = sorted(lim)
             eps = (hi - lo) * 1e-9

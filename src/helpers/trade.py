@@ -405,27 +405,6 @@ FIG_WIDTH = 10
 TARGET_COLOR = "#000000"
 
 
-def hide_undrawn_ticks(fig) -> None:
-    """Keep only the ticks inside each axis's view.
-
-    Matplotlib's locators place ticks beyond the axis limits, and keeps label
-    objects for them that it does not draw; fixed to the ticks in view, they
-    no longer count as text in :func:`helpers.style.layout_problems`. Call it
-    once the limits are final.
-    """
-    from matplotlib.ticker import FixedLocator
-
-    for ax in fig.axes:
-        if not ax.get_visible():
-            continue
-        for axis in (ax.xaxis, ax.yaxis):
-            lo, hi = sorted(axis.get_view_interval())
-            eps = (hi - lo) * 1e-9
-            for locs, setter in ((axis.get_majorticklocs(), axis.set_major_locator),
-                                 (axis.get_minorticklocs(), axis.set_minor_locator)):
-                setter(FixedLocator([v for v in locs if lo - eps <= v <= hi + eps]))
-
-
 def fig_height(rows: int, per_row: float = 0.5, extra: float = 2.2) -> float:
     """A figure height that grows with the rows shown, never below :data:`MIN_HEIGHT`."""
     return max(MIN_HEIGHT, per_row * rows + extra)

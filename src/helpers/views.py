@@ -263,7 +263,6 @@ def plot_stance_matrix(median: pd.DataFrame, text: pd.DataFrame, ends: pd.DataFr
     fig.legend(handles, [signed(lv) for lv in LEVELS], title="stance (median where several; every stance in the cell)",
                loc="lower center", ncol=5, fontsize=10, title_fontsize=10, frameon=False,
                bbox_to_anchor=(0.5 * (left + right), 0.05 / height))
-    _hide_undrawn_ticks(fig)
     return axes[0]
 
 
@@ -334,14 +333,7 @@ def plot_by_voice(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame
     fig.legend(handles, [signed(lv) for lv in LEVELS], title="stance", loc="upper right", ncol=5,
                bbox_to_anchor=(1.0, 1.0), fontsize=10, title_fontsize=10)
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.65 / (height + 0.6)))
-    _hide_undrawn_ticks(fig)
     return fig
-
-
-def _hide_undrawn_ticks(fig) -> None:
-    from .pipelines import hide_undrawn_ticks
-
-    hide_undrawn_ticks(fig)
 
 
 def event_readings(frame: pd.DataFrame, event_ids: Sequence[str]) -> pd.DataFrame:
@@ -415,7 +407,6 @@ def plot_event_readings(frame: pd.DataFrame, event_ids: Sequence[str], topics: S
     fig.legend(handles, present, title="voice from", loc="upper right", ncol=len(present),
                fontsize=10, title_fontsize=10, bbox_to_anchor=(1.0, 1.0))
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.65 / (height + 0.6)))
-    _hide_undrawn_ticks(fig)
     return fig
 
 
