@@ -346,18 +346,9 @@ def _validate_frame(name: str, raw: pd.DataFrame, res: dict[str, Any], rel: str)
     def at(i, col, msg):  # frame index -> the row's line in the file
         return Problem(rel, lines[int(i)], col, msg, row=int(i) + 1)
 
-    expected = [f["name"] for f in fields]
-    if list(raw.columns) != expected:
-        missing = [c for c in expected if c not in raw.columns]
-        extra = [c for c in raw.columns if c not in expected]
-        msg = "columns do not match the schema"
-        if missing:
-            msg += f"; missing: {', '.join(missing)}"
-        if extra:
-            msg += f"; unexpected: {', '.join(extra)}"
-        if not missing and not extra:
-            msg += f"; expected order: {', '.join(expected)}"
-        return None, [Problem(rel, 1, None, msg)]
+    bad_header = tables.header_problem(rel, list(raw.columns), [f["name"] for f in fields])
+    if bad_header:
+        return None, [bad_header]
 
     typed: dict[str, list[Any]] = {}
     for field in fields:

@@ -232,12 +232,12 @@ def check_field(value: str, field: dict[str, Any]) -> tuple[Any, str | None]:
     return parsed, None
 
 
-def column_problem(table: Table, expected: list[str]) -> Problem | None:
-    """The data validator's message when the header differs from the schema's fields."""
-    if table.header == expected:
+def header_problem(where: str, header: list[str], expected: list[str]) -> Problem | None:
+    """The data validator's message when a header differs from the schema's fields (``where``: the file)."""
+    if list(header) == expected:
         return None
-    missing = [c for c in expected if c not in table.header]
-    extra = [c for c in table.header if c not in expected]
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
     msg = "columns do not match the schema"
     if missing:
         msg += f"; missing: {', '.join(missing)}"
@@ -245,7 +245,12 @@ def column_problem(table: Table, expected: list[str]) -> Problem | None:
         msg += f"; unexpected: {', '.join(extra)}"
     if not missing and not extra:
         msg += f"; expected order: {', '.join(expected)}"
-    return Problem(rel(table.path), 1, None, msg)
+    return Problem(where, 1, None, msg)
+
+
+def column_problem(table: Table, expected: list[str]) -> Problem | None:
+    """:func:`header_problem` for a table read by :func:`read_csv`."""
+    return header_problem(rel(table.path), table.header, expected)
 
 
 def check_table(table: Table, res: dict[str, Any]) -> list[Problem]:
