@@ -25,6 +25,32 @@ def tree_digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+def edit_cell(folder: Path, table: str, row: int, column: str, value: str) -> None:
+    """Set one cell of a CSV in a scratch data folder (row counts data rows from 0)."""
+    import csv
+
+    path = folder / f"{table}.csv"
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+        fields = list(rows[0].keys())
+    rows[row][column] = value
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def load_error(folder: Path, table: str) -> str:
+    """The validator's message for a table of a scratch data folder (the test fails if it loads)."""
+    from helpers.data import DataValidationError
+
+    from helpers import data
+
+    with pytest.raises(DataValidationError) as info:
+        data.load(table, data_dir=folder)
+    return str(info.value)
+
+
 @pytest.fixture
 def data_copy(tmp_path) -> Path:
     """A scratch copy of data/ that a test may damage."""

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, edit_cell, load_error
 
 from helpers import data, datadict, maps, sco
 from helpers.data import DataValidationError
 
 
-def _edit(folder, table, row, column, value):
-    """Set one cell of a CSV copy (row counts data rows from 0)."""
-    path = folder / f"{table}.csv"
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-        fields = list(rows[0].keys())
-    rows[row][column] = value
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def _error(folder, table) -> str:
-    with pytest.raises(DataValidationError) as info:
-        data.load(table, data_dir=folder)
-    return str(info.value)
 
 
 def test_every_table_validates():
@@ -72,59 +54,59 @@ def test_every_source_has_a_url_and_is_used():
 
 
 def test_a_bad_enum_value_names_file_line_and_column(data_copy):
-    _edit(data_copy, "sco_membership", 1, "status", "founder")
-    msg = _error(data_copy, "sco_membership")
+    edit_cell(data_copy, "sco_membership", 1, "status", "founder")
+    msg = load_error(data_copy, "sco_membership")
     assert "sco_membership.csv, line 3 (data row 2), column 'status'" in msg
     assert "'founder' is not one of: member, observer, dialogue_partner, partner" in msg
 
 
 def test_an_unknown_source_is_reported(data_copy):
-    _edit(data_copy, "sco_events", 0, "source_id", "made-up-source")
-    msg = _error(data_copy, "sco_events")
+    edit_cell(data_copy, "sco_events", 0, "source_id", "made-up-source")
+    msg = load_error(data_copy, "sco_events")
     assert "line 2 (data row 1), column 'source_id': 'made-up-source' does not resolve in sources.source_id" in msg
 
 
 def test_bad_dates_and_implausible_years_are_reported(data_copy):
-    _edit(data_copy, "sco_events", 2, "date", "2001-13-45")
-    _edit(data_copy, "sco_events", 3, "date", "1890-01-01")
-    msg = _error(data_copy, "sco_events")
+    edit_cell(data_copy, "sco_events", 2, "date", "2001-13-45")
+    edit_cell(data_copy, "sco_events", 3, "date", "1890-01-01")
+    msg = load_error(data_copy, "sco_events")
     assert "line 4 (data row 3), column 'date': '2001-13-45' is not a calendar date" in msg
     assert "line 5 (data row 4), column 'date': 1890-01-01 is below the plausible minimum 1989-01-01" in msg
 
 
 def test_a_repeated_key_is_reported(data_copy):
     first = data.load("sco_events")["event_id"].iloc[0]
-    _edit(data_copy, "sco_events", 1, "event_id", first)
-    assert f"line 3 (data row 2), column 'event_id': '{first}' repeats" in _error(data_copy, "sco_events")
+    edit_cell(data_copy, "sco_events", 1, "event_id", first)
+    assert f"line 3 (data row 2), column 'event_id': '{first}' repeats" in load_error(data_copy, "sco_events")
 
 
 def test_a_missing_column_is_reported(data_copy):
     path = data_copy / "countries.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(",".join(line.split(",")[:-1]) for line in lines) + "\n", encoding="utf-8")
-    assert "countries.csv, line 1: columns do not match the schema; missing: source_id" in _error(data_copy, "countries")
+    assert "countries.csv, line 1: columns do not match the schema; missing: source_id" in load_error(data_copy, "countries")
 
 
 def test_overlapping_and_reversed_spells_are_reported(data_copy):
     members = data.load("sco_membership", data_dir=data_copy)
     # make a closed spell end before it starts
     closed = members.index[members["end_date"].notna()][0]
-    _edit(data_copy, "sco_membership", closed, "end_date", "1996-01-02")
-    msg = _error(data_copy, "sco_membership")
+    edit_cell(data_copy, "sco_membership", closed, "end_date", "1996-01-02")
+    msg = load_error(data_copy, "sco_membership")
     assert f"line {closed + 2} (data row {closed + 1}), column 'end_date': ends (1996-01-02) before it starts" in msg
 
 
 def test_overlapping_spells_are_reported(data_copy):
     members = data.load("sco_membership", data_dir=data_copy)
     closed = members.index[(members["end_date"].notna()) & (members["organisation"] == "sco")][0]
-    _edit(data_copy, "sco_membership", closed, "end_date", "")  # the observer spell never ends
-    msg = _error(data_copy, "sco_membership")
+    edit_cell(data_copy, "sco_membership", closed, "end_date", "")  # the observer spell never ends
+    msg = load_error(data_copy, "sco_membership")
     assert "spell starts" in msg and "before the spell on data row" in msg
 
 
 def test_a_damaged_package_file_is_reported(data_copy):
     (data_copy / "datapackage.json").write_text("{ not json", encoding="utf-8")
-    assert "datapackage.json, line 1: not valid JSON" in _error(data_copy, "sources")
+    assert "datapackage.json, line 1: not valid JSON" in load_error(data_copy, "sources")
 
 
 def test_the_data_dictionary_is_up_to_date():
@@ -211,16 +193,16 @@ def _write(folder, table, data: bytes):
 )
 def test_a_damaged_file_is_reported_with_file_line_and_column(data_copy, content, expected):
     _write(data_copy, "countries", content)
-    assert expected in _error(data_copy, "countries")
+    assert expected in load_error(data_copy, "countries")
 
 
 def test_a_deleted_table_or_a_folder_in_its_place_is_reported(data_copy):
     (data_copy / "countries.csv").unlink()
-    assert "countries.csv: file not found" in _error(data_copy, "countries")
+    assert "countries.csv: file not found" in load_error(data_copy, "countries")
     (data_copy / "countries.csv").mkdir()
-    assert "countries.csv: is a folder, not a CSV file" in _error(data_copy, "countries")
+    assert "countries.csv: is a folder, not a CSV file" in load_error(data_copy, "countries")
     (data_copy / "datapackage.json").unlink()
-    assert "datapackage.json: file not found" in _error(data_copy, "sources")
+    assert "datapackage.json: file not found" in load_error(data_copy, "sources")
 
 
 def test_excels_byte_order_mark_is_read_and_blank_lines_keep_line_numbers(data_copy):
@@ -231,11 +213,11 @@ def test_excels_byte_order_mark_is_read_and_blank_lines_keep_line_numbers(data_c
     # a blank line above a bad cell: the message names the line in the file
     lines.insert(2, b"")
     path.write_bytes(b"\n".join(lines))
-    _edit(data_copy, "sco_events", 3, "date", "20x4-01-01")  # _edit rewrites without the blank line
+    edit_cell(data_copy, "sco_events", 3, "date", "20x4-01-01")  # _edit rewrites without the blank line
     text = path.read_text(encoding="utf-8").split("\n")
     text.insert(2, "")
     path.write_text("\n".join(text), encoding="utf-8")
-    assert "line 6 (data row 4), column 'date': '20x4-01-01' is not a date" in _error(data_copy, "sco_events")
+    assert "line 6 (data row 4), column 'date': '20x4-01-01' is not a date" in load_error(data_copy, "sco_events")
 
 
 def test_the_validator_and_the_parameters_read_the_same_way(data_copy, monkeypatch):
@@ -243,8 +225,8 @@ def test_the_validator_and_the_parameters_read_the_same_way(data_copy, monkeypat
     from helpers import parameters
 
     monkeypatch.setenv("SCO_DATA_DIR", str(data_copy))
-    _edit(data_copy, "sco_events", 5, "date", "20x4-01-01")
+    edit_cell(data_copy, "sco_events", 5, "date", "20x4-01-01")
     parameters.clear_caches()
     with pytest.raises(DataValidationError) as info:
         parameters.sco_first_year()
-    assert str(info.value) in _error(data_copy, "sco_events")
+    assert str(info.value) in load_error(data_copy, "sco_events")

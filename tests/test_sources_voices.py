@@ -11,14 +11,14 @@
 
 from __future__ import annotations
 
-import csv
 import re
 
 import pandas as pd
 import pytest
 
+from conftest import edit_cell, load_error
+
 from helpers import data
-from helpers.data import DataValidationError
 
 #: Tables whose rows are drawn in charts, and the columns that make one drawn series in each.
 #: Event-like tables draw every row as its own mark, so each row is its own series.
@@ -47,22 +47,6 @@ CN_RU_ROUTES = {"xinhua", "cgtn", "cns", "chinaorgcn", "globaltimes", "chinausfo
                 "prnewswire", "einpresswire", "seed003_unnamed"}
 
 
-def _edit(folder, table, row, column, value):
-    path = folder / f"{table}.csv"
-    with path.open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-        fields = list(rows[0].keys())
-    rows[row][column] = value
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def _error(folder, table) -> str:
-    with pytest.raises(DataValidationError) as info:
-        data.load(table, data_dir=folder)
-    return str(info.value)
 
 
 def publisher_unidentified(sources: pd.DataFrame) -> pd.Series:
@@ -143,12 +127,12 @@ def test_copies_are_fewer_than_a_quarter_of_the_sources(sources):
 def test_a_copy_without_copy_of_or_an_undated_source_without_a_reason_is_refused(data_copy):
     frame = data.load("sources", data_dir=data_copy)
     copy_row = int(frame.index[frame["original_or_copy"] == "copy"][0])
-    _edit(data_copy, "sources", copy_row, "copy_of", "")
-    assert "column 'copy_of': is empty; a copy must say whose document it reproduces" in _error(data_copy, "sources")
-    _edit(data_copy, "sources", copy_row, "copy_of", "someone's report")
+    edit_cell(data_copy, "sources", copy_row, "copy_of", "")
+    assert "column 'copy_of': is empty; a copy must say whose document it reproduces" in load_error(data_copy, "sources")
+    edit_cell(data_copy, "sources", copy_row, "copy_of", "someone's report")
     undated = int(frame.index[frame["date"] == "n.d."][0])
-    _edit(data_copy, "sources", undated, "doc_date_note", "")
-    assert "column 'doc_date_note': is empty; an undated source (n.d.) must say why" in _error(data_copy, "sources")
+    edit_cell(data_copy, "sources", undated, "doc_date_note", "")
+    assert "column 'doc_date_note': is empty; an undated source (n.d.) must say why" in load_error(data_copy, "sources")
 
 
 def test_no_drawn_series_rests_only_on_a_source_without_an_identifiable_publisher():
@@ -164,7 +148,7 @@ def test_the_publisher_check_finds_a_series_that_does(data_copy):
     sources = data.load("sources", data_dir=data_copy)
     for sid in set(group["source_id"]):
         row = int(sources.index[sources["source_id"] == sid][0])
-        _edit(data_copy, "sources", row, "publisher", "hozir.org (original publisher not identified)")
+        edit_cell(data_copy, "sources", row, "publisher", "hozir.org (original publisher not identified)")
     assert ("trade", series) in series_resting_only_on_unidentified(data_copy)
 
 
@@ -196,8 +180,8 @@ def test_the_yardstick_is_the_same_for_every_country(outlets):
 
 
 def test_an_unknown_outlet_is_reported(data_copy):
-    _edit(data_copy, "statements", 0, "outlet_id", "made_up_outlet")
-    assert "column 'outlet_id': 'made_up_outlet' does not resolve in outlets.outlet_id" in _error(data_copy, "statements")
+    edit_cell(data_copy, "statements", 0, "outlet_id", "made_up_outlet")
+    assert "column 'outlet_id': 'made_up_outlet' does not resolve in outlets.outlet_id" in load_error(data_copy, "statements")
 
 
 # --- independent Central Asian voices -------------------------------------------------------
