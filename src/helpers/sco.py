@@ -14,7 +14,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import data, style
+from . import data, prose, style
 from .parameters import STATUS_ORDER
 
 
@@ -220,8 +220,6 @@ TIMELINE_LANES = (
 
 def timeline_lanes_sentence(events: pd.DataFrame) -> str:
     """Which lanes of the timeline carry event titles and which only their points, for the events drawn."""
-    from . import prose
-
     ev = primary(events)
     lanes = [lane for lane in TIMELINE_LANES if ev["event_type"].isin(lane[1]).any()]
     named = [f"*{label}*" for label, _, _, labelled in lanes if labelled]
@@ -334,8 +332,6 @@ def _founders(membership: pd.DataFrame, organisation: str) -> list[str]:
 
 def origins_paragraph(events: pd.DataFrame, membership: pd.DataFrame, as_of_year: int) -> str:
     """Section 1's story from the border agreements to the Charter, told only up to ``as_of_year``."""
-    from . import prose
-
     parts = ["The organisation grew out of the border questions China inherited from the Soviet Union."]
     agreements = primary(events)
     agreements = agreements[agreements["event_type"] == "border_agreement"].sort_values("date")
@@ -375,12 +371,6 @@ def origins_paragraph(events: pd.DataFrame, membership: pd.DataFrame, as_of_year
     return " ".join(parts)
 
 
-def _span(a, b) -> str:
-    from . import prose
-
-    return prose.span(int(a), int(b))
-
-
 def phases_sentence(milestones: pd.DataFrame) -> str:
     """What the event_type column of the milestones shown says, phase by phase (from the rows)."""
     if milestones.empty:
@@ -392,10 +382,10 @@ def phases_sentence(milestones: pd.DataFrame) -> str:
     enl = year(["enlargement"])
     enl = enl[enl > (inst.min() if len(inst) else 0)]
     if len(border):
-        parts.append(f"**border agreements** ({_span(border.min(), border.max())}): a security arrangement among "
+        parts.append(f"**border agreements** ({prose.span(int(border.min()), int(border.max()))}): a security arrangement among "
                      "neighbours")
     if len(inst):
-        parts.append(f"**institutional** events ({_span(inst.min(), inst.max())}): founding, Charter, entry into force")
+        parts.append(f"**institutional** events ({prose.span(int(inst.min()), int(inst.max()))}): founding, Charter, entry into force")
     if len(widen):
         parts.append(f"**widening** from {widen.min()}: observers, dialogue partners and accession steps")
     if len(enl):
@@ -407,16 +397,12 @@ def phases_sentence(milestones: pd.DataFrame) -> str:
 
 
 def _by_year(rows: pd.DataFrame) -> str:
-    from . import prose
-
     groups = rows.sort_values(["start_date", "country_name"]).groupby(rows["start_date"].map(lambda d: d.year))
     return "; ".join(f"{prose.join(list(g['country_name']))} in {y}" for y, g in groups)
 
 
 def timeline_paragraph(events: pd.DataFrame, membership: pd.DataFrame, as_of_year: int) -> str:
     """What the timeline shows up to ``as_of_year``: observers, new members, video summits (from the rows)."""
-    from . import prose
-
     sco_rows = until(membership[membership["organisation"] == "sco"], as_of_year, "start_date")
     founding = sco_rows["start_date"].min() if len(sco_rows) else None
     if founding is None:
@@ -452,8 +438,6 @@ def timeline_paragraph(events: pd.DataFrame, membership: pd.DataFrame, as_of_yea
 
 def summit_hosts_sentence(summit_table: pd.DataFrame, membership: pd.DataFrame, as_of_year: int) -> str:
     """Where the summits up to ``as_of_year`` were held, checked against the founding states (from the rows)."""
-    from . import prose
-
     if summit_table.empty:
         return "No summit falls in the years of this run."
     founders = set(_founders(membership, "sco")) | set(_founders(membership, "shanghai_five"))
@@ -482,8 +466,6 @@ def status_line(status_table: pd.DataFrame, statuses: Iterable[str], as_of_year:
 
 def membership_trend(membership: pd.DataFrame, counts: pd.DataFrame, statuses: Iterable[str], as_of_year: int) -> str:
     """What the membership chart shows, computed from the counts and the spells behind them."""
-    from . import prose
-
     statuses = [s for s in STATUS_ORDER if s in set(statuses)]
     y0, y1 = int(counts.index.min()), int(counts.index.max())
     parts = []
@@ -505,7 +487,7 @@ def membership_trend(membership: pd.DataFrame, counts: pd.DataFrame, statuses: I
         present = ring[ring > 0]
         words = prose.join([STATUS_WORDS[s][1] for s in others], "or")
         if present.empty:
-            parts.append(f"No country was one of the {words} chosen in {_span(y0, y1)}.")
+            parts.append(f"No country was one of the {words} chosen in {prose.span(int(y0), int(y1))}.")
         else:
             first = int(present.index.min())
             parts.append(f"Countries holding a non-member status chosen ({words}) first appear in {first} "
@@ -533,8 +515,6 @@ def m_or(counts: pd.DataFrame, year: int) -> str:
 def highlight_sentences(snapshot: pd.DataFrame, membership: pd.DataFrame, countries: pd.DataFrame,
                         highlight: Iterable[str], statuses: Iterable[str], as_of_year: int) -> str:
     """What the outlined countries hold at the end of ``as_of_year`` (computed from the snapshot)."""
-    from . import prose
-
     highlight = list(highlight)
     if not highlight:
         return "No country is outlined in this run."
@@ -572,8 +552,6 @@ def highlight_sentences(snapshot: pd.DataFrame, membership: pd.DataFrame, countr
 
 def gao_check_sentence(at_paper: pd.Series, snapshot_paper: pd.DataFrame, paper_year: int) -> str:
     """Gao Fei's 'six to ten' against the membership at the end of the paper's year (from the rows)."""
-    from . import prose
-
     obs = snapshot_paper[snapshot_paper["status"].astype(str) == "observer"]["country_name"]
     dp = snapshot_paper[snapshot_paper["status"].astype(str) == "dialogue_partner"]["country_name"]
     total = int(at_paper["member"] + at_paper["observer"])
@@ -588,8 +566,6 @@ def gao_check_sentence(at_paper: pd.Series, snapshot_paper: pd.DataFrame, paper_
 
 def after_paper_lines(since: pd.DataFrame, paper_year: int, as_of_year: int, statuses: Iterable[str]) -> str:
     """The line above section 6's table, or why the section is empty in this run."""
-    from . import prose
-
     if as_of_year <= paper_year:
         return prose.not_in_selection(
             "The list of statuses that began after the paper",
@@ -603,8 +579,6 @@ def after_paper_lines(since: pd.DataFrame, paper_year: int, as_of_year: int, sta
 
 def changes_paragraph(since: pd.DataFrame, paper_year: int, as_of_year: int) -> str:
     """How the organisation changed after the paper, up to ``as_of_year`` (from the rows shown)."""
-    from . import prose
-
     if as_of_year <= paper_year or since.empty:
         return ""
     items = []
@@ -639,8 +613,6 @@ def summary_bullets(membership: pd.DataFrame, counts: pd.DataFrame, as_of_year: 
     With ``events``, the last finding counts the dates on which sources
     disagree up to ``as_of_year`` and how far apart their readings are.
     """
-    from . import prose
-
     years = range(int(counts.index.min()), as_of_year + 1)
     full = counts_by_year(membership, years, STATUS_ORDER)
     bullets = []
@@ -686,8 +658,6 @@ def summary_bullets(membership: pd.DataFrame, counts: pd.DataFrame, as_of_year: 
 
 def _disagreement_finding(events: pd.DataFrame, as_of_year: int) -> str:
     """How many event dates the sources disagree on up to ``as_of_year``, and by how much (computed)."""
-    from . import prose
-
     v = data.variants(events, "event_id")
     v = v[v["date_drawn"].map(lambda d: d.year) <= as_of_year]
     if v.empty:
@@ -714,8 +684,6 @@ WEIGHT_INDICATORS = {"population": "population", "gdp_current_usd": "GDP (curren
 
 def weight_groups(statuses: Iterable[str]) -> list[tuple[str, tuple[str, ...]]]:
     """The groups whose share the chapter shows: members, and members with the other statuses chosen."""
-    from . import prose
-
     chosen = [s for s in STATUS_ORDER if s in set(statuses)]
     groups = []
     if "member" in chosen:
@@ -813,8 +781,6 @@ def plot_weight(weight: pd.DataFrame, *, fig=None, title: str | None = None):
 
 def weight_sentences(weight: pd.DataFrame, as_of_year: int) -> str:
     """First and last year of each group's shares, computed from the table the chart draws."""
-    from . import prose
-
     if weight.empty:
         return ""
     parts = []
@@ -836,7 +802,7 @@ def weight_sentences(weight: pd.DataFrame, as_of_year: int) -> str:
             parts.append(f"The {group} held " + "; ".join(seg) + ".")
         elif (g["countries"] == 0).all():
             parts.append(f"No country held the statuses of this group ({group}) in "
-                         f"{_span(g['year'].min(), g['year'].max())}, so its share is zero throughout.")
+                         f"{prose.span(int(g['year'].min()), int(g['year'].max()))}, so its share is zero throughout.")
     gaps = weight[weight["share"].isna() & (weight["missing"] != "")]
     if len(gaps):
         parts.append("Years in which a country of a group has no WDI figure are left as gaps, not understated: "

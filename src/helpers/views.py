@@ -35,6 +35,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from .data import primary
+from .prose import plural
 
 #: The levels of every topic's scale.
 LEVELS = (-2, -1, 0, 1, 2)
@@ -846,10 +847,6 @@ def stance_summary(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFram
     if missing:
         lines.append(f"- No counted statement in this selection on: {', '.join(missing)}.")
     return "In this collection, as selected for this run:\n\n" + "\n".join(lines)
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word if n == 1 else word + 's'}"
 
 
 def no_trips_reason(everything: pd.DataFrame, topics: Sequence[str], outlet_kinds: Sequence[str],
