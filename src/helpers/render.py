@@ -489,6 +489,11 @@ def _tags(cell) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 
+def _parameters_cell(nb):
+    """The notebook's cell tagged ``parameters`` (the defaults), or None."""
+    return next((c for c in nb.cells if c.cell_type == "code" and "parameters" in _tags(c)), None)
+
+
 def mark_parameter_cells(nb) -> dict[str, tuple[object, object]]:
     """Tag the defaults cell of a papermill run (in place); return what the run changed.
 
@@ -497,7 +502,7 @@ def mark_parameter_cells(nb) -> dict[str, tuple[object, object]]:
     starting with ``_`` or ``sco_``, left out). Empty for a notebook without
     an injected cell, and for a run at the defaults.
     """
-    defaults_cell = next((c for c in nb.cells if c.cell_type == "code" and "parameters" in _tags(c)), None)
+    defaults_cell = _parameters_cell(nb)
     injected = [c for c in nb.cells if c.cell_type == "code" and INJECTED in _tags(c)]
     if not injected:
         return {}
@@ -540,7 +545,7 @@ def derived_help(nb) -> dict[str, str]:
     source = str(nb.metadata.get("papermill", {}).get("input_path") or "")
     spec = parameters.SPECS.get(parameters.notebook_name(source)) if source else None
     if spec is None:
-        cell = next((c for c in nb.cells if c.cell_type == "code" and "parameters" in _tags(c)), None)
+        cell = _parameters_cell(nb)
         names = set(literal_assignments(cell.source)) if cell is not None else set()
         matches = [sp for sp in parameters.SPECS.values() if names and set(sp.by_name()) == names]
         spec = matches[0] if len(matches) == 1 else None
@@ -607,7 +612,7 @@ def chapter_name(nb) -> str | None:
         name = parameters.notebook_name(source)
         if name in parameters.SPECS:
             return name
-    cell = next((c for c in nb.cells if c.cell_type == "code" and "parameters" in _tags(c)), None)
+    cell = _parameters_cell(nb)
     names = set(literal_assignments(cell.source)) if cell is not None else set()
     matches = [n for n, sp in parameters.SPECS.items() if names and set(sp.by_name()) == names]
     return matches[0] if len(matches) == 1 else None
