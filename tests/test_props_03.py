@@ -77,7 +77,7 @@ def check_prose(run, p):
         for name in others:
             assert name not in text, f"{name} named in a run of {p['countries']}: {text[:300]}"
         plain = re.sub(r"`[^`]*`", "", text)  # source ids such as `cgtn-2023-05-16-...` are not years
-        for year in re.findall(r"\b(?:19[89]\d|20[0-3]\d)\b", plain):
+        for year in re.findall(r"(?<![\d.,])\b(?:19[89]\d|20[0-3]\d)\b(?![.,]\d)", plain):
             assert p["start_year"] <= int(year) <= p["end_year"], f"{year} outside the window: {text[:300]}"
 
 

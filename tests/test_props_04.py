@@ -95,7 +95,7 @@ def check_prose(run, p):
     # section 2 lists every reading of the lines whatever the year (it says so); every other sentence stops at it
     dated = "\n\n".join(o.data for o in run.outputs if type(o).__name__ == "Markdown"
                          and not o.data.startswith("Capacity that changed over time"))
-    for y in re.findall(r"\b(?:19[89]\d|20[0-3]\d)\b", dated):
+    for y in re.findall(r"(?<![\d.,])\b(?:19[89]\d|20[0-3]\d)\b(?![.,]\d)", dated):
         assert int(y) <= year, f"{y} quoted in a run at the end of {year}"
     if p["commodity"] != "all":
         other = "oil" if p["commodity"] == "gas" else "gas"

@@ -147,10 +147,17 @@ def pct(value: float, digits: int = 1) -> str:
 
 
 def times(ratio: float) -> str:
-    """A ratio in words: '4.1 times', '1.02 times'."""
+    """A ratio in words: '1.02 times', '4.1 times', '1,982 times'.
+
+    Ratios of a hundred or more are given whole and with a thousands
+    separator: a decimal adds nothing there, and '1982.3 times' reads
+    like a year.
+    """
     if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
         return "no figure"
-    return f"{ratio:.2f} times" if ratio < 2 else f"{ratio:.1f} times"
+    if ratio < 2:
+        return f"{ratio:.2f} times"
+    return f"{ratio:.1f} times" if ratio < 100 else f"{ratio:,.0f} times"
 
 
 def join(items: Iterable[str], conj: str = "and") -> str:
