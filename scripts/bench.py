@@ -274,15 +274,15 @@ def baselines(root: Path, env: dict, notebooks: list[str], add) -> None:
 
 #: Groups of functions whose cumulative time the profile reports (substring of "file:function").
 CATEGORIES = {
-    "figures saved (helpers.style.save_figure: PNG + SVG + CSV)": ["helpers/style.py:save_figure"],
+    "figures saved (helpers.style.save_figure: PNG + SVG + CSV)": ["helpers/core/style.py:save_figure"],
     "  of which PNG/SVG writing (matplotlib savefig)": ["matplotlib/figure.py:savefig"],
     "figures shown inline (the kernel's PNG of each figure)": ["matplotlib_inline/backend_inline.py:show",
                                                                  "IPython/core/pylabtools.py:print_figure"],
-    "styled tables (helpers.style.table and pandas Styler)": ["helpers/style.py:table"],
+    "styled tables (helpers.style.table and pandas Styler)": ["helpers/core/style.py:table"],
     "  of which Styler HTML (pandas to_html / _repr_html_)": ["pandas/io/formats/style.py:to_html",
                                                               "pandas/io/formats/style.py:_repr_html_"],
-    "maps (helpers.maps; geopandas plotting)": ["helpers/maps.py:", "geopandas/plotting.py:plot_dataframe"],
-    "data loading and validation (helpers.data)": ["helpers/data.py:load"],
+    "maps (helpers.maps; geopandas plotting)": ["helpers/core/maps.py:", "geopandas/plotting.py:plot_dataframe"],
+    "data loading and validation (helpers.data)": ["helpers/core/data.py:load"],
     "matplotlib layout (tight/constrained layout, draw)": ["matplotlib/figure.py:draw",
                                                             "matplotlib/_constrained_layout.py:do_constrained_layout",
                                                             "matplotlib/figure.py:tight_layout"],
@@ -294,7 +294,7 @@ def _inject(nb, pairs: list[tuple[str, str]], notebook: str) -> None:
     import nbformat
 
     sys.path.insert(0, str(ROOT / "src"))
-    from helpers.__main__ import _parse_value
+    from helpers.core.parameters import parse_value as _parse_value
 
     lines = [f"{name} = {_parse_value(notebook, name, value)!r}" for name, value in pairs]
     idx = next(i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", []))

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from helpers import parameters
-from helpers.parameters import NotebookSpec, Param
+from helpers.core.parameters import NotebookSpec, Param
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,7 +42,7 @@ def edit_cell(folder: Path, table: str, row: int, column: str, value: str) -> No
 
 def load_error(folder: Path, table: str) -> str:
     """The validator's message for a table of a scratch data folder (the test fails if it loads)."""
-    from helpers.data import DataValidationError
+    from helpers.core.data import DataValidationError
 
     from helpers import data
 

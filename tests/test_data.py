@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, edit_cell, load_error
 
 from helpers import data, datadict, maps, sco
-from helpers.data import DataValidationError
+from helpers.core.data import DataValidationError
 
 
 

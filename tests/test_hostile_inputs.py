@@ -200,7 +200,7 @@ def test_hostile_parameter_names_are_refused(capsys, tmp_path, notebook):
 
 def test_numbers_are_read_as_the_user_means_them(capsys, tmp_path):
     """1e-5 is a number (YAML 1.1 would read it as text and the message would contradict what was typed)."""
-    from helpers.__main__ import _parse_value
+    from helpers.core.parameters import parse_value as _parse_value
 
     assert _parse_value("06_claims_vs_data", "tolerance_scale", "1e-5") == 1e-5
     assert _parse_value("06_claims_vs_data", "tolerance_scale", ".5") == 0.5

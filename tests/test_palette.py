@@ -17,7 +17,7 @@ import pytest
 
 from helpers import pipelines, style, views
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "helpers"
+SRC = Path(__file__).resolve().parents[1] / "src" / "helpers" / "chapters"
 #: Smallest CIE76 distance between colours of different meanings (the closest
 #: pair of the original country/status colours, sky blue vs observer blue, is 12.7).
 MIN_DELTA_E = 12.0

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT
 from helpers import parameters
-from helpers.parameters import Param, ParameterError
+from helpers.core.parameters import Param, ParameterError
 
 
 @pytest.mark.parametrize("name", sorted(parameters.SPECS))

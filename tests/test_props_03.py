@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from helpers import parameters, prose, style
-from helpers.parameters import ParameterError
+from helpers.core.parameters import ParameterError
 from nbexec import run_chapter, run_in_kernel
 
 NB = "03_trade"

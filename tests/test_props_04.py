@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 
 from helpers import data, parameters
 from helpers import pipelines as pl
-from helpers.parameters import ParameterError
+from helpers.core.parameters import ParameterError
 from nbexec import run_chapter, run_in_kernel
 
 NB = "04_energy_pipelines"

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from helpers import data, parameters
 from helpers import views as vw
-from helpers.parameters import ParameterError
+from helpers.core.parameters import ParameterError
 from nbexec import run_chapter, run_in_kernel
 
 NB = "05_analyst_views"

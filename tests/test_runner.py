@@ -14,7 +14,7 @@ import pytest
 
 from conftest import fixture_notebook as _fixture_notebook, tree_digest
 from helpers import runner
-from helpers.parameters import ParameterError
+from helpers.core.parameters import ParameterError
 
 
 def _run(notebooks, overrides=None, name=None, **kw):
@@ -203,7 +203,7 @@ def test_key_outputs_are_read_from_tagged_json_cells(sandbox):
 
 FIGURE_CELL = """\
 from helpers import parameters, paths, style
-from helpers.parameters import NotebookSpec, Param
+from helpers.core.parameters import NotebookSpec, Param
 import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT
 from helpers import runner, seminar, site
-from helpers.parameters import ParameterError
+from helpers.core.parameters import ParameterError
 
 CHAPTERS = runner.list_notebooks()
 

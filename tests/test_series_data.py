@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from helpers import data, pipelines
-from helpers.data import DataValidationError
+from helpers.core.data import DataValidationError
 
 
 def _edit(folder, table, key_col, key, column, value):

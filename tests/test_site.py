@@ -307,7 +307,7 @@ def test_a_failed_build_leaves_the_previous_site(built_site, monkeypatch):
 
 
 def test_build_source_must_be_up_to_date(tmp_path, monkeypatch):
-    from helpers.parameters import ParameterError
+    from helpers.core.parameters import ParameterError
 
     monkeypatch.setenv("SCO_BUILD_DIR", str(tmp_path))
     with pytest.raises(ParameterError, match="no up-to-date default run"):

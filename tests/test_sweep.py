@@ -16,7 +16,7 @@ import nbformat
 
 from conftest import ROOT, tree_digest
 from helpers import runner, sweep
-from helpers.parameters import ParameterError
+from helpers.core.parameters import ParameterError
 
 
 def _groups(path, text):

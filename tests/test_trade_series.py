@@ -11,7 +11,7 @@ import pytest
 
 from helpers import data, parameters
 from helpers import trade as tr
-from helpers.units import USD_MILLION_PER_UNIT
+from helpers.core.units import USD_MILLION_PER_UNIT
 
 PARTNERS = ("KAZ", "KGZ", "TJK", "TKM", "UZB", "RUS")
 #: source -> (reporter, first year, last year, flows it gives)

@@ -22,7 +22,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from . import parameters, paths
+from ..core import parameters, paths
 
 SECTION = "## For the seminar"
 _FENCE = re.compile(r"```bash\n(.*?)```", re.S)
@@ -62,10 +62,8 @@ def seminar_markdown(notebook: str) -> str:
 def parse_command(line: str) -> tuple[str, dict[str, Any]]:
     """``python -m helpers run NB -p NAME VALUE ...`` -> (notebook, overrides).
 
-    Values are read as the command line reads them (:mod:`helpers.__main__`).
+    Values are read as the command line reads them (:func:`helpers.core.parameters.parse_value`).
     """
-    from .__main__ import _parse_value
-
     words = shlex.split(line)
     if words[:2] == ["./sco", "run"]:  # the wrapper at the repository root runs python -m helpers
         words = ["python", "-m", "helpers", *words[1:]]
@@ -76,7 +74,7 @@ def parse_command(line: str) -> tuple[str, dict[str, Any]]:
     while rest:
         if rest[0] not in ("-p", "--parameters") or len(rest) < 3:
             raise ValueError(f"expected '-p NAME VALUE' in {line!r}, found {rest[:3]}")
-        overrides[rest[1]] = _parse_value(notebook, rest[1], rest[2])
+        overrides[rest[1]] = parameters.parse_value(notebook, rest[1], rest[2])
         rest = rest[3:]
     return notebook, overrides
 

@@ -28,6 +28,7 @@ from typing import Any, Callable, Iterable, Sequence
 from . import paths, tables
 from .errors import DataValidationError, Problem, rel
 from .units import USD_MILLION_PER_UNIT
+from .vocab import CENTRAL_ASIA, OUTCOME_CATEGORIES, STATUS_ORDER, TRADE_FLOW_OF_CHOICE  # noqa: F401  (re-exported)
 
 
 class _ShortRepr(reprlib.Repr):
@@ -234,8 +235,6 @@ def sco_latest_year() -> int:
     )
 
 
-#: SCO statuses from the closest tie to the loosest (display order everywhere).
-STATUS_ORDER = ("member", "observer", "dialogue_partner", "partner")
 
 
 def sco_statuses() -> tuple[str, ...]:
@@ -244,8 +243,6 @@ def sco_statuses() -> tuple[str, ...]:
     return tuple(s for s in STATUS_ORDER if s in present) + tuple(sorted(present - set(STATUS_ORDER)))
 
 
-#: Categories of the trips' outcomes, in display order (the xi_outcomes schema's enum).
-OUTCOME_CATEGORIES = ("security", "trade", "energy", "transport", "people_to_people", "institutional")
 
 
 def focus_trip_years() -> tuple[str, ...]:
@@ -253,12 +250,6 @@ def focus_trip_years() -> tuple[str, ...]:
     return tuple(sorted({row["start_date"][:4] for row in _csv_rows("xi_trips") if row["kind"] == "focus"}))
 
 
-#: The five Central Asian states, in the order every chapter lists them.
-CENTRAL_ASIA = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
-#: Trade flows a reader can choose, and the flow of the data each reads
-#: (balance is computed from the two flows).
-TRADE_FLOW_OF_CHOICE = {"total": "total", "exports": "china_exports", "imports": "china_imports",
-                        "balance": "balance"}
 TRADE_FLOWS = tuple(TRADE_FLOW_OF_CHOICE)
 TRADE_REPORTERS = ("china", "partner", "both")
 
@@ -1029,3 +1020,37 @@ def describe(notebook: str | Path) -> str:
         lines.append(f"      {p.help}")
         lines.append(f"      allowed: {p.allowed()}")
     return "\n".join(lines)
+
+
+def parse_value(notebook: str, name: str, raw: str) -> Any:
+    """Turn a ``-p NAME VALUE`` string into a value, as papermill's ``-y`` would.
+
+    Numbers, booleans and lists (``'["member", "observer"]'``) are read as YAML.
+    Text for a text or list parameter is kept as typed, so that YAML does not
+    turn a country code such as ``NO`` into ``False``. A number is read as the
+    user means it (``1e-5`` is a number; an integer of thousands of digits is
+    refused clearly), and YAML is read bounded (no aliases, limited size and
+    depth; see :func:`load_yaml_text`).
+    """
+    spec = spec_for(notebook).by_name().get(name)
+    if len(raw) > MAX_YAML_BYTES:
+        raise ParameterError(notebook, name, raw, f"a value of at most {MAX_YAML_BYTES // 1024} KB")
+    if spec is not None and spec.kind in ("str", "list") and not raw.lstrip().startswith("["):
+        return raw
+    if spec is not None and spec.kind in ("int", "float"):
+        number = parse_number(spec.kind, raw)
+        if number is not None:
+            return number
+    try:
+        return load_yaml_text(raw)
+    except YamlUnreadable:  # e.g. 2001-13-45: the check refuses the text as typed
+        return raw
+    except YamlRefused as exc:
+        allowed = spec.allowed() if spec is not None else "a value"
+        raise ParameterError(notebook, name, raw, f"{allowed}; {exc}") from None
+    except (RecursionError, MemoryError):
+        raise ParameterError(notebook, name, raw, "a value nested less deeply") from None
+    except Exception as exc:  # not valid YAML: keep the text, which the check then refuses or accepts
+        if type(exc).__module__.split(".")[0] != "yaml":
+            raise
+        return raw

@@ -75,7 +75,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import parameters, paths
+from ..core import parameters, paths
 
 RUN_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 KEY_OUTPUTS_TAG = "key-outputs"

@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from . import parameters, paths, runner
+from ..core import parameters, paths
+from . import runner
 
 GROUP_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 QUESTION_KEY = "question"

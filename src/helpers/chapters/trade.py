@@ -24,10 +24,11 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from . import data, prose
-from .parameters import CENTRAL_ASIA, year_spans as spans
-from .parameters import TRADE_FLOW_OF_CHOICE as FLOW_OF_CHOICE
-from .units import OTHER_UNITS, USD_MILLION_PER_UNIT
+from ..core import data, prose
+from ..core.parameters import year_spans as spans
+from ..core.vocab import CENTRAL_ASIA
+from ..core.vocab import TRADE_FLOW_OF_CHOICE as FLOW_OF_CHOICE
+from ..core.units import OTHER_UNITS, USD_MILLION_PER_UNIT
 
 FLOWS = ("total", "china_exports", "china_imports", "balance")
 FLOW_LABELS = {
@@ -491,7 +492,7 @@ def plot_series(china: pd.DataFrame | None, partner: pd.DataFrame | None, *, sca
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from . import prose, style
+    from ..core import prose, style
 
     if ax is None:
         _, ax = plt.subplots(figsize=(FIG_WIDTH, 6))
@@ -527,7 +528,7 @@ def plot_coverage(cov: pd.DataFrame, *, ax=None, title: str | None = None):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    from . import prose
+    from ..core import prose
 
     colors = {"both": "#2166AC", "china": "#92C5DE", "partner": "#F4A582", "": "#F7F7F7"}
     labels = {"both": "both sides", "china": "China only", "partner": "partner only", "": "no value"}
@@ -558,7 +559,7 @@ def plot_bars_by_year(table: pd.DataFrame, *, ax=None, title: str | None = None,
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from . import prose, style
+    from ..core import prose, style
 
     if ax is None:
         _, ax = plt.subplots(figsize=(FIG_WIDTH, 5.5))
@@ -615,7 +616,7 @@ def plot_mirror_ratio(gap: pd.DataFrame, artefacts: pd.DataFrame | None = None, 
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from . import prose, style
+    from ..core import prose, style
 
     if ax is None:
         _, ax = plt.subplots(figsize=(FIG_WIDTH, 5.5))
@@ -644,7 +645,7 @@ def plot_regional(region: pd.DataFrame, published: pd.DataFrame, *, scale: str =
     """The sum of the five states (complete years only) against the published regional totals."""
     import matplotlib.pyplot as plt
 
-    from . import style
+    from ..core import style
 
     if ax is None:
         _, ax = plt.subplots(figsize=(FIG_WIDTH, 5.5))
@@ -923,7 +924,7 @@ def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.Data
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from . import prose, style
+    from ..core import prose, style
 
     n = len(targets)
     cols = 1 if n == 1 else 2
@@ -980,14 +981,14 @@ FLOW_WITH = {"total": "total trade with", "china_exports": "China's exports to",
 
 
 def _who(side: str, partner: str) -> str:
-    from . import prose
+    from ..core import prose
 
     return "by China's count" if side == "china" else f"by {prose.name(partner)}'s own count"
 
 
 def run_title(p: dict) -> str:
     """The run's heading: partners, window and flow."""
-    from . import prose
+    from ..core import prose
 
     flow = FLOW_OF_CHOICE[p["flow"]]
     what = "" if flow == "total" else f": {FLOW_WORDS[flow]}"
@@ -996,7 +997,7 @@ def run_title(p: dict) -> str:
 
 def run_intro(p: dict, rows_used: int, sources_used: int) -> str:
     """What this run shows, in one paragraph (the parameters in words)."""
-    from . import prose
+    from ..core import prose
 
     flow = FLOW_OF_CHOICE[p["flow"]]
     return (f"**This run:** {FLOW_WITH[flow].replace('total trade', 'China’s total trade')} {prose.names(p['countries'])}, "
@@ -1007,7 +1008,7 @@ def run_intro(p: dict, rows_used: int, sources_used: int) -> str:
 
 def coverage_text(cov: pd.DataFrame) -> str:
     """How full the grid is: partner-years by side, and the partners with the emptiest record."""
-    from . import prose
+    from ..core import prose
 
     counts = coverage_counts(cov)
     total = counts.to_numpy().sum()
@@ -1032,7 +1033,7 @@ def coverage_text(cov: pd.DataFrame) -> str:
 
 def trend_text(basis: pd.DataFrame, sides: dict[str, str], flow: str, gap: pd.DataFrame | None = None) -> str:
     """The trend per partner on the run's basis, the largest partner at the end, and the two sides compared."""
-    from . import prose
+    from ..core import prose
 
     out = []
     if flow == "balance":
@@ -1079,7 +1080,7 @@ def trend_text(basis: pd.DataFrame, sides: dict[str, str], flow: str, gap: pd.Da
 
 def regional_text(compare: pd.DataFrame, region: pd.DataFrame, start: int, end: int) -> str:
     """The sum of the five against the published totals, in the window."""
-    from . import prose
+    from ..core import prose
 
     complete = region["total"].dropna()
     out = [f"In {prose.span(start, end)} China's figure is known for all five states in "
@@ -1103,7 +1104,7 @@ def regional_text(compare: pd.DataFrame, region: pd.DataFrame, start: int, end: 
 
 def hundredfold_text(published: pd.DataFrame, start: int, end: int) -> str:
     """The seed's '100-fold, 1992 to 2012' against the published totals (when the window holds both years)."""
-    from . import prose
+    from ..core import prose
 
     if not (start <= 1992 and end >= 2012):
         return prose.not_in_selection("The check of the starting document's '100-fold from 1992 to 2012'",
@@ -1121,7 +1122,7 @@ def hundredfold_text(published: pd.DataFrame, start: int, end: int) -> str:
 
 def shares_text(shares_table: pd.DataFrame, totals: pd.DataFrame) -> str:
     """The leader's share in the latest complete year, its range, and the 'nearly half' claim."""
-    from . import prose
+    from ..core import prose
 
     sh = shares_table.dropna(how="all")
     if sh.empty:
@@ -1153,7 +1154,7 @@ def shares_text(shares_table: pd.DataFrame, totals: pd.DataFrame) -> str:
 
 def growth_text(growth_tab: pd.DataFrame, sides: dict[str, str], flow: str = "total") -> str:
     """Fastest and slowest compound growth in the growth table."""
-    from . import prose
+    from ..core import prose
 
     if flow == "balance":
         return ("Growth of China's surplus (a balance has no growth rate where it changes sign: years with a deficit "
@@ -1178,7 +1179,7 @@ def growth_text(growth_tab: pd.DataFrame, sides: dict[str, str], flow: str = "to
 
 def tajik_claim_text(china_all: pd.DataFrame, countries: Sequence[str], start: int, end: int) -> str:
     """The seed's 'Tajikistan +53.5% to USD 3.93 billion in 2023', checked when the selection holds it."""
-    from . import prose
+    from ..core import prose
 
     if "TJK" not in countries or not start <= 2023 <= end:
         why = "Tajikistan is not among the chosen countries" if "TJK" not in countries else \
@@ -1199,7 +1200,7 @@ def tajik_claim_text(china_all: pd.DataFrame, countries: Sequence[str], start: i
 
 def mirror_text(summary: pd.DataFrame) -> str:
     """Per partner: the median ratio of China's figure to the partner's, its range and the latest value."""
-    from . import prose
+    from ..core import prose
 
     if summary.empty:
         return "No partner-year in the window has both China's and the partner's figure, so no gap can be shown."
@@ -1222,7 +1223,7 @@ def mirror_text(summary: pd.DataFrame) -> str:
 
 def balance_text(balance: pd.DataFrame) -> str:
     """Surplus and deficit years per partner and the largest deficit (China-reported)."""
-    from . import prose
+    from ..core import prose
 
     b = balance.dropna(how="all")
     if b.empty:
@@ -1248,7 +1249,7 @@ def balance_text(balance: pd.DataFrame) -> str:
 
 def index_text(index: pd.DataFrame, left_out: Sequence[str], base_year: int, basis_name: str) -> str:
     """Which partners the index covers, which it leaves out, and the latest index values."""
-    from . import prose
+    from ..core import prose
 
     out = []
     if left_out:
@@ -1270,7 +1271,7 @@ def index_text(index: pd.DataFrame, left_out: Sequence[str], base_year: int, bas
 
 def table1_text(t1: pd.DataFrame) -> str:
     """Corrections and disagreements among the Table 1 cells shown."""
-    from . import prose
+    from ..core import prose
 
     if t1.empty:
         return ""
@@ -1290,7 +1291,7 @@ def table1_text(t1: pd.DataFrame) -> str:
 
 def targets_text(table: pd.DataFrame) -> str:
     """One line per target and reporter: the promise and the computed outcome."""
-    from . import prose
+    from ..core import prose
 
     if table.empty:
         return ""
@@ -1314,7 +1315,7 @@ def key_outputs(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], gap_sum:
         y = int(last.index[-1])
         row = last.loc[y].dropna()
         lead = row.idxmax()
-        from . import prose
+        from ..core import prose
         out["largest partner, last year"] = f"{lead} {y}: {prose.usd(float(row[lead]))}"
     g = growth_tab.dropna(subset=["cagr_percent"])
     if len(g):
@@ -1334,7 +1335,7 @@ def key_outputs(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], gap_sum:
 
 def disagreement_text(disagree: pd.DataFrame, compared: int, countries: Sequence[str], window: str) -> str:
     """How many second readings differ from the primary figure beyond 1%, and the largest."""
-    from . import prose
+    from ..core import prose
 
     if not compared:
         return f"No figure for {prose.names(countries)} in {window} has a second reading to compare."
@@ -1358,7 +1359,7 @@ def jump_rows(trade: pd.DataFrame, partners: Sequence[str], years: Iterable[int]
 
 def jump_text(rows: pd.DataFrame, countries: Sequence[str]) -> str:
     """The one rule for sudden jumps, and the rows of the selection it applies to."""
-    from . import prose
+    from ..core import prose
 
     rule = ("**Sudden jumps.** A jump is not by itself a reason to leave a figure out: where both sides report it, "
             "both sides' rows are drawn, on the same rule, and flagged in the data.")
@@ -1391,7 +1392,7 @@ def key_findings(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], growth_
     balance, targets, Table 1); a finding with nothing to say in this run is
     left out, and the list says so if none remains.
     """
-    from . import prose
+    from ..core import prose
 
     flow = FLOW_OF_CHOICE[p["flow"]]
     window = prose.span(p["start_year"], p["end_year"])
@@ -1484,7 +1485,7 @@ TABLE_UNITS: dict[str, str] = {c: "USD million" for c in (
 
 def table(frame: pd.DataFrame, name: str, **kwargs):
     """:func:`style.table` with this chapter's labels (country names for codes) and money units."""
-    from . import prose, style
+    from ..core import prose, style
 
     codes = {c: prose.name(c) for c in (*CENTRAL_ASIA, "RUS", "CHN")}
     labels = {**codes, **TABLE_LABELS, **kwargs.pop("labels", {})}

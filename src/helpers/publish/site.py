@@ -54,7 +54,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from . import course, figmeta, parameters, paths, render, runner, seminar
+from . import course, render, runner, seminar
+from ..core import figmeta, parameters, paths
 
 # helpers.data and helpers.datadict (pandas) are imported where used, so that checking
 # whether the site is up to date loads no more than the standard library needs.
@@ -337,7 +338,7 @@ def citations(pkg: dict, source_ids: list[str]) -> dict[str, dict[str, int]]:
             for s in ids:
                 if s in cited:
                     cited[s][res["name"]] = cited[s].get(res["name"], 0) + 1
-    from .maps import BOUNDARIES_SOURCE  # the base map is a file, not a table
+    from ..core.maps import BOUNDARIES_SOURCE  # the base map is a file, not a table
 
     if BOUNDARIES_SOURCE in cited:
         cited[BOUNDARIES_SOURCE][BASE_MAP] = 1
@@ -473,7 +474,7 @@ Rendered from {E(origin)}.
 
 def _constraints(field: dict) -> str:
     """The data dictionary's constraint text (helpers.datadict) as HTML; 'required' has its own column."""
-    from . import datadict
+    from ..core import datadict
 
     text = datadict._constraints(field).replace("\\|", "|")
     text = re.sub(r"^required(; )?", "", text)
@@ -969,7 +970,7 @@ def build(*, source: str = "auto", slides: bool = True, teacher: bool = False,
         return final
     import nbformat  # noqa: F401  (loaded here, before the workers are forked)
 
-    from . import data
+    from ..core import data
 
     data.validate_all()  # before any work: a damaged table stops the build with the validator's message
     chapters = chapter_sources(source)

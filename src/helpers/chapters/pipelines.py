@@ -21,8 +21,8 @@ from typing import Sequence
 
 import pandas as pd
 
-from . import maps, style, units
-from .data import primary, variants
+from ..core import maps, style, units
+from ..core.data import primary, variants
 
 #: Colour by commodity: the house scheme for commodities, which no country or region uses (issue 19).
 COMMODITY_COLORS = style.COMMODITY_COLORS
@@ -1265,7 +1265,7 @@ def key_findings(*, status: pd.DataFrame, build: pd.DataFrame, annual: pd.DataFr
 
 def table(frame: pd.DataFrame, name: str, **kwargs):
     """:func:`style.table` with this chapter's labels: country codes as names, statuses in words (issue 19)."""
-    from . import prose
+    from ..core import prose
 
     codes = {c: prose.name(c) for c in ("KAZ", "KGZ", "TJK", "TKM", "UZB", "RUS", "CHN", "MNG")}
     labels = {**codes, **STATUS_LABELS, **kwargs.pop("labels", {})}

@@ -16,8 +16,8 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from . import data, maps, style
-from .parameters import OUTCOME_CATEGORIES
+from ..core import data, maps, style
+from ..core.vocab import OUTCOME_CATEGORIES
 
 #: Outcome categories, in display order.
 CATEGORIES = OUTCOME_CATEGORIES
@@ -634,7 +634,7 @@ def _reading(row) -> str:
 
 
 def _signing_name(row, trips: pd.DataFrame) -> str:
-    from . import prose
+    from ..core import prose
 
     if pd.notna(row["partner_iso3"]):
         return f"the state visit to {prose.name(row['partner_iso3'])}"
@@ -665,7 +665,7 @@ def announced_vs_named(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequenc
     Counted over every category: the point is how much of an announced
     package the sources list by name, whatever the run counts.
     """
-    from . import prose
+    from ..core import prose
 
     counts = document_counts(out, trip_ids)
     named = data.primary(out)
@@ -687,7 +687,7 @@ def announced_vs_named(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequenc
 def quantified_sentences(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str],
                          categories: Sequence[str]) -> str:
     """The outcomes of the run that carry a number (counts of documents left out), and who announced them."""
-    from . import prose
+    from ..core import prose
 
     rows = outcomes(out, trip_ids, categories)
     rows = rows[(rows["kind"] != "document_count") & rows["quantity"].notna()]
@@ -716,7 +716,7 @@ def quantified_sentences(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Seque
 
 def day_sentences(itin: pd.DataFrame, places: pd.DataFrame, trips: pd.DataFrame, trip_id: str) -> str:
     """One paragraph per trip saying, city by city, what the itinerary rows record (counted from them)."""
-    from . import prose
+    from ..core import prose
 
     rows = itinerary(itin, places, trip_id)
     rows = rows[rows["place_id"] != ORIGIN]
@@ -756,8 +756,8 @@ def day_sentences(itin: pd.DataFrame, places: pd.DataFrame, trips: pd.DataFrame,
 def route_sentences(itin: pd.DataFrame, places: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str],
                     shown: pd.DataFrame) -> str:
     """Where each chosen trip went first and next, and which Central Asian states it left out."""
-    from . import prose
-    from .parameters import CENTRAL_ASIA
+    from ..core import prose
+    from ..core.vocab import CENTRAL_ASIA
 
     parts, visited, firsts = [], set(), set()
     for tid in trip_ids:
@@ -796,7 +796,7 @@ def route_sentences(itin: pd.DataFrame, places: pd.DataFrame, trips: pd.DataFram
 
 def timeline_sentences(trips: pd.DataFrame, trip_ids: Sequence[str], include_context: bool) -> str:
     """What the timeline of section 6 shows, computed from the trips it draws."""
-    from . import prose
+    from ..core import prose
 
     if not include_context:
         return prose.not_in_selection(
@@ -914,7 +914,7 @@ def key_findings(comparison: pd.DataFrame, counts: pd.DataFrame, dis: pd.DataFra
                  outcomes_table: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str],
                  categories: Sequence[str]) -> str:
     """The chapter's "Key findings", computed from the run: the run's own sentences and counts, as bullets."""
-    from . import data as _data
+    from ..core import data as _data
 
     bullets = [glance_sentences(comparison, categories)]
     if counts.to_numpy().sum():

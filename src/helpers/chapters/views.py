@@ -34,15 +34,15 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
-from .data import primary
-from .prose import plural
+from ..core.data import primary
+from ..core.prose import plural
 
 #: The levels of every topic's scale.
 LEVELS = (-2, -1, 0, 1, 2)
 #: Regions of voices, in display order.
 REGIONS = ("China", "Russia", "Central Asia", "West", "Unclassified")
 #: One colour per region, from the house palette (China and Russia as their countries).
-from .style import REGION_COLORS  # noqa: E402 -- one palette across chapters (issue 19)
+from ..core.style import REGION_COLORS  # noqa: E402 -- one palette across chapters (issue 19)
 #: Diverging colours for the five levels (ColorBrewer PuOr, colour-blind safe).
 LEVEL_COLORS = {-2: "#5E3C99", -1: "#B2ABD2", 0: "#E6E6E6", 1: "#FDB863", 2: "#E66101"}
 #: Minus sign for printed stances (typographic, not a hyphen).
@@ -748,7 +748,7 @@ ADJECTIVES = {"China": "Chinese", "Russia": "Russian", "Central Asia": "Central 
 def route(frame: pd.DataFrame, outlets: pd.DataFrame | None = None) -> pd.Series:
     """The route by which each statement reached the collection (see :data:`ROUTES`)."""
     if outlets is None:
-        from .data import load
+        from ..core.data import load
 
         outlets = load("outlets")
     info = outlets.set_index("outlet_id")

@@ -14,8 +14,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from . import data, prose, style
-from .parameters import STATUS_ORDER
+from ..core import data, prose, style
+from ..core.vocab import STATUS_ORDER
 
 
 def year_end(year: int) -> dt.date:
@@ -289,7 +289,7 @@ def plot_status_map(snapshot: pd.DataFrame, statuses: Iterable[str], highlight: 
     import matplotlib.patches as mpatches
     import matplotlib.pyplot as plt
 
-    from . import maps
+    from ..core import maps
 
     if ax is None:
         _, ax = plt.subplots(figsize=(12, 8.5))
@@ -541,7 +541,7 @@ def highlight_sentences(snapshot: pd.DataFrame, membership: pd.DataFrame, countr
 
     text = "Outlined on the map: " + "; ".join(f"{prose.join(v)}: {say(k, v)}" for k, v in groups.items()) + "."
     never = [c for c in highlight if c not in set(membership["country_iso3"])]
-    from .parameters import CENTRAL_ASIA
+    from ..core.vocab import CENTRAL_ASIA
 
     if any(c in CENTRAL_ASIA for c in never):
         text += (" A Central Asian state outside the organisation is a reminder that \"Central Asia\" and \"the SCO's "

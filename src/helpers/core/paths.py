@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+_PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # src/helpers/core/paths.py
 
 
 class NotInRepositoryError(RuntimeError):
@@ -33,7 +33,7 @@ def repo_root() -> Path:
         return Path(env).resolve()
     if not (_PACKAGE_ROOT / "data" / "datapackage.json").is_file():
         raise NotInRepositoryError(
-            f"the helpers package at {Path(__file__).resolve().parent} is not inside a clone of the repository "
+            f"the helpers package at {Path(__file__).resolve().parents[1]} is not inside a clone of the repository "
             "(a non-editable 'pip install .' copies only the code; the data, notebooks and figures stay in the "
             "clone). Install it from the clone with 'pip install -e .' (or 'make run'), or set SCO_REPO_ROOT "
             "to the clone's folder.")

@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import paths, render
+from ..core import paths
+from . import render
 
 E = html.escape
 
@@ -306,7 +307,7 @@ def deck_slides(nb) -> list[_Slide]:
         else:
             slide.notes += ("\n\n" if slide.notes else "") + text
 
-    from . import figmeta
+    from ..core import figmeta
 
     number = figmeta.chapter_number(render.chapter_name(nb))
     png_count = 0  # figures are numbered in page order, as on the chapter page ("Figure 3.6")

@@ -192,7 +192,7 @@ class _CachedCleanHtml:
         self._salt = ""
 
     def _folder(self):
-        from . import paths
+        from ..core import paths
 
         try:
             return paths.build_dir() / ".cache" / "clean-html"
@@ -396,7 +396,7 @@ def _export_key(nb, kw: dict, prose) -> str | None:
 
 
 def _page_cache():
-    from . import paths
+    from ..core import paths
 
     try:
         return paths.build_dir() / ".cache" / "pages"
@@ -540,7 +540,7 @@ def derived_help(nb) -> dict[str, str]:
     metadata or, once that is cleaned away, as the one chapter declaring
     exactly the names of the notebook's parameters cell. Empty when unknown.
     """
-    from . import parameters
+    from ..core import parameters
 
     source = str(nb.metadata.get("papermill", {}).get("input_path") or "")
     spec = parameters.SPECS.get(parameters.notebook_name(source)) if source else None
@@ -600,7 +600,7 @@ def markdown_texts(cell) -> list[str]:
 
 def chapter_name(nb) -> str | None:
     """The chapter a notebook is (``"03_trade"``): from its figures, papermill's metadata or its parameters."""
-    from . import figmeta, parameters
+    from ..core import figmeta, parameters
 
     for cell in nb.cells:
         for out in cell.get("outputs", []):
@@ -636,7 +636,7 @@ def describe_figures(nb, *, figures_dir: Path | None = None, figures_href: str =
 
     Returns the names of the figures linked, in order.
     """
-    from . import figmeta
+    from ..core import figmeta
 
     E = html.escape
     chapter = first_heading(nb) or "the notebook"

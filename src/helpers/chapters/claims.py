@@ -34,8 +34,8 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from . import data, units
-from .style import add_source
+from ..core import data, units
+from ..core.style import add_source
 
 #: The four verdicts, in the order tables and charts show them.
 VERDICTS = ("consistent", "consistent only under another reading", "inconsistent", "not checkable")
@@ -1136,7 +1136,7 @@ def document_labels(sources: pd.DataFrame, ids: Iterable[str]) -> dict[str, str]
 
 def verdict_counts_sentence(results: pd.DataFrame, labels: dict[str, str]) -> str:
     """§1: how many claims from how many documents, and which document weighs most in this run."""
-    from . import prose
+    from ..core import prose
 
     per_doc = results.groupby("source_id").size().sort_values(ascending=False)
     counts = results["verdict"].value_counts()
@@ -1157,7 +1157,7 @@ def verdict_counts_sentence(results: pd.DataFrame, labels: dict[str, str]) -> st
 
 def flagged_sentence(flagged: pd.DataFrame) -> str:
     """§2: how many claims do not fit, and of which kinds."""
-    from . import prose
+    from ..core import prose
 
     if flagged.empty:
         return "No claim in this selection is inconsistent with the data or fits only under another reading."
@@ -1186,7 +1186,7 @@ def comparison_sentence(tolerance_scale: float, moved: pd.DataFrame) -> str:
 
 
 def unchecked_sentence(unchecked: pd.DataFrame, total: int) -> str:
-    from . import prose
+    from ..core import prose
 
     if unchecked.empty:
         return "Every claim in this selection can be checked with the repository's data."
@@ -1211,7 +1211,7 @@ def key_outputs(results: pd.DataFrame, tolerance_scale: float) -> dict[str, str]
 
 def key_findings(results: pd.DataFrame, labels: dict[str, str], moved: pd.DataFrame, tolerance_scale: float) -> str:
     """The chapter's closing summary (Markdown bullets), every number computed from the run."""
-    from . import prose
+    from ..core import prose
 
     if results.empty:
         return "- This selection holds no claim."
