@@ -351,7 +351,7 @@ def profile_one(nb_name: str, target: Path) -> None:
     configure_inline_support(shell, "module://matplotlib_inline.backend_inline")  # figures shown as PNG
     shell.display_formatter.active_types = list(shell.display_formatter.formatters)  # HTML, Markdown, PNG...
     shell.run_cell("import pandas, matplotlib.pyplot, geopandas", store_history=False)
-    for nb_name, pairs in [(nb_name, VARIANTS[nb_name])]:
+    for pairs in [VARIANTS[nb_name]]:
         nb = nbformat.read(root / "notebooks" / f"{nb_name}.ipynb", as_version=4)
         _inject(nb, pairs, nb_name)
         cells: list[tuple[float, str]] = []

@@ -42,9 +42,8 @@ def edit_cell(folder: Path, table: str, row: int, column: str, value: str) -> No
 
 def load_error(folder: Path, table: str) -> str:
     """The validator's message for a table of a scratch data folder (the test fails if it loads)."""
-    from helpers.core.data import DataValidationError
-
     from helpers import data
+    from helpers.core.data import DataValidationError
 
     with pytest.raises(DataValidationError) as info:
         data.load(table, data_dir=folder)

@@ -20,7 +20,7 @@ import contextlib
 import io
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,7 @@ class ChapterRun:
         return "\n".join(parts + [self.stdout])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cells(notebook: str) -> tuple[tuple[str, bool], ...]:
     nb = json.loads((ROOT / "notebooks" / f"{notebook}.ipynb").read_text(encoding="utf-8"))
     out = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
-import pandas as pd
 import pytest
 
 from helpers import claims as cl

@@ -7,11 +7,10 @@ from pathlib import PurePosixPath
 
 import nbformat
 import pytest
+from test_environment import TEST_ONLY, _pyproject_pins, conda_pins
 
 from conftest import ROOT
 from helpers import course, site
-from test_environment import TEST_ONLY, _pyproject_pins, conda_pins
-
 
 # --- Binder -------------------------------------------------------------------------
 

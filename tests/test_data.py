@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pandas as pd
 import pytest
 
 from conftest import ROOT, edit_cell, load_error
-
 from helpers import data, datadict, maps, sco
 from helpers.core.data import DataValidationError
-
-
 
 
 def test_every_table_validates():

@@ -8,7 +8,6 @@ the parameters.
 from __future__ import annotations
 
 import re
-
 from html.parser import HTMLParser
 
 import nbformat

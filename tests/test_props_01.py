@@ -22,9 +22,9 @@ import re
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from nbexec import run_chapter, run_in_kernel
 
 from helpers import parameters, prose
-from nbexec import run_chapter, run_in_kernel
 
 NB = "01_sco_history"
 SPEC = parameters.spec_for(NB).by_name()

@@ -22,10 +22,10 @@ import re
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from nbexec import run_chapter, run_in_kernel
 
 from helpers import parameters
 from helpers import trips as xi
-from nbexec import run_chapter, run_in_kernel
 
 NB = "02_xi_trips"
 SPEC = parameters.spec_for(NB).by_name()

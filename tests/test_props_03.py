@@ -21,10 +21,10 @@ import re
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from nbexec import run_chapter, run_in_kernel
 
 from helpers import parameters, prose, style
 from helpers.core.parameters import ParameterError
-from nbexec import run_chapter, run_in_kernel
 
 NB = "03_trade"
 SPEC = parameters.SPECS[NB].by_name()

@@ -28,11 +28,11 @@ import re
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from nbexec import run_chapter, run_in_kernel
 
 from helpers import data, parameters
 from helpers import pipelines as pl
 from helpers.core.parameters import ParameterError
-from nbexec import run_chapter, run_in_kernel
 
 NB = "04_energy_pipelines"
 SPEC = parameters.SPECS[NB].by_name()

@@ -27,11 +27,11 @@ import re
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from nbexec import run_chapter, run_in_kernel
 
 from helpers import data, parameters
 from helpers import views as vw
 from helpers.core.parameters import ParameterError
-from nbexec import run_chapter, run_in_kernel
 
 NB = "05_analyst_views"
 EXAMPLES = int(os.environ.get("SCO_PROP_EXAMPLES", "40"))

@@ -15,9 +15,9 @@ import re
 import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
+from nbexec import run_chapter
 
 from helpers import data, parameters
-from nbexec import run_chapter
 
 NB = "06_claims_vs_data"
 SPEC = parameters.spec_for(NB).by_name()

@@ -12,7 +12,8 @@ import json
 import nbformat
 import pytest
 
-from conftest import fixture_notebook as _fixture_notebook, tree_digest
+from conftest import fixture_notebook as _fixture_notebook
+from conftest import tree_digest
 from helpers import runner
 from helpers.core.parameters import ParameterError
 

@@ -548,7 +548,7 @@ def test_right_arrow_reaches_every_figure_of_every_deck(built_site, browser):
         page.wait_for_function("window.Reveal && Reveal.isReady()")
         figures = page.eval_on_selector_all("section[data-sco-figure]", "s => s.length")
         seen, small = set(), []
-        for step in range(400):
+        for _step in range(400):
             state = page.evaluate("""() => {
                 const s = Reveal.getCurrentSlide(), i = Reveal.getIndices();
                 const px = Array.from(s.querySelectorAll('p, li')).map(e =>

@@ -17,7 +17,6 @@ import pandas as pd
 import pytest
 
 from conftest import edit_cell, load_error
-
 from helpers import data
 
 #: Tables whose rows are drawn in charts, and the columns that make one drawn series in each.

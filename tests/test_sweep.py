@@ -10,9 +10,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pytest
-
 import nbformat
+import pytest
 
 from conftest import ROOT, tree_digest
 from helpers import runner, sweep

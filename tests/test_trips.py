@@ -108,7 +108,7 @@ def test_the_skipped_leaders_dinner_is_a_non_attendance_and_the_trilateral_is_no
     assert rows.loc["xi-2022-09-15", "event_type"] == "trilateral_meeting"
     days = xi.day_table(tables["xi_itinerary"], tables["places"], "xi-2022-09")
     [dinner] = days[days["source"] == "cdt-2022-xi-central-asia"].itertuples()
-    assert dinner.event == "did not attend" and "does not attend the leaders' dinner" in getattr(dinner, "_6")
+    assert dinner.event == "did not attend" and "does not attend the leaders' dinner" in dinner._6
     assert "banquet" not in set(days["event"])
     assert (days["event"] == "trilateral meeting").sum() == 1
     # every event type shown has a readable label, none a category placeholder
@@ -120,7 +120,7 @@ def test_day_table_keeps_every_row_with_its_own_description(tables):
     it, places = tables["xi_itinerary"], tables["places"]
     for tid in ("xi-2022-09", "xi-2024-07"):
         days = xi.day_table(it, places, tid)
-        own = data.primary(it)[lambda f: f["trip_id"] == tid]
+        own = data.primary(it).query("trip_id == @tid")
         assert sorted(days["what happened"]) == sorted(own["description"])
         assert list(days.columns) == ["day", "time", "city", "event", "with", "what happened", "source"]
 

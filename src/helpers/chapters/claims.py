@@ -28,14 +28,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
 from ..core import data, units
-from ..core.style import add_source
 
 #: The four verdicts, in the order tables and charts show them.
 VERDICTS = ("consistent", "consistent only under another reading", "inconsistent", "not checkable")
@@ -884,7 +883,7 @@ def check_oil_total(claim: pd.Series, tables: Tables, scale: float = 1.0) -> Res
 
     vols = tables["pipeline_volumes"]
     steps = oil_claim_check(vols, tables["pipeline_facts"], tables["pipelines"]).set_index("step")
-    base_row, ceiling, likely, claimed_row = steps.iloc[0], steps.iloc[3], steps.iloc[5], steps.iloc[6]
+    base_row, ceiling, likely = steps.iloc[0], steps.iloc[3], steps.iloc[5]
     q = float(claim["quantity"])
     lo, hi = window(q, claim["quantity"], claim["tolerance_rule"], _tol(claim), scale)
     evidence = []

@@ -17,7 +17,7 @@ Rules the functions keep:
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -477,7 +477,6 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
     ``(ax, status table, rows drawn)``.
     """
     import matplotlib.pyplot as plt
-    from matplotlib import patheffects
     from matplotlib.lines import Line2D
 
     status = network_status(pipelines, facts, year, commodity=commodity, include_planned=include_planned)

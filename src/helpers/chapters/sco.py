@@ -10,7 +10,8 @@ counts from that year.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -47,7 +48,7 @@ def status_in_year(membership: pd.DataFrame, year: int) -> pd.DataFrame:
     return status_on(membership, year_end(year))
 
 
-def _in_force(membership: pd.DataFrame, years: Iterable[int]) -> dict[int, "np.ndarray"]:
+def _in_force(membership: pd.DataFrame, years: Iterable[int]) -> dict[int, Any]:
     """For each year, a boolean mask of the spells in force on 31 December (same rule as :func:`status_on`).
 
     Vectorised, so a chart over thirty years does not build thirty snapshots.

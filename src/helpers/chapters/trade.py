@@ -20,15 +20,15 @@ follow it and the tests can check it on hand-worked cases:
 from __future__ import annotations
 
 import math
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
 from ..core import data, prose
 from ..core.parameters import year_spans as spans
+from ..core.units import OTHER_UNITS, USD_MILLION_PER_UNIT
 from ..core.vocab import CENTRAL_ASIA
 from ..core.vocab import TRADE_FLOW_OF_CHOICE as FLOW_OF_CHOICE
-from ..core.units import OTHER_UNITS, USD_MILLION_PER_UNIT
 
 FLOWS = ("total", "china_exports", "china_imports", "balance")
 FLOW_LABELS = {
@@ -383,7 +383,10 @@ def latest_table(trade: pd.DataFrame, partners: Sequence[str], end_year: int, *,
         if s.empty:
             continue
         y = int(s.index[-1])
-        get = lambda t: float(t.loc[y, p]) if y in t.index and pd.notna(t.loc[y, p]) else float("nan")
+
+        def get(t: pd.DataFrame, y: int = y, p: str = p) -> float:
+            return float(t.loc[y, p]) if y in t.index and pd.notna(t.loc[y, p]) else float("nan")
+
         e, i, pr = get(exp), get(imp), get(par)
         share = float(s.iloc[-1]) / float(region.loc[y]) * 100 if p in CENTRAL_ASIA and pd.notna(region.get(y)) else float("nan")
         rows.append({"partner": p, "year": y, "total": float(s.iloc[-1]), "china_exports": e, "china_imports": i,
@@ -492,7 +495,7 @@ def plot_series(china: pd.DataFrame | None, partner: pd.DataFrame | None, *, sca
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from ..core import prose, style
+    from ..core import style
 
     if ax is None:
         _, ax = plt.subplots(figsize=(FIG_WIDTH, 6))
@@ -528,7 +531,6 @@ def plot_coverage(cov: pd.DataFrame, *, ax=None, title: str | None = None):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    from ..core import prose
 
     colors = {"both": "#2166AC", "china": "#92C5DE", "partner": "#F4A582", "": "#F7F7F7"}
     labels = {"both": "both sides", "china": "China only", "partner": "partner only", "": "no value"}
@@ -559,7 +561,7 @@ def plot_bars_by_year(table: pd.DataFrame, *, ax=None, title: str | None = None,
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from ..core import prose, style
+    from ..core import style
 
     if ax is None:
         _, ax = plt.subplots(figsize=(FIG_WIDTH, 5.5))
@@ -616,7 +618,7 @@ def plot_mirror_ratio(gap: pd.DataFrame, artefacts: pd.DataFrame | None = None, 
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from ..core import prose, style
+    from ..core import style
 
     if ax is None:
         _, ax = plt.subplots(figsize=(FIG_WIDTH, 5.5))
@@ -924,7 +926,7 @@ def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.Data
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    from ..core import prose, style
+    from ..core import style
 
     n = len(targets)
     cols = 1 if n == 1 else 2
@@ -981,14 +983,12 @@ FLOW_WITH = {"total": "total trade with", "china_exports": "China's exports to",
 
 
 def _who(side: str, partner: str) -> str:
-    from ..core import prose
 
     return "by China's count" if side == "china" else f"by {prose.name(partner)}'s own count"
 
 
 def run_title(p: dict) -> str:
     """The run's heading: partners, window and flow."""
-    from ..core import prose
 
     flow = FLOW_OF_CHOICE[p["flow"]]
     what = "" if flow == "total" else f": {FLOW_WORDS[flow]}"
@@ -997,7 +997,6 @@ def run_title(p: dict) -> str:
 
 def run_intro(p: dict, rows_used: int, sources_used: int) -> str:
     """What this run shows, in one paragraph (the parameters in words)."""
-    from ..core import prose
 
     flow = FLOW_OF_CHOICE[p["flow"]]
     return (f"**This run:** {FLOW_WITH[flow].replace('total trade', 'China’s total trade')} {prose.names(p['countries'])}, "
@@ -1008,7 +1007,6 @@ def run_intro(p: dict, rows_used: int, sources_used: int) -> str:
 
 def coverage_text(cov: pd.DataFrame) -> str:
     """How full the grid is: partner-years by side, and the partners with the emptiest record."""
-    from ..core import prose
 
     counts = coverage_counts(cov)
     total = counts.to_numpy().sum()
@@ -1033,7 +1031,6 @@ def coverage_text(cov: pd.DataFrame) -> str:
 
 def trend_text(basis: pd.DataFrame, sides: dict[str, str], flow: str, gap: pd.DataFrame | None = None) -> str:
     """The trend per partner on the run's basis, the largest partner at the end, and the two sides compared."""
-    from ..core import prose
 
     out = []
     if flow == "balance":
@@ -1080,7 +1077,6 @@ def trend_text(basis: pd.DataFrame, sides: dict[str, str], flow: str, gap: pd.Da
 
 def regional_text(compare: pd.DataFrame, region: pd.DataFrame, start: int, end: int) -> str:
     """The sum of the five against the published totals, in the window."""
-    from ..core import prose
 
     complete = region["total"].dropna()
     out = [f"In {prose.span(start, end)} China's figure is known for all five states in "
@@ -1104,7 +1100,6 @@ def regional_text(compare: pd.DataFrame, region: pd.DataFrame, start: int, end: 
 
 def hundredfold_text(published: pd.DataFrame, start: int, end: int) -> str:
     """The seed's '100-fold, 1992 to 2012' against the published totals (when the window holds both years)."""
-    from ..core import prose
 
     if not (start <= 1992 and end >= 2012):
         return prose.not_in_selection("The check of the starting document's '100-fold from 1992 to 2012'",
@@ -1122,7 +1117,6 @@ def hundredfold_text(published: pd.DataFrame, start: int, end: int) -> str:
 
 def shares_text(shares_table: pd.DataFrame, totals: pd.DataFrame) -> str:
     """The leader's share in the latest complete year, its range, and the 'nearly half' claim."""
-    from ..core import prose
 
     sh = shares_table.dropna(how="all")
     if sh.empty:
@@ -1154,7 +1148,6 @@ def shares_text(shares_table: pd.DataFrame, totals: pd.DataFrame) -> str:
 
 def growth_text(growth_tab: pd.DataFrame, sides: dict[str, str], flow: str = "total") -> str:
     """Fastest and slowest compound growth in the growth table."""
-    from ..core import prose
 
     if flow == "balance":
         return ("Growth of China's surplus (a balance has no growth rate where it changes sign: years with a deficit "
@@ -1179,7 +1172,6 @@ def growth_text(growth_tab: pd.DataFrame, sides: dict[str, str], flow: str = "to
 
 def tajik_claim_text(china_all: pd.DataFrame, countries: Sequence[str], start: int, end: int) -> str:
     """The seed's 'Tajikistan +53.5% to USD 3.93 billion in 2023', checked when the selection holds it."""
-    from ..core import prose
 
     if "TJK" not in countries or not start <= 2023 <= end:
         why = "Tajikistan is not among the chosen countries" if "TJK" not in countries else \
@@ -1200,7 +1192,6 @@ def tajik_claim_text(china_all: pd.DataFrame, countries: Sequence[str], start: i
 
 def mirror_text(summary: pd.DataFrame) -> str:
     """Per partner: the median ratio of China's figure to the partner's, its range and the latest value."""
-    from ..core import prose
 
     if summary.empty:
         return "No partner-year in the window has both China's and the partner's figure, so no gap can be shown."
@@ -1223,7 +1214,6 @@ def mirror_text(summary: pd.DataFrame) -> str:
 
 def balance_text(balance: pd.DataFrame) -> str:
     """Surplus and deficit years per partner and the largest deficit (China-reported)."""
-    from ..core import prose
 
     b = balance.dropna(how="all")
     if b.empty:
@@ -1249,7 +1239,6 @@ def balance_text(balance: pd.DataFrame) -> str:
 
 def index_text(index: pd.DataFrame, left_out: Sequence[str], base_year: int, basis_name: str) -> str:
     """Which partners the index covers, which it leaves out, and the latest index values."""
-    from ..core import prose
 
     out = []
     if left_out:
@@ -1271,7 +1260,6 @@ def index_text(index: pd.DataFrame, left_out: Sequence[str], base_year: int, bas
 
 def table1_text(t1: pd.DataFrame) -> str:
     """Corrections and disagreements among the Table 1 cells shown."""
-    from ..core import prose
 
     if t1.empty:
         return ""
@@ -1291,12 +1279,11 @@ def table1_text(t1: pd.DataFrame) -> str:
 
 def targets_text(table: pd.DataFrame) -> str:
     """One line per target and reporter: the promise and the computed outcome."""
-    from ..core import prose
 
     if table.empty:
         return ""
     out = []
-    for tid, g in table.groupby("target_id", sort=False):
+    for _tid, g in table.groupby("target_id", sort=False):
         r = g.iloc[0]
         place = "the five Central Asian states" if r["partner"] == "CA5" else prose.name(r["partner"])
         parts = [f"{who}: {st}" for who, st in zip(g["series"], g["status"])]
@@ -1335,7 +1322,6 @@ def key_outputs(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], gap_sum:
 
 def disagreement_text(disagree: pd.DataFrame, compared: int, countries: Sequence[str], window: str) -> str:
     """How many second readings differ from the primary figure beyond 1%, and the largest."""
-    from ..core import prose
 
     if not compared:
         return f"No figure for {prose.names(countries)} in {window} has a second reading to compare."
@@ -1359,7 +1345,6 @@ def jump_rows(trade: pd.DataFrame, partners: Sequence[str], years: Iterable[int]
 
 def jump_text(rows: pd.DataFrame, countries: Sequence[str]) -> str:
     """The one rule for sudden jumps, and the rows of the selection it applies to."""
-    from ..core import prose
 
     rule = ("**Sudden jumps.** A jump is not by itself a reason to leave a figure out: where both sides report it, "
             "both sides' rows are drawn, on the same rule, and flagged in the data.")
@@ -1392,7 +1377,6 @@ def key_findings(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], growth_
     balance, targets, Table 1); a finding with nothing to say in this run is
     left out, and the list says so if none remains.
     """
-    from ..core import prose
 
     flow = FLOW_OF_CHOICE[p["flow"]]
     window = prose.span(p["start_year"], p["end_year"])
@@ -1485,7 +1469,7 @@ TABLE_UNITS: dict[str, str] = {c: "USD million" for c in (
 
 def table(frame: pd.DataFrame, name: str, **kwargs):
     """:func:`style.table` with this chapter's labels (country names for codes) and money units."""
-    from ..core import prose, style
+    from ..core import style
 
     codes = {c: prose.name(c) for c in (*CENTRAL_ASIA, "RUS", "CHN")}
     labels = {**codes, **TABLE_LABELS, **kwargs.pop("labels", {})}

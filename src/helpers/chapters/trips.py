@@ -12,7 +12,7 @@ disagreements beside them.
 from __future__ import annotations
 
 import textwrap
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -293,7 +293,7 @@ def plot_routes(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame,
     drawn = []
     handles = []
     routes = {tid: route(itin, places, tid) for tid in trip_ids}
-    for k, tid in enumerate(trip_ids):
+    for tid in trip_ids:
         r = routes[tid]
         visited |= set(r["country_iso3"]) - {"CHN"}
         drawn.append(for_trips(itin, [tid]))
@@ -648,7 +648,7 @@ def document_count_sentences(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: S
         return "The data has no announced count of documents for the trips chosen."
     keys = counts["partner_iso3"].fillna(counts["setting"].str.upper())
     lines = []
-    for (tid, key), group in counts.groupby([counts["trip_id"], keys], sort=False):
+    for (tid, _key), group in counts.groupby([counts["trip_id"], keys], sort=False):
         label = trip_label(trips, tid)
         first = group.iloc[0]
         readings = [f"{r['announced_by']} gave {_reading(r)} (`{r['source_id']}`)" for _, r in group.iterrows()]

@@ -28,9 +28,9 @@ from __future__ import annotations
 import csv
 import math
 import textwrap
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import pandas as pd
 
@@ -43,6 +43,7 @@ LEVELS = (-2, -1, 0, 1, 2)
 REGIONS = ("China", "Russia", "Central Asia", "West", "Unclassified")
 #: One colour per region, from the house palette (China and Russia as their countries).
 from ..core.style import REGION_COLORS  # noqa: E402 -- one palette across chapters (issue 19)
+
 #: Diverging colours for the five levels (ColorBrewer PuOr, colour-blind safe).
 LEVEL_COLORS = {-2: "#5E3C99", -1: "#B2ABD2", 0: "#E6E6E6", 1: "#FDB863", 2: "#E66101"}
 #: Minus sign for printed stances (typographic, not a hyphen).
@@ -897,7 +898,7 @@ def trips_sentence(voices: pd.DataFrame) -> str:
 AI_CODER = "the second coder was an AI helper agent, not a second human reader"
 
 
-def kappa_sentence(overall: "Agreement", linear: "Agreement") -> str:
+def kappa_sentence(overall: Agreement, linear: Agreement) -> str:
     """Kappa as reproducibility, always saying who the second coder was."""
     k = "undefined" if math.isnan(overall.kappa) else f"{overall.kappa:.2f}"
     kl = "undefined" if math.isnan(linear.kappa) else f"{linear.kappa:.2f}"
@@ -911,7 +912,7 @@ def kappa_sentence(overall: "Agreement", linear: "Agreement") -> str:
             "agreement among human experts.")
 
 
-def key_outputs(shown: pd.DataFrame, overall: "Agreement") -> dict[str, str]:
+def key_outputs(shown: pd.DataFrame, overall: Agreement) -> dict[str, str]:
     """Three to five short results of a run, for comparing sweep groups."""
     rows = primary(shown)
     by_region = rows["region"].value_counts()
@@ -925,8 +926,8 @@ def key_outputs(shown: pd.DataFrame, overall: "Agreement") -> dict[str, str]:
     }
 
 
-def key_findings(shown: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame, overall: "Agreement",
-                 linear: "Agreement") -> str:
+def key_findings(shown: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame, overall: Agreement,
+                 linear: Agreement) -> str:
     """The chapter's closing summary, every number computed from the run's selection (Markdown bullets).
 
     Says what the selection holds and by which route most of it arrived, the

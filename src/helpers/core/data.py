@@ -29,13 +29,12 @@ Every problem is reported as ``file, line N (data row M), column 'c': ...``.
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import pandas as pd
 
@@ -44,7 +43,6 @@ from .errors import MAX_REPORTED, DataValidationError, Problem  # noqa: F401  (r
 from .errors import rel as _rel
 from .tables import PACKAGE_FILE
 from .tables import check_field as _check_field
-
 
 # --- the descriptor ----------------------------------------------------------
 

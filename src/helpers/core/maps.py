@@ -12,8 +12,8 @@ carrée map, Russia's north is not stretched as in Mercator).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Mapping
 
 from . import paths, style
 

@@ -20,10 +20,11 @@ import ast
 import json
 import re
 import reprlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from . import paths, tables
 from .errors import DataValidationError, Problem, rel
@@ -275,7 +276,10 @@ def trade_years(partner: str, side: str, flow: str) -> tuple[int, ...]:
     exists where a source gives it or gives both flows; a balance needs both.
     """
     idx = _trade_index()
-    get = lambda f: idx.get((partner, side, f), frozenset())
+
+    def get(flow: str) -> frozenset:
+        return idx.get((partner, side, flow), frozenset())
+
     exp, imp = get("china_exports"), get("china_imports")
     years = {
         "total": get("total") | (exp & imp),
@@ -388,7 +392,7 @@ PIPELINE_COMMODITIES = ("all", "gas", "oil")
 PIPELINE_UNITS = ("native", "Mtoe", "kb/d")
 
 
-@lru_cache(maxsize=None)
+@cache
 def pipeline_first_year(commodity: str = "all") -> int:
     """First year a line of ``commodity`` was under construction or operating (actual dates only)."""
     kinds = {r["pipeline_id"]: r["commodity"] for r in _csv_rows("pipelines")}

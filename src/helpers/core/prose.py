@@ -23,9 +23,10 @@ lists of countries and year windows.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, Iterable
+from functools import cache
+from typing import Any
 
 from . import parameters
 
@@ -74,7 +75,7 @@ class Run:
         return "; ".join(f"{k} = {_show(v)}" for k, v in self.changed.items())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _defaults_cached(notebook: str) -> tuple:
     values = parameters.validate(notebook, parameters.cell_defaults(notebook))
     return tuple(values.items())
@@ -170,7 +171,7 @@ def join(items: Iterable[str], conj: str = "and") -> str:
     return f"{', '.join(items[:-1])} {conj} {items[-1]}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _country_names() -> dict[str, str]:
     from . import data
 

@@ -53,7 +53,6 @@ from typing import Any
 
 from ..core import parameters, paths
 
-
 _parse_value = parameters.parse_value  # kept under its old name for the callers below
 
 
@@ -195,8 +194,8 @@ def cmd_datadict(args) -> int:
 def cmd_kappa(args) -> int:
     import csv
 
-    from ..core import data
     from ..chapters import views
+    from ..core import data
 
     statements = data.load("statements")
     known = set(statements["statement_id"])
@@ -315,8 +314,8 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return 141
     except Exception as exc:  # noqa: BLE001 - no traceback reaches the user
-        from . import runner  # standard library only, like errors: a refusal stays fast
         from ..core.errors import DataValidationError
+        from . import runner  # standard library only, like errors: a refusal stays fast
 
         if isinstance(exc, (parameters.ParameterError, DataValidationError, runner.RunnerError,
                             paths.NotInRepositoryError)):
@@ -345,7 +344,7 @@ def _write_crash_log(exc: BaseException) -> str | None:
     import tempfile
 
     text = "".join(traceback.format_exception(exc))
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     for folder in (paths.build_dir() / "logs", Path(tempfile.gettempdir())):
         try:
             folder.mkdir(parents=True, exist_ok=True)

@@ -533,7 +533,7 @@ def last_updated(*files: Path) -> str:
     times = [f.stat().st_mtime for f in files if f.exists()]
     if not times:
         return ""
-    return dt.datetime.fromtimestamp(max(times), tz=dt.timezone.utc).date().isoformat()
+    return dt.datetime.fromtimestamp(max(times), tz=dt.UTC).date().isoformat()
 
 
 def data_as_of(pkg: dict, read_csv) -> str:

@@ -70,10 +70,11 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..core import parameters, paths
 
@@ -165,7 +166,7 @@ def _canonical(obj: Any) -> str:
     return paths.canonical(obj)
 
 
-def _hash_files(h: "hashlib._Hash", files: list[Path]) -> None:
+def _hash_files(h: hashlib._Hash, files: list[Path]) -> None:
     root = paths.repo_root()
     for f in sorted(files):
         h.update(str(f.relative_to(root) if f.is_relative_to(root) else f).encode())
@@ -774,7 +775,7 @@ def _summary(exc: BaseException, out_nb: Path | None) -> str:
 
 
 def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 class _own_event_loop:
@@ -982,7 +983,7 @@ class variant_lock:
         self.fd: int | None = None
         self.waited = False
 
-    def __enter__(self) -> "variant_lock":
+    def __enter__(self) -> variant_lock:
         try:
             import fcntl
         except ImportError:
@@ -1216,7 +1217,7 @@ def _run_on_dask(client, todo: list[Job], force: bool, report: Callable[[Result]
 
 
 def run_jobs(jobs: list[Job], *, force: bool = False, workers: int | None = None,
-             echo: Callable[[str], None] = print, dask: "DaskCluster | Any | None" = None) -> list[Result]:
+             echo: Callable[[str], None] = print, dask: DaskCluster | Any | None = None) -> list[Result]:
     """Run jobs in parallel and report progress.
 
     Where: by default a local process pool of ``workers`` processes (default:

@@ -50,12 +50,12 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Callable
 
-from . import course, render, runner, seminar
 from ..core import figmeta, parameters, paths
+from . import course, render, runner, seminar
 
 # helpers.data and helpers.datadict (pandas) are imported where used, so that checking
 # whether the site is up to date loads no more than the standard library needs.

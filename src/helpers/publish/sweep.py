@@ -34,9 +34,10 @@ from __future__ import annotations
 import html
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..core import parameters, paths
 from . import runner
