@@ -143,10 +143,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--with-tests", action="store_true", help="also time 'make test' once (long)")
-    parser.add_argument("--baselines", action="store_true",
-                        help="also time plain papermill and nbconvert (what the runner and the site replace)")
-    parser.add_argument("--profile", action="store_true",
-                        help="profile each chapter's variant in this process; write build/profile.md")
+    parser.add_argument(
+        "--baselines",
+        action="store_true",
+        help="also time plain papermill and nbconvert (what the runner and the site replace)",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="profile each chapter's variant in this process; write build/profile.md"
+    )
     parser.add_argument("--profile-one", metavar="CHAPTER", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -174,8 +178,11 @@ def main() -> None:
         root = scratch_repo()
         env = scratch_env(root)
         add("floor", "floor: kernel start + import pandas, matplotlib, geopandas", timed(py + ["-c", FLOOR], env, ROOT))
-        add("run-cold", f"`helpers run`, all {len(notebooks)} chapters, empty build cache",
-            timed(py + ["-m", "helpers", "run"], env, ROOT))
+        add(
+            "run-cold",
+            f"`helpers run`, all {len(notebooks)} chapters, empty build cache",
+            timed(py + ["-m", "helpers", "run"], env, ROOT),
+        )
         add("run-same", "`helpers run`, nothing changed", timed(py + ["-m", "helpers", "run"], env, ROOT))
         for nb in notebooks:
             pairs = VARIANTS.get(nb)
@@ -183,30 +190,55 @@ def main() -> None:
                 notes.append(f"{nb}: no variant in scripts/bench.py VARIANTS; not timed.")
                 continue
             flags = [x for name, value in pairs for x in ("-p", name, value)]
-            add(f"variant-{nb}", f"variant {nb} ({', '.join(f'{n}={v}' for n, v in pairs)}), cache bypassed",
-                timed(py + ["-m", "helpers", "run", nb, *flags, "--force"], env, ROOT))
+            add(
+                f"variant-{nb}",
+                f"variant {nb} ({', '.join(f'{n}={v}' for n, v in pairs)}), cache bypassed",
+                timed(py + ["-m", "helpers", "run", nb, *flags, "--force"], env, ROOT),
+            )
         shutil.rmtree(root / "build" / ".cache", ignore_errors=True)
         shutil.rmtree(root / "build" / "site", ignore_errors=True)
-        add("site-cold", "`helpers site --force`, cold (no site, no thumbnail cache)",
-            timed(py + ["-m", "helpers", "site", "--force"], env, ROOT))
-        add("site-force", "`helpers site --force`, rebuilt (thumbnails cached)",
-            timed(py + ["-m", "helpers", "site", "--force"], env, ROOT))
+        add(
+            "site-cold",
+            "`helpers site --force`, cold (no site, no thumbnail cache)",
+            timed(py + ["-m", "helpers", "site", "--force"], env, ROOT),
+        )
+        add(
+            "site-force",
+            "`helpers site --force`, rebuilt (thumbnails cached)",
+            timed(py + ["-m", "helpers", "site", "--force"], env, ROOT),
+        )
         add("site-same", "`helpers site`, nothing changed (skipped)", timed(py + ["-m", "helpers", "site"], env, ROOT))
-        add("make-run", "`make run`, nothing changed (make's venv check + run + site)",
-            timed(["make", "-s", "-C", str(ROOT), "run"], env, ROOT))
-        add("bad-param", "bad parameter rejected",
-            timed(py + ["-m", "helpers", "run", "01_sco_history", "-p", "as_of_year", "1890"], env, ROOT, ok=(2,)))
+        add(
+            "make-run",
+            "`make run`, nothing changed (make's venv check + run + site)",
+            timed(["make", "-s", "-C", str(ROOT), "run"], env, ROOT),
+        )
+        add(
+            "bad-param",
+            "bad parameter rejected",
+            timed(py + ["-m", "helpers", "run", "01_sco_history", "-p", "as_of_year", "1890"], env, ROOT, ok=(2,)),
+        )
         groups = str(root / "seminar" / "sweeps" / "03_trade.yaml")
-        add("sweep-pool", "`helpers sweep 03_trade` (groups of seminar/sweeps), local pool of 2, --force",
-            timed(py + ["-m", "helpers", "sweep", "03_trade", "-f", groups, "-j", "2", "--force"], env, ROOT))
+        add(
+            "sweep-pool",
+            "`helpers sweep 03_trade` (groups of seminar/sweeps), local pool of 2, --force",
+            timed(py + ["-m", "helpers", "sweep", "03_trade", "-f", groups, "-j", "2", "--force"], env, ROOT),
+        )
         if not why_no_dask:
-            add("sweep-dask", "the same sweep on a Dask LocalCluster of 2 workers (`--dask-local 2`), --force",
-                timed(py + ["-m", "helpers", "sweep", "03_trade", "-f", groups, "--dask-local", "2", "--force"],
-                      env, ROOT))
+            add(
+                "sweep-dask",
+                "the same sweep on a Dask LocalCluster of 2 workers (`--dask-local 2`), --force",
+                timed(
+                    py + ["-m", "helpers", "sweep", "03_trade", "-f", groups, "--dask-local", "2", "--force"], env, ROOT
+                ),
+            )
         bad = root / "bad_groups.yaml"
         bad.write_text("group-a:\n  countries: [KAZ, XXX]\n")
-        add("bad-groups", "bad groups file rejected",
-            timed(py + ["-m", "helpers", "sweep", "03_trade", "-f", str(bad)], env, ROOT, ok=(2,)))
+        add(
+            "bad-groups",
+            "bad groups file rejected",
+            timed(py + ["-m", "helpers", "sweep", "03_trade", "-f", str(bad)], env, ROOT, ok=(2,)),
+        )
         if args.baselines:
             baselines(root, env, notebooks, add)
         shutil.rmtree(root)
@@ -216,12 +248,17 @@ def main() -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("SCO_REPO_ROOT", "SCO_BUILD_DIR", "SCO_DATA_DIR")}
         start = time.perf_counter()
         proc = subprocess.run(["make", "-s", "-C", str(ROOT), "test"], env=env, capture_output=True, text=True)
-        add("tests", "`make test`, the whole suite (once)" + ("" if proc.returncode == 0 else
-                                                              f" (FAILED, exit {proc.returncode})"),
-            time.perf_counter() - start)
+        add(
+            "tests",
+            "`make test`, the whole suite (once)"
+            + ("" if proc.returncode == 0 else f" (FAILED, exit {proc.returncode})"),
+            time.perf_counter() - start,
+        )
         if proc.returncode != 0:
-            notes.append("make test failed; its time is of a failing run. Last lines:\n    "
-                         + "\n    ".join(proc.stdout.strip().splitlines()[-5:]))
+            notes.append(
+                "make test failed; its time is of a failing run. Last lines:\n    "
+                + "\n    ".join(proc.stdout.strip().splitlines()[-5:])
+            )
     else:
         notes.append("test suite: not timed (pass --with-tests).")
 
@@ -253,20 +290,47 @@ def baselines(root: Path, env: dict, notebooks: list[str], add) -> None:
     env_pm = {**env, "SCO_FIGURES_DIR": str(out)}
     start = time.perf_counter()
     for nb in notebooks:
-        timed([str(BIN / "papermill"), "--no-progress-bar", str(root / "notebooks" / f"{nb}.ipynb"),
-               str(out / f"{nb}.ipynb")], env_pm, root / "notebooks")
+        timed(
+            [
+                str(BIN / "papermill"),
+                "--no-progress-bar",
+                str(root / "notebooks" / f"{nb}.ipynb"),
+                str(out / f"{nb}.ipynb"),
+            ],
+            env_pm,
+            root / "notebooks",
+        )
     add("pm", "baseline: plain `papermill` CLI, one after another (no HTML)", time.perf_counter() - start)
     start = time.perf_counter()
     for nb in notebooks:
-        timed([str(BIN / "papermill"), "--no-progress-bar", str(root / "notebooks" / f"{nb}.ipynb"),
-               str(out / f"{nb}.ipynb")], env_pm, root / "notebooks")
+        timed(
+            [
+                str(BIN / "papermill"),
+                "--no-progress-bar",
+                str(root / "notebooks" / f"{nb}.ipynb"),
+                str(out / f"{nb}.ipynb"),
+            ],
+            env_pm,
+            root / "notebooks",
+        )
         timed([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(out / f"{nb}.ipynb")], env_pm, root)
     add("pm-html", "baseline: plain `papermill` + `jupyter nbconvert --to html`", time.perf_counter() - start)
     start = time.perf_counter()
     for nb in notebooks:
         for fmt in ("html", "slides"):
-            timed([str(BIN / "jupyter"), "nbconvert", "--to", fmt, "--output-dir", str(root / "nbconvert-out"),
-                   str(root / "notebooks" / f"{nb}.ipynb")], env, root)
+            timed(
+                [
+                    str(BIN / "jupyter"),
+                    "nbconvert",
+                    "--to",
+                    fmt,
+                    "--output-dir",
+                    str(root / "nbconvert-out"),
+                    str(root / "notebooks" / f"{nb}.ipynb"),
+                ],
+                env,
+                root,
+            )
     add("nbconvert", "baseline: `jupyter nbconvert` to HTML and to slides, per notebook", time.perf_counter() - start)
 
 
@@ -276,16 +340,22 @@ def baselines(root: Path, env: dict, notebooks: list[str], add) -> None:
 CATEGORIES = {
     "figures saved (helpers.style.save_figure: PNG + SVG + CSV)": ["helpers/core/style.py:save_figure"],
     "  of which PNG/SVG writing (matplotlib savefig)": ["matplotlib/figure.py:savefig"],
-    "figures shown inline (the kernel's PNG of each figure)": ["matplotlib_inline/backend_inline.py:show",
-                                                                 "IPython/core/pylabtools.py:print_figure"],
+    "figures shown inline (the kernel's PNG of each figure)": [
+        "matplotlib_inline/backend_inline.py:show",
+        "IPython/core/pylabtools.py:print_figure",
+    ],
     "styled tables (helpers.style.table and pandas Styler)": ["helpers/core/style.py:table"],
-    "  of which Styler HTML (pandas to_html / _repr_html_)": ["pandas/io/formats/style.py:to_html",
-                                                              "pandas/io/formats/style.py:_repr_html_"],
+    "  of which Styler HTML (pandas to_html / _repr_html_)": [
+        "pandas/io/formats/style.py:to_html",
+        "pandas/io/formats/style.py:_repr_html_",
+    ],
     "maps (helpers.maps; geopandas plotting)": ["helpers/core/maps.py:", "geopandas/plotting.py:plot_dataframe"],
     "data loading and validation (helpers.data)": ["helpers/core/data.py:load"],
-    "matplotlib layout (tight/constrained layout, draw)": ["matplotlib/figure.py:draw",
-                                                            "matplotlib/_constrained_layout.py:do_constrained_layout",
-                                                            "matplotlib/figure.py:tight_layout"],
+    "matplotlib layout (tight/constrained layout, draw)": [
+        "matplotlib/figure.py:draw",
+        "matplotlib/_constrained_layout.py:do_constrained_layout",
+        "matplotlib/figure.py:tight_layout",
+    ],
 }
 
 
@@ -305,19 +375,24 @@ def _inject(nb, pairs: list[tuple[str, str]], notebook: str) -> None:
 
 def profile_chapters() -> None:
     """Each chapter's variant under cProfile, each in a fresh process; the report in build/profile.md."""
-    out = ["# Where a chapter's variant run spends its time", "",
-           "Each chapter's variant (scripts/bench.py VARIANTS) executed under cProfile in a fresh process "
-           "(`scripts/bench.py --profile-one CHAPTER`): the code cells in an IPython shell, so every display is "
-           "formatted as a kernel formats it (HTML of tables, PNG of figures), figures saved for real (PNG, SVG and "
-           "CSV) to a scratch folder, then the run's page rendered (helpers.render.notebook_html, as the runner "
-           "exports it). Kernel start and the imports of pandas, matplotlib and geopandas (the floor) are not "
-           "included. Times are wall-clock seconds under the profiler, which slows Python-heavy code, on a shared "
-           "machine: compare them with each other rather than with the benchmark. The groups overlap: drawing a "
-           "figure (layout) happens inside saving it and inside showing it.", ""]
+    out = [
+        "# Where a chapter's variant run spends its time",
+        "",
+        "Each chapter's variant (scripts/bench.py VARIANTS) executed under cProfile in a fresh process "
+        "(`scripts/bench.py --profile-one CHAPTER`): the code cells in an IPython shell, so every display is "
+        "formatted as a kernel formats it (HTML of tables, PNG of figures), figures saved for real (PNG, SVG and "
+        "CSV) to a scratch folder, then the run's page rendered (helpers.render.notebook_html, as the runner "
+        "exports it). Kernel start and the imports of pandas, matplotlib and geopandas (the floor) are not "
+        "included. Times are wall-clock seconds under the profiler, which slows Python-heavy code, on a shared "
+        "machine: compare them with each other rather than with the benchmark. The groups overlap: drawing a "
+        "figure (layout) happens inside saving it and inside showing it.",
+        "",
+    ]
     for nb_name in VARIANTS:
         with tempfile.NamedTemporaryFile("r", suffix=".md", encoding="utf-8") as part:
-            proc = subprocess.run([sys.executable, __file__, "--profile-one", nb_name, "--out", part.name],
-                                  capture_output=True, text=True)
+            proc = subprocess.run(
+                [sys.executable, __file__, "--profile-one", nb_name, "--out", part.name], capture_output=True, text=True
+            )
             if proc.returncode != 0:
                 out += [f"## {nb_name}", "", f"Profiling failed: {(proc.stderr.strip().splitlines() or [''])[-1]}", ""]
             else:
@@ -336,8 +411,13 @@ def profile_one(nb_name: str, target: Path) -> None:
     root = scratch_repo("sco-profile-")
     figures = root / "run-figures"
     figures.mkdir()
-    os.environ.update({"SCO_REPO_ROOT": str(root), "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-                       "SCO_FIGURES_DIR": str(figures)})
+    os.environ.update(
+        {
+            "SCO_REPO_ROOT": str(root),
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            "SCO_FIGURES_DIR": str(figures),
+        }
+    )
     sys.path.insert(0, str(ROOT / "src"))
     from IPython.core.interactiveshell import InteractiveShell
 
@@ -371,7 +451,9 @@ def profile_one(nb_name: str, target: Path) -> None:
             prof.disable()
             cells.append((time.perf_counter() - start, section or "(top)"))
             if not res.success:
-                raise SystemExit(f"{nb_name}: a cell failed under the profiler: {res.error_in_exec or res.error_before_exec}")
+                raise SystemExit(
+                    f"{nb_name}: a cell failed under the profiler: {res.error_in_exec or res.error_before_exec}"
+                )
         exec_time = time.perf_counter() - total_start
         executed = nbformat.read(ROOT / "notebooks" / f"{nb_name}.ipynb", as_version=4)
         start = time.perf_counter()
@@ -387,9 +469,14 @@ def profile_one(nb_name: str, target: Path) -> None:
             for label, pats in CATEGORIES.items():
                 if any(p in key for p in pats):
                     cum[label] = cum.get(label, 0.0) + ct
-        out += [f"## {nb_name} ({', '.join(f'{n}={v}' for n, v in pairs)})", "",
-                f"Code cells {exec_time:.1f} s; page (HTML export of the executed notebook) {html_time:.1f} s.", "",
-                "| where | s | share of cells + page |", "|---|---:|---:|"]
+        out += [
+            f"## {nb_name} ({', '.join(f'{n}={v}' for n, v in pairs)})",
+            "",
+            f"Code cells {exec_time:.1f} s; page (HTML export of the executed notebook) {html_time:.1f} s.",
+            "",
+            "| where | s | share of cells + page |",
+            "|---|---:|---:|",
+        ]
         whole = exec_time + html_time
         for label, secs in ((k, cum[k]) for k in CATEGORIES if k in cum):
             out.append(f"| {label} | {secs:.2f} | {secs / whole:.0%} |")

@@ -38,9 +38,7 @@ from shapely.geometry.polygon import orient
 PACKAGE = "world-atlas"
 VERSION = "2.0.2"
 # `npm view world-atlas@2.0.2 dist.integrity`
-INTEGRITY = (
-    "sha512-IXfV0qwlKXpckz1FhwXVwKRjiIhOnWttOskm5CtxMsjgE/MXAYRHWJqgXOpM8IkcPBoXnyTU5lFHcYa5ChG0LQ=="
-)
+INTEGRITY = "sha512-IXfV0qwlKXpckz1FhwXVwKRjiIhOnWttOskm5CtxMsjgE/MXAYRHWJqgXOpM8IkcPBoXnyTU5lFHcYa5ChG0LQ=="
 MEMBER = "package/countries-50m.json"
 NATURAL_EARTH_VERSION = "4.1.0"
 

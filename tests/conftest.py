@@ -66,8 +66,7 @@ def fixture_notebook(path, body="print('x is', x)"):
         "import os, pathlib\n"
         "if fail:\n"
         "    raise RuntimeError('fixture failure requested')\n"
-        "pathlib.Path(os.environ['SCO_FIGURES_DIR'], f'fixture_x{x}.png').write_bytes(b'not really a png')\n"
-        + body
+        "pathlib.Path(os.environ['SCO_FIGURES_DIR'], f'fixture_x{x}.png').write_bytes(b'not really a png')\n" + body
     )
     nb.cells = [nbformat.v4.new_markdown_cell("# Fixture"), params, work]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -80,8 +79,9 @@ def sandbox(tmp_path, monkeypatch):
     (tmp_path / "notebooks").mkdir()
     for name in ("90_fixture", "91_fixture"):
         fixture_notebook(tmp_path / "notebooks" / f"{name}.ipynb")
-        spec = NotebookSpec(name, (Param("x", "int", "a digit", minimum=0, maximum=9),
-                                    Param("fail", "bool", "raise on purpose")))
+        spec = NotebookSpec(
+            name, (Param("x", "int", "a digit", minimum=0, maximum=9), Param("fail", "bool", "raise on purpose"))
+        )
         monkeypatch.setitem(parameters.SPECS, name, spec)
     shutil.copytree(ROOT / "data", tmp_path / "data")
     monkeypatch.setenv("SCO_REPO_ROOT", str(tmp_path))

@@ -76,8 +76,9 @@ def _split_last_expr(source: str):
     return tree, None
 
 
-def run_chapter(notebook: str, overrides: dict[str, Any], *, check_layout: bool = False,
-                monkeypatch=None) -> ChapterRun:
+def run_chapter(
+    notebook: str, overrides: dict[str, Any], *, check_layout: bool = False, monkeypatch=None
+) -> ChapterRun:
     """Execute a chapter's code cells with ``overrides``; raise whatever the notebook raises.
 
     ``monkeypatch`` (pytest's fixture) is used to replace ``display`` and
@@ -144,6 +145,10 @@ def run_in_kernel(notebook: str, overrides: dict[str, Any], tmp_path, monkeypatc
     [result] = runner.run_jobs(runner.plan([notebook], overrides), echo=lambda s: None)
     assert result.status == "ok", f"{result.message}; log: {result.log}"
     nb = nbformat.read(result.job.out_dir / f"{notebook}.ipynb", as_version=4)
-    markdown = "\n".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code"
-                         for o in c.get("outputs", []))
+    markdown = "\n".join(
+        o.get("data", {}).get("text/markdown", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
     return nb, markdown

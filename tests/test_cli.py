@@ -59,8 +59,9 @@ def test_kappa_names_a_file_it_cannot_read(tmp_path, capsys, kind):
 
 @pytest.mark.parametrize("argv", [["params", "03_trade"], ["kappa", "data/statements.csv", "data/statements.csv"]])
 def test_a_closed_pipe_gives_no_traceback(argv):
-    proc = subprocess.Popen([sys.executable, "-m", "helpers", *argv], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "helpers", *argv], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     proc.stdout.close()  # the reader is gone before anything is written (like '| head -0')
     err = proc.stderr.read().decode()
     proc.wait(timeout=60)

@@ -55,8 +55,18 @@ def test_citation_lists_both_licences_and_invents_no_url():
 def test_glossary_entries_are_valid_and_cite_known_sources():
     terms = course.glossary()
     ids = {s["source_id"] for s in site._read_csv(ROOT / "data" / "sources.csv")}
-    for need in ("starting-document", "bcm", "mtoe", "mirror-statistics", "cif-fob", "kappa",
-                 "dialogue-partner", "cacgp", "espo", "shanghai-five"):
+    for need in (
+        "starting-document",
+        "bcm",
+        "mtoe",
+        "mirror-statistics",
+        "cif-fob",
+        "kappa",
+        "dialogue-partner",
+        "cacgp",
+        "espo",
+        "shanghai-five",
+    ):
         assert need in {t.id for t in terms}
     for t in terms:
         assert set(t.sources) <= ids, t.id
@@ -75,8 +85,10 @@ def test_a_bad_glossary_is_refused(tmp_path):
 def test_prose_links_first_use_only_and_never_inside_links_code_or_headings():
     terms = course.glossary()
     prose = course.Prose(terms, {"gao2010"})
-    one = prose('<h2>Seed 004 and kappa</h2><p>As seed 004 says, kappa is <a href="x">kappa</a>; '
-                "see <code>gao2010</code> and <code>notasource</code>.</p>")
+    one = prose(
+        '<h2>Seed 004 and kappa</h2><p>As seed 004 says, kappa is <a href="x">kappa</a>; '
+        "see <code>gao2010</code> and <code>notasource</code>.</p>"
+    )
     two = prose("<p>Again seed 004 and kappa.</p>")
     assert "<h2>Seed 004 and kappa</h2>" in one  # headings untouched
     assert one.count('href="glossary.html#starting-document"') == 1
@@ -99,8 +111,9 @@ def test_glossary_titles_are_escaped():
 @pytest.mark.parametrize("name", list(site.CHAPTERS))
 def test_every_figure_gets_a_horizontal_slide_and_prose_goes_to_notes(name):
     nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
-    figures = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])
-                  if not _in_seminar(nb, c))
+    figures = sum(
+        "image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []) if not _in_seminar(nb, c)
+    )
     slides = course.deck_slides(nb)
     assert sum(s.kind == "figure" for s in slides) == figures
     assert slides[0].kind == "title" and slides[-1].kind == "discussion"
@@ -135,8 +148,10 @@ def test_teacher_only_paths():
 
 
 def test_the_student_guide_names_solutions_without_linking_them():
-    body = ('<a href="solutions/03_trade_solutions.ipynb">solutions</a> '
-            '<a href="05_teacher_key.md">key</a> <a href="sweeps/03_trade.yaml">groups</a>')
+    body = (
+        '<a href="solutions/03_trade_solutions.ipynb">solutions</a> '
+        '<a href="05_teacher_key.md">key</a> <a href="sweeps/03_trade.yaml">groups</a>'
+    )
     student = site.rewrite_links(body, PurePosixPath("seminar/GUIDE.md"), teacher=False)
     assert "solutions/" not in student and "teacher_key" not in student
     assert "solutions (in the teacher's build)" in student and 'href="seminar/sweeps/03_trade.yaml"' in student
@@ -158,9 +173,11 @@ def test_data_as_of_is_the_latest_date_of_a_fact():
 
 
 def test_search_sections_cut_at_headings():
-    page = ('<main><h1 id="T">Title</h1><p>intro</p><h2 id="A">A</h2><p>kappa here</p>'
-            '<details class="sco-code"><summary>Code</summary>x = "hidden"</details>'
-            '<h3 id="B">B</h3><p>Line D</p><div class="sco-footer">foot</div></main>')
+    page = (
+        '<main><h1 id="T">Title</h1><p>intro</p><h2 id="A">A</h2><p>kappa here</p>'
+        '<details class="sco-code"><summary>Code</summary>x = "hidden"</details>'
+        '<h3 id="B">B</h3><p>Line D</p><div class="sco-footer">foot</div></main>'
+    )
     docs = course.page_sections(page, "c.html", "Chapter", "chapter")
     assert [d["url"] for d in docs] == ["c.html#T", "c.html#A", "c.html#B"]
     assert "kappa" in docs[1]["text"] and "hidden" not in docs[1]["text"]
@@ -172,11 +189,16 @@ def test_a_deck_shows_hostile_text_as_text():
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     nb = nbformat.v4.new_notebook()
     fig = nbformat.v4.new_code_cell("plot()")
-    fig.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
-                   nbformat.v4.new_output("display_data", data={"text/markdown": f"Finding {evil}. More {evil}."})]
-    nb.cells = [nbformat.v4.new_markdown_cell(f"# Title {evil}\n\nQuestion {evil}."),
-                nbformat.v4.new_markdown_cell(f"## 1. Section {evil}\n\nIntro {evil}."), fig,
-                nbformat.v4.new_markdown_cell(f"## For the seminar\n\n### Questions for discussion\n\n1. Why {evil}?")]
+    fig.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
+        nbformat.v4.new_output("display_data", data={"text/markdown": f"Finding {evil}. More {evil}."}),
+    ]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(f"# Title {evil}\n\nQuestion {evil}."),
+        nbformat.v4.new_markdown_cell(f"## 1. Section {evil}\n\nIntro {evil}."),
+        fig,
+        nbformat.v4.new_markdown_cell(f"## For the seminar\n\n### Questions for discussion\n\n1. Why {evil}?"),
+    ]
     deck = course.deck(nb, reveal_prefix="../assets/reveal", back='x.html"><script>')
     from test_escaping import assert_harmless, own_scripts
 
@@ -186,8 +208,10 @@ def test_a_deck_shows_hostile_text_as_text():
 
 
 def test_what_to_see_is_short_and_loses_nothing():
-    long = ("The map shows 14 lines: 11 operating (" + ", ".join(f"Line {i}" for i in range(30)) + "); "
-            "2 planned (Power of Siberia 2 and its twin line); 1 stalled. Second sentence.")
+    long = (
+        "The map shows 14 lines: 11 operating (" + ", ".join(f"Line {i}" for i in range(30)) + "); "
+        "2 planned (Power of Siberia 2 and its twin line); 1 stalled. Second sentence."
+    )
     shown, rest = course._split(long)
     assert shown == "The map shows 14 lines: 11 operating; 2 planned; 1 stalled."
     assert long.split(". Second")[0] in rest and "Second sentence." in rest  # all of it in the notes

@@ -30,8 +30,12 @@ def cluster():
     """Two workers of two threads each, in this process: four runs at once."""
     import logging
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=False, dashboard_address=None,
-                                  silence_logs=logging.ERROR) as c, distributed.Client(c, set_as_default=False) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=2, processes=False, dashboard_address=None, silence_logs=logging.ERROR
+        ) as c,
+        distributed.Client(c, set_as_default=False) as client,
+    ):
         yield client
 
 
@@ -61,8 +65,7 @@ def test_four_runs_on_threads_of_one_worker_process_each_keep_their_own_figures(
 def _sweep_outputs(build: Path, groups: list[str]) -> dict:
     """What a sweep produced, without what differs between two runs (times, the page stamp)."""
     folder = build / "sweeps" / "90_fixture--groups"
-    out = {"files": sorted(p.name for p in folder.iterdir()),
-           "index": (folder / "index.html").read_text()}
+    out = {"files": sorted(p.name for p in folder.iterdir()), "index": (folder / "index.html").read_text()}
     stamp = re.compile(r"<!-- sco-sweep-page [0-9a-f]+ -->\n?")
     for g in groups:
         out[g] = stamp.sub("", (folder / f"{g}.html").read_text())
@@ -78,8 +81,9 @@ def _sweep_outputs(build: Path, groups: list[str]) -> dict:
 
 def test_a_sweep_on_a_local_cluster_gives_the_same_outputs_as_on_the_local_pool(sandbox, cluster, monkeypatch):
     groups = sandbox / "groups.yaml"
-    groups.write_text("question: Does x change the figure?\n"
-                      "two:\n  task: x at two\n  x: 2\nthree:\n  x: 3\nfour:\n  x: 4\n")
+    groups.write_text(
+        "question: Does x change the figure?\ntwo:\n  task: x at two\n  x: 2\nthree:\n  x: 3\nfour:\n  x: 4\n"
+    )
     names = ["two", "three", "four"]
     assert sweep.run("90_fixture", groups, workers=2, echo=quiet) == 0
     pool = _sweep_outputs(sandbox / "build", names)
@@ -97,8 +101,9 @@ def test_a_sweep_on_a_local_cluster_gives_the_same_outputs_as_on_the_local_pool(
 
 def test_two_identical_runs_at_once_execute_once(sandbox):
     marker = sandbox / "executions.txt"
-    fixture_notebook(sandbox / "notebooks" / "90_fixture.ipynb",
-                     body=f"open({str(marker)!r}, 'a').write('executed\\n')")
+    fixture_notebook(
+        sandbox / "notebooks" / "90_fixture.ipynb", body=f"open({str(marker)!r}, 'a').write('executed\\n')"
+    )
     start = threading.Barrier(2)
     results: list[runner.Result] = []
 
@@ -137,14 +142,19 @@ def test_workers_are_sized_by_the_cpus_this_process_may_use():
     assert runner.DaskCluster(local_workers=None).describe().startswith(f"a local Dask cluster of {expected} ")
 
 
-@pytest.mark.parametrize("argv, flag", [
-    (["run", "90_fixture", "--scheduler", "tcp://127.0.0.1:8786", "--dask-local", "2"], "--scheduler"),
-    (["run", "90_fixture", "--threads-per-worker", "2"], "--threads-per-worker"),
-    (["sweep", "90_fixture", "-f", "g.yaml", "--dask-local", "0"], "--dask-local"),
-    (["run", "90_fixture", "-j", "2", "--dask-local", "2"], "-j"),
-    (["run", "90_fixture", "--scheduler", "tcp://127.0.0.1:8786", "--threads-per-worker", "2"],
-     "--threads-per-worker"),
-])
+@pytest.mark.parametrize(
+    "argv, flag",
+    [
+        (["run", "90_fixture", "--scheduler", "tcp://127.0.0.1:8786", "--dask-local", "2"], "--scheduler"),
+        (["run", "90_fixture", "--threads-per-worker", "2"], "--threads-per-worker"),
+        (["sweep", "90_fixture", "-f", "g.yaml", "--dask-local", "0"], "--dask-local"),
+        (["run", "90_fixture", "-j", "2", "--dask-local", "2"], "-j"),
+        (
+            ["run", "90_fixture", "--scheduler", "tcp://127.0.0.1:8786", "--threads-per-worker", "2"],
+            "--threads-per-worker",
+        ),
+    ],
+)
 def test_bad_dask_options_are_refused_before_any_work(sandbox, capsys, argv, flag):
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -161,9 +171,11 @@ def test_an_unreachable_scheduler_is_one_error_line(sandbox, capsys, monkeypatch
 
 
 def test_dask_is_imported_only_when_asked_for():
-    code = ("import sys\nfrom helpers.__main__ import main\n"
-            "main(['run', '03_trade', '--threads-per-worker', '2'])\n"
-            "assert 'distributed' not in sys.modules and 'dask' not in sys.modules, 'dask imported'\n")
+    code = (
+        "import sys\nfrom helpers.__main__ import main\n"
+        "main(['run', '03_trade', '--threads-per-worker', '2'])\n"
+        "assert 'distributed' not in sys.modules and 'dask' not in sys.modules, 'dask imported'\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "--threads-per-worker" in done.stderr

@@ -80,7 +80,9 @@ def test_a_missing_column_is_reported(data_copy):
     path = data_copy / "countries.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(",".join(line.split(",")[:-1]) for line in lines) + "\n", encoding="utf-8")
-    assert "countries.csv, line 1: columns do not match the schema; missing: source_id" in load_error(data_copy, "countries")
+    assert "countries.csv, line 1: columns do not match the schema; missing: source_id" in load_error(
+        data_copy, "countries"
+    )
 
 
 def test_overlapping_and_reversed_spells_are_reported(data_copy):
@@ -172,19 +174,31 @@ def _write(folder, table, data: bytes):
     [
         (b"", "countries.csv: is empty; it needs a header line"),
         (b"iso3,name,m49_subregion,source_id\n", "countries.csv: has a header but no data rows"),
-        (b'iso3,name,m49_subregion,source_id\nKAZ,"Kazakhstan,Central Asia,x\n',
-         "countries.csv, line 2 (data row 1): is not valid CSV: a quoted value opened here is never closed"),
-        (b'iso3,name,m49_subregion,source_id\nKAZ,"Kaz"akhstan,Central Asia,x\n',
-         "countries.csv, line 2 (data row 1): is not valid CSV: text after a closing quote"),
-        (b"iso3,name,m49_subregion,source_id\nKAZ,Kazakhstan,Central Asia,x,extra\n",
-         "countries.csv, line 2 (data row 1): has 5 field(s) but the header has 4"),
-        (b"iso3,name,m49_subregion,source_id\nKAZ,Kazakhstan\n",
-         "countries.csv, line 2 (data row 1), column 'm49_subregion': has 2 field(s) but the header has 4"),
-        (b"iso3,name,m49_subregion,source_id\nKAZ,Kaz\xffkhstan,Central Asia,x\n",
-         "countries.csv, line 2 (data row 1), column 'name': byte 0xff is not UTF-8 text"),
+        (
+            b'iso3,name,m49_subregion,source_id\nKAZ,"Kazakhstan,Central Asia,x\n',
+            "countries.csv, line 2 (data row 1): is not valid CSV: a quoted value opened here is never closed",
+        ),
+        (
+            b'iso3,name,m49_subregion,source_id\nKAZ,"Kaz"akhstan,Central Asia,x\n',
+            "countries.csv, line 2 (data row 1): is not valid CSV: text after a closing quote",
+        ),
+        (
+            b"iso3,name,m49_subregion,source_id\nKAZ,Kazakhstan,Central Asia,x,extra\n",
+            "countries.csv, line 2 (data row 1): has 5 field(s) but the header has 4",
+        ),
+        (
+            b"iso3,name,m49_subregion,source_id\nKAZ,Kazakhstan\n",
+            "countries.csv, line 2 (data row 1), column 'm49_subregion': has 2 field(s) but the header has 4",
+        ),
+        (
+            b"iso3,name,m49_subregion,source_id\nKAZ,Kaz\xffkhstan,Central Asia,x\n",
+            "countries.csv, line 2 (data row 1), column 'name': byte 0xff is not UTF-8 text",
+        ),
         ("iso3,name\n".encode("utf-16"), "countries.csv, line 1: is UTF-16 text; save it as UTF-8"),
-        (b"iso3,name,m49_subregion,source_id\nKAZ,Kaz\x00,Central Asia,x\n",
-         "countries.csv, line 2 (data row 1): contains a NUL byte"),
+        (
+            b"iso3,name,m49_subregion,source_id\nKAZ,Kaz\x00,Central Asia,x\n",
+            "countries.csv, line 2 (data row 1): contains a NUL byte",
+        ),
     ],
 )
 def test_a_damaged_file_is_reported_with_file_line_and_column(data_copy, content, expected):

@@ -38,8 +38,10 @@ from helpers import data, render, site
 MARK = "sco-hostile"
 #: Appended to every value of the hostile columns: a script, an event handler,
 #: markup and a javascript: link, each of which would run or render if unescaped.
-HOSTILE = (f' <script>alert("{MARK}")</script><img src=x onerror=alert(1)>'
-           '<b>x</b><a href="javascript:alert(2)">j</a><svg onload=alert(3)>')
+HOSTILE = (
+    f' <script>alert("{MARK}")</script><img src=x onerror=alert(1)>'
+    '<b>x</b><a href="javascript:alert(2)">j</a><svg onload=alert(3)>'
+)
 #: The columns issue 17 names: contributors paste third-party text into these.
 COLUMNS = {
     "statements": ["text", "speaker"],
@@ -48,10 +50,12 @@ COLUMNS = {
     "claims": ["as_printed"],
     "codebook_topics": ["label"],
 }
-RAW_HTML = ('\n\nRaw HTML: <script>alert("md")</script><img src=x onerror="alert(4)"> '
-            '<a href="javascript:alert(5)">click</a> <iframe src="https://example.org"></iframe>'
-            '<b onmouseover="alert(6)">bold</b> <style>body{display:none}</style>'
-            '<a href="https://example.org/ok">a good link</a>\n')
+RAW_HTML = (
+    '\n\nRaw HTML: <script>alert("md")</script><img src=x onerror="alert(4)"> '
+    '<a href="javascript:alert(5)">click</a> <iframe src="https://example.org"></iframe>'
+    '<b onmouseover="alert(6)">bold</b> <style>body{display:none}</style>'
+    '<a href="https://example.org/ok">a good link</a>\n'
+)
 
 
 def poison(data_dir: Path) -> None:
@@ -128,10 +132,13 @@ def own_scripts() -> set[str]:
     nb.cells = [nbformat.v4.new_markdown_cell("# Harmless\n\n## A section"), nbformat.v4.new_code_cell("1")]
     from helpers import course
 
-    pages = [render.notebook_html(nb), render.notebook_html(nb, site_root="../"),
-             render.notebook_html(nb, site_root=""),  # the site's own pages (search script, issue 21)
-             render.notebook_slides(nb, reveal_prefix="../assets/reveal", back="x.html"),
-             course.deck(nb, reveal_prefix="../assets/reveal", back="x.html")]  # the site's projector decks
+    pages = [
+        render.notebook_html(nb),
+        render.notebook_html(nb, site_root="../"),
+        render.notebook_html(nb, site_root=""),  # the site's own pages (search script, issue 21)
+        render.notebook_slides(nb, reveal_prefix="../assets/reveal", back="x.html"),
+        course.deck(nb, reveal_prefix="../assets/reveal", back="x.html"),
+    ]  # the site's projector decks
     return {script for page in pages for script in scan(page).scripts}
 
 
@@ -144,8 +151,10 @@ def assert_harmless(page: str, where: str, allowed: set[str]) -> Scan:
 
 
 def test_the_scanner_finds_what_it_should():
-    bad = ('<script>x()</script><img src=x onerror=y()><a href=" JaVa\tscript:z()">a</a>'
-           '<iframe src=q></iframe><svg onload=z()></svg>')
+    bad = (
+        '<script>x()</script><img src=x onerror=y()><a href=" JaVa\tscript:z()">a</a>'
+        "<iframe src=q></iframe><svg onload=z()></svg>"
+    )
     s = scan(bad)
     assert len(s.problems) >= 5 and s.scripts == ["src=None|x()"]
     with pytest.raises(AssertionError, match="not the site's own"):
@@ -250,8 +259,10 @@ def test_chapters_run_on_hostile_data_render_no_script(name, hostile_data, monke
     assert outputs, f"{name}: the run displayed nothing"
     assert any(MARK in json.dumps(o) for o in outputs), f"{name}: no hostile text reached an output"
     allowed = own_scripts()
-    for kind, page in (("page", render.notebook_html(nb, site_root="../")),
-                       ("slides", render.notebook_slides(nb, reveal_prefix="../assets/reveal"))):
+    for kind, page in (
+        ("page", render.notebook_html(nb, site_root="../")),
+        ("slides", render.notebook_slides(nb, reveal_prefix="../assets/reveal")),
+    ):
         s = assert_harmless(page, f"{name} {kind}", allowed)
         assert f'alert("{MARK}")' in "".join(s.text), f"{name} {kind}: the hostile text is not shown"
 
@@ -281,8 +292,9 @@ def test_site_refuses_to_build_on_invalid_data(data_copy, tmp_path, monkeypatch)
     assert "url" in str(err.value)
     assert not (tmp_path / "build" / "site").exists()
     env = {**os.environ, "SCO_DATA_DIR": str(data_copy), "SCO_BUILD_DIR": str(tmp_path / "build")}
-    done = subprocess.run([sys.executable, "-m", "helpers", "site", "--no-slides"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers", "site", "--no-slides"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode != 0
     assert "error:" in done.stderr + done.stdout and "sources" in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
@@ -290,21 +302,35 @@ def test_site_refuses_to_build_on_invalid_data(data_copy, tmp_path, monkeypatch)
     assert sid  # the row the message is about exists
 
 
-@pytest.mark.parametrize("url, linked", [
-    ("https://example.org/a?b=1&c=2", True),
-    ("http://example.org", True),
-    ("javascript:alert(1)", False),
-    (" JavaScript:alert(1)", False),
-    ("java\tscript:alert(1)", False),
-    ("data:text/html,<script>alert(1)</script>", False),
-    ("vbscript:x", False),
-    ("//evil.example/x", False),
-    ("https://", False),
-    ("ftp://example.org/file", False),
-])
+@pytest.mark.parametrize(
+    "url, linked",
+    [
+        ("https://example.org/a?b=1&c=2", True),
+        ("http://example.org", True),
+        ("javascript:alert(1)", False),
+        (" JavaScript:alert(1)", False),
+        ("java\tscript:alert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("vbscript:x", False),
+        ("//evil.example/x", False),
+        ("https://", False),
+        ("ftp://example.org/file", False),
+    ],
+)
 def test_only_http_urls_become_links_even_without_validation(url, linked):
-    sources = [{"source_id": "s1", "author": "A <b>", "title": "T <script>x()</script>", "publisher": "P",
-                "date": "2020", "kind": "web", "accessed": "2026-01-01", "licence_note": "", "url": url}]
+    sources = [
+        {
+            "source_id": "s1",
+            "author": "A <b>",
+            "title": "T <script>x()</script>",
+            "publisher": "P",
+            "date": "2020",
+            "kind": "web",
+            "accessed": "2026-01-01",
+            "licence_note": "",
+            "url": url,
+        }
+    ]
     page = site.sources_page(sources, {"s1": {}}, {"s1": []}, {})
     s = scan(page)
     assert not s.problems and not set(s.scripts) - own_scripts()  # the site's own search script only
@@ -317,7 +343,8 @@ def test_markdown_is_sanitised_to_harmless_tags():
     dirty = render.clean_html(
         '<p onclick="x()">p</p><script>bad()</script><style>*{}</style><a href="javascript:y()">j</a>'
         '<a href="relative.html#x">r</a><a href="https://ok.org">h</a><img src=x onerror=z()>'
-        '<sub>2</sub><td style="text-align:right; position:fixed">c</td><iframe></iframe>')
+        '<sub>2</sub><td style="text-align:right; position:fixed">c</td><iframe></iframe>'
+    )
     assert "onclick" not in dirty and "script" not in dirty and "bad()" not in dirty and "<style" not in dirty
     assert "javascript" not in dirty and "<img" not in dirty and "<iframe" not in dirty
     assert 'href="relative.html#x"' in dirty and 'href="https://ok.org"' in dirty and "<sub>2</sub>" in dirty
@@ -332,11 +359,19 @@ def test_html_a_cell_builds_by_hand_is_sanitised_but_tables_keep_their_look():
     frame = pd.DataFrame({"a": ["x <b>y</b>"], "b": [1.5]})
     nb = nbformat.v4.new_notebook()
     hand = nbformat.v4.new_code_cell("HTML(...)")
-    hand.outputs = [nbformat.v4.new_output("display_data", data={
-        "text/html": f'<p>{HOSTILE}</p><a href="javascript:alert(7)">x</a><iframe src="https://e.org"></iframe>'})]
+    hand.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/html": f'<p>{HOSTILE}</p><a href="javascript:alert(7)">x</a><iframe src="https://e.org"></iframe>'
+            },
+        )
+    ]
     tables = nbformat.v4.new_code_cell("frame")
-    tables.outputs = [nbformat.v4.new_output("display_data", data={"text/html": frame._repr_html_()}),
-                      nbformat.v4.new_output("display_data", data={"text/html": style.table(frame, "t")._repr_html_()})]
+    tables.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": frame._repr_html_()}),
+        nbformat.v4.new_output("display_data", data={"text/html": style.table(frame, "t")._repr_html_()}),
+    ]
     nb.cells = [hand, tables]
     page = render.notebook_html(nb)
     assert_harmless(page, "hand-made HTML", own_scripts())

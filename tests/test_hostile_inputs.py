@@ -38,6 +38,7 @@ class KernelWouldStart(Exception):
 @pytest.fixture(autouse=True)
 def no_kernel(monkeypatch, tmp_path):
     """Planning only: any probe that gets as far as running a notebook fails the test."""
+
     def refuse(*args, **kwargs):
         raise KernelWouldStart("a probe reached runner.run_jobs")
 
@@ -153,8 +154,15 @@ def hostile_files(tmp_path: Path) -> dict[str, Path]:
     long_key.write_text("k" * 50_000 + ": 1\n", encoding="utf-8")
     folder = tmp_path / "folder.yaml"
     folder.mkdir()
-    return {**files, "2 MB file": big, "nested 30 deep": deep, "50,000-character name": long_key,
-            "a folder": folder, "missing": tmp_path / "missing.yaml", "/dev/zero": Path("/dev/zero")}
+    return {
+        **files,
+        "2 MB file": big,
+        "nested 30 deep": deep,
+        "50,000-character name": long_key,
+        "a folder": folder,
+        "missing": tmp_path / "missing.yaml",
+        "/dev/zero": Path("/dev/zero"),
+    }
 
 
 @pytest.mark.parametrize("command", ["run", "sweep"])
@@ -173,8 +181,17 @@ def test_hostile_files_are_refused_naming_the_file(capsys, tmp_path, command, no
 def test_hostile_notebook_names_are_refused(capsys, tmp_path, command):
     groups = tmp_path / "groups.yaml"
     groups.write_text("g1: {}\n", encoding="utf-8")
-    names = ["x" * 100_000, "../../../etc/passwd", "/dev/zero", "", "\x00.ipynb", "notebooks",
-             "01_sco_history.ipynb/..", "99_nothing", "\x1b[2J"]
+    names = [
+        "x" * 100_000,
+        "../../../etc/passwd",
+        "/dev/zero",
+        "",
+        "\x00.ipynb",
+        "notebooks",
+        "01_sco_history.ipynb/..",
+        "99_nothing",
+        "\x1b[2J",
+    ]
     bad = {}
     for name in names:
         argv = [command, name] + (["-f", str(groups)] if command == "sweep" else [])
@@ -243,8 +260,20 @@ TABLES = {
     "statements": ("05_analyst_views", "date", "20x4-03-01"),
     "claims": ("06_claims_vs_data", "tolerance", "20x4"),
 }
-DAMAGE = ("bom", "bad_cell", "empty", "header_only", "non_utf8", "deleted", "unclosed_quote",
-          "extra_field", "nul_byte", "utf16", "wrong_columns", "folder")
+DAMAGE = (
+    "bom",
+    "bad_cell",
+    "empty",
+    "header_only",
+    "non_utf8",
+    "deleted",
+    "unclosed_quote",
+    "extra_field",
+    "nul_byte",
+    "utf16",
+    "wrong_columns",
+    "folder",
+)
 
 
 def _single_line_row(path: Path) -> tuple[int, int]:
@@ -308,7 +337,15 @@ def damage(path: Path, kind: str, column: str, value: str) -> int | None:
 def _first_param_as_typed(notebook: str) -> list[str]:
     p = parameters.SPECS[notebook].params[0]
     v = parameters.cell_defaults(notebook)[p.name]
-    text = ",".join(v) if isinstance(v, list) else "null" if v is None else str(v).lower() if isinstance(v, bool) else str(v)
+    text = (
+        ",".join(v)
+        if isinstance(v, list)
+        else "null"
+        if v is None
+        else str(v).lower()
+        if isinstance(v, bool)
+        else str(v)
+    )
     return ["-p", p.name, text]
 
 

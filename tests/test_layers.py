@@ -4,6 +4,7 @@
 other chapters; ``helpers.publish`` anything. Every import statement counts,
 including those inside functions (a lazy import is still a dependency).
 """
+
 import ast
 import subprocess
 import sys
@@ -67,15 +68,17 @@ def test_the_rule_catches_an_upward_import(tmp_path):
 
 def test_no_import_cycle_and_the_command_line_stays_light():
     """``python -m helpers --help`` and parameter validation import no pandas, matplotlib or chapter."""
-    code = ("import sys, runpy\n"
-            "sys.argv = ['helpers', 'params', '03_trade']\n"
-            "try:\n    runpy.run_module('helpers', run_name='__main__')\n"
-            "except SystemExit:\n    pass\n"
-            "from helpers.core import parameters\n"
-            "parameters.validate('03_trade', parameters.cell_defaults('03_trade'))\n"
-            "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'matplotlib', 'numpy')"
-            " or m.startswith('helpers.chapters.'))\n"
-            "print('HEAVY', heavy)\n")
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['helpers', 'params', '03_trade']\n"
+        "try:\n    runpy.run_module('helpers', run_name='__main__')\n"
+        "except SystemExit:\n    pass\n"
+        "from helpers.core import parameters\n"
+        "parameters.validate('03_trade', parameters.cell_defaults('03_trade'))\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pandas', 'matplotlib', 'numpy')"
+        " or m.startswith('helpers.chapters.'))\n"
+        "print('HEAVY', heavy)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "HEAVY []" in out.stdout, out.stdout[-500:]

@@ -103,8 +103,8 @@ def _all_outputs(nb) -> str:
 def test_xi_trips_for_2024_only_shows_no_2022_stop(build):
     result, nb = _run("02_xi_trips", {"trips": ["2024"]})
     out = _all_outputs(nb)
-    assert "xi-2024-07-" in out and "Dushanbe" in out          # the 2024 stops are there
-    assert "xi-2022-09" not in out                              # no 2022 row of any table
+    assert "xi-2024-07-" in out and "Dushanbe" in out  # the 2024 stops are there
+    assert "xi-2022-09" not in out  # no 2022 row of any table
     assert "Samarkand" not in out and "September 2022" not in out
     assert "One trip chosen: no combined map." in out
     assert "xi_route_2024.png" in result.figures
@@ -114,27 +114,29 @@ def test_xi_trips_for_2024_only_shows_no_2022_stop(build):
 def test_xi_trips_categories_filter_the_outcomes(build):
     _, nb = _run("02_xi_trips", {"categories": ["energy"], "include_context": False})
     out = _all_outputs(nb)
-    assert "xi-2024-07-o12" in out                              # the SCO energy strategy to 2030
-    assert "xi-2022-09-o15" not in out                          # the 2,000 training places (security)
-    assert "xi-2013-09" not in out                              # no context visits on the timeline
+    assert "xi-2024-07-o12" in out  # the SCO energy strategy to 2030
+    assert "xi-2022-09-o15" not in out  # the 2,000 training places (security)
+    assert "xi-2013-09" not in out  # no context visits on the timeline
 
 
 def test_trade_for_kyrgyzstan_and_tajikistan_2000_to_2015(build):
-    result, nb = _run("03_trade", {"countries": ["KGZ", "TJK"], "start_year": 2000, "end_year": 2015,
-                                   "base_year": 2005})
-    prose = "\n".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code"
-                      for o in c.outputs)
-    assert "## China's trade with Kyrgyzstan and Tajikistan, 2000–2015" in prose   # the heading follows the run
+    result, nb = _run(
+        "03_trade", {"countries": ["KGZ", "TJK"], "start_year": 2000, "end_year": 2015, "base_year": 2005}
+    )
+    prose = "\n".join(
+        o.get("data", {}).get("text/markdown", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+    assert "## China's trade with Kyrgyzstan and Tajikistan, 2000–2015" in prose  # the heading follows the run
     assert "Kazakhstan went from" not in prose and "index base year 2005" in prose
     growth = [c for c in nb.cells if c.cell_type == "code" and "growth_table" in c.source][0]
     html = "".join(o.get("data", {}).get("text/html", "") for o in growth.outputs)
     parser = _Cells()
     parser.feed(html)
     header, *rows = [r for r in parser.rows if r]
-    header = [h.lower() for h in header]                        # style.table may capitalise headers
+    header = [h.lower() for h in header]  # style.table may capitalise headers
     by = {r[header.index("partner")]: r for r in rows}
-    assert set(by) == {"Kyrgyzstan", "Tajikistan"}              # only the chosen countries, by name
-    assert by["Kyrgyzstan"][header.index("from")] == "2000"     # China reports every year of the window
+    assert set(by) == {"Kyrgyzstan", "Tajikistan"}  # only the chosen countries, by name
+    assert by["Kyrgyzstan"][header.index("from")] == "2000"  # China reports every year of the window
     assert by["Kyrgyzstan"][header.index("to")] == "2015"
     assert "Index values at the latest year with a figure (2005 = 100)" in prose
     assert "trade_index.png" in result.figures and "trade_coverage.png" in result.figures
@@ -143,8 +145,11 @@ def test_trade_for_kyrgyzstan_and_tajikistan_2000_to_2015(build):
 def test_pipelines_in_2008_show_no_operating_gas_line(build):
     result, nb = _run("04_energy_pipelines", {"as_of_year": 2008})
     out = _all_outputs(nb)
-    m = re.search(r"At the end of 2008 the map shows [^:]*: (\d+) operating \(([^)]*)\); "
-                  r"(\d+) under construction \(([^)]*)\)", out)
+    m = re.search(
+        r"At the end of 2008 the map shows [^:]*: (\d+) operating \(([^)]*)\); "
+        r"(\d+) under construction \(([^)]*)\)",
+        out,
+    )
     assert m, "the status sentence of the 2008 map is missing"
     operating, building = m.group(2), m.group(4)
     assert "CACGP" not in operating and "Power of Siberia" not in operating and "Atasu-Alashankou" in operating
@@ -181,13 +186,23 @@ def test_views_for_western_analysts_on_the_sco_in_general(build):
 
     from helpers import paths
 
-    v = {"topics": ["sco_substance", "west_reading"], "outlet_kinds": ["western_think_tank", "western_academic"],
-         "events": ["sco-general"], "min_year": 2010, "max_year": 2024}
+    v = {
+        "topics": ["sco_substance", "west_reading"],
+        "outlet_kinds": ["western_think_tank", "western_academic"],
+        "events": ["sco-general"],
+        "min_year": 2010,
+        "max_year": 2024,
+    }
     result, nb = _run("05_analyst_views", v)
     with (paths.data_dir() / "statements.csv").open(newline="", encoding="utf-8") as fh:
-        expected = sorted(r["statement_id"] for r in csv.DictReader(fh)
-                          if r["topic_id"] in v["topics"] and r["outlet_kind"] in v["outlet_kinds"]
-                          and r["event_id"] in v["events"] and 2010 <= int(r["date"][:4]) <= 2024)
+        expected = sorted(
+            r["statement_id"]
+            for r in csv.DictReader(fh)
+            if r["topic_id"] in v["topics"]
+            and r["outlet_kind"] in v["outlet_kinds"]
+            and r["event_id"] in v["events"]
+            and 2010 <= int(r["date"][:4]) <= 2024
+        )
     assert expected and sorted(_statement_ids(nb)) == expected
     out = _all_outputs(nb)
     with (paths.data_dir() / "statements.csv").open(newline="", encoding="utf-8") as fh:
@@ -199,8 +214,12 @@ def test_views_for_western_analysts_on_the_sco_in_general(build):
 
 def test_views_of_the_2022_trip_only(build):
     result, nb = _run("05_analyst_views", {"events": ["trip-2022-09"], "min_year": 2022, "max_year": 2022})
-    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code"
-                   and "vw.event_readings(" in c.source for o in c.outputs)
+    html = "".join(
+        o.get("data", {}).get("text/html", "")
+        for c in nb.cells
+        if c.cell_type == "code" and "vw.event_readings(" in c.source
+        for o in c.outputs
+    )
     assert "September 2022" in html and "July 2024" not in html
     assert "views_trips.png" in result.figures
 

@@ -28,7 +28,7 @@ SAME_AS_COUNTRY = {"China": "CHN", "Russia": "RUS"}
 def _lab(hex_colour: str) -> tuple[float, float, float]:
     """sRGB hex -> CIELAB (D65)."""
     h = hex_colour.lstrip("#")
-    rgb = [int(h[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    rgb = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
     x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
     y = 0.2126 * r + 0.7152 * g + 0.0722 * b
@@ -71,8 +71,11 @@ def test_no_colour_means_two_things():
     by_colour: dict[str, list[str]] = {}
     for meaning, colour in meanings().items():
         by_colour.setdefault(colour, []).append(meaning)
-    clashes = {c: m for c, m in by_colour.items()
-               if len(m) > 1 and not all(_allowed(a, b) for a, b in itertools.combinations(m, 2))}
+    clashes = {
+        c: m
+        for c, m in by_colour.items()
+        if len(m) > 1 and not all(_allowed(a, b) for a, b in itertools.combinations(m, 2))
+    }
     assert not clashes, f"one colour, two meanings: {clashes}"
 
 
@@ -82,8 +85,11 @@ def test_regions_that_are_one_country_share_its_colour():
 
 
 def test_colours_of_different_meanings_are_perceptually_apart():
-    close = [(round(_delta_e(ca, cb), 1), a, b) for (a, ca), (b, cb) in itertools.combinations(meanings().items(), 2)
-             if not _allowed(a, b) and _delta_e(ca, cb) < MIN_DELTA_E]
+    close = [
+        (round(_delta_e(ca, cb), 1), a, b)
+        for (a, ca), (b, cb) in itertools.combinations(meanings().items(), 2)
+        if not _allowed(a, b) and _delta_e(ca, cb) < MIN_DELTA_E
+    ]
     assert not close, f"too alike to tell apart (CIELAB distance < {MIN_DELTA_E}): {sorted(close)}"
 
 
@@ -96,9 +102,13 @@ def test_chapters_use_the_house_palette():
     assert views.REGION_COLORS is style.REGION_COLORS
     assert pipelines.COMMODITY_COLORS is style.COMMODITY_COLORS
     drawn = pipelines._system_colors(
-        __import__("pandas").DataFrame({"system": ["A gas", "B gas", "An oil"], "commodity": ["gas", "gas", "oil"]}))
-    assert drawn == {"A gas": style.SYSTEM_SHADES["gas"][0], "B gas": style.SYSTEM_SHADES["gas"][1],
-                     "An oil": style.SYSTEM_SHADES["oil"][0]}
+        __import__("pandas").DataFrame({"system": ["A gas", "B gas", "An oil"], "commodity": ["gas", "gas", "oil"]})
+    )
+    assert drawn == {
+        "A gas": style.SYSTEM_SHADES["gas"][0],
+        "B gas": style.SYSTEM_SHADES["gas"][1],
+        "An oil": style.SYSTEM_SHADES["oil"][0],
+    }
     assert set(views.REGIONS) == set(style.REGION_COLORS)
 
 

@@ -22,7 +22,8 @@ def test_declaration_matches_the_parameters_cell(name):
     derived = {p.name for p in parameters.SPECS[name].params if p.derive is not None and defaults[p.name] is None}
     assert all(checked[k] is not None for k in derived)
     assert {k: v for k, v in checked.items() if k not in derived} == {
-        k: v for k, v in defaults.items() if k not in derived}  # defaults are allowed and normal
+        k: v for k, v in defaults.items() if k not in derived
+    }  # defaults are allowed and normal
 
 
 def test_every_committed_notebook_is_declared():
@@ -62,13 +63,16 @@ def test_sco_history_bounds_come_from_the_data():
     spec = parameters.SPECS["01_sco_history"].by_name()
     assert spec["as_of_year"].allowed() == f"an integer from 1996 to {parameters.sco_latest_year()}"
     assert "founder" not in parameters.sco_statuses()
-    assert {"CHN", "RUS", "KAZ", "KGZ", "TJK", "TKM", "UZB", "IND", "PAK", "IRN", "BLR"} <= set(parameters.known_countries())
+    assert {"CHN", "RUS", "KAZ", "KGZ", "TJK", "TKM", "UZB", "IND", "PAK", "IRN", "BLR"} <= set(
+        parameters.known_countries()
+    )
 
 
 def _cli(*args, env_extra=None):
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "helpers", *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=60
+    )
 
 
 @pytest.mark.parametrize(
@@ -109,11 +113,20 @@ def test_cli_params_lists_defaults_meaning_and_allowed_values():
 
 def test_a_derived_default_follows_the_users_other_values():
     """None in the parameters cell means 'work it out': merged as written, it is derived again (issue 16)."""
-    spec = parameters.NotebookSpec("nb", (
-        Param("start", "int", "", minimum=2000, maximum=2020),
-        Param("base", "int", "", minimum=2000, maximum=2020,
-              derive=lambda v: parameters.first_year_with([2003, 2010, 2015], v["start"], 2020)),
-    ))
+    spec = parameters.NotebookSpec(
+        "nb",
+        (
+            Param("start", "int", "", minimum=2000, maximum=2020),
+            Param(
+                "base",
+                "int",
+                "",
+                minimum=2000,
+                maximum=2020,
+                derive=lambda v: parameters.first_year_with([2003, 2010, 2015], v["start"], 2020),
+            ),
+        ),
+    )
     saved = parameters.SPECS.get("nb")
     parameters.SPECS["nb"] = spec
     try:

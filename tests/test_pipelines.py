@@ -11,8 +11,10 @@ from helpers import pipelines as pl
 
 @pytest.fixture(scope="module")
 def t():
-    return {name: data.load(name) for name in
-            ("pipelines", "pipeline_facts", "pipeline_routes", "pipeline_volumes", "places")}
+    return {
+        name: data.load(name)
+        for name in ("pipelines", "pipeline_facts", "pipeline_routes", "pipeline_volumes", "places")
+    }
 
 
 # --- units ---------------------------------------------------------------------------
@@ -94,45 +96,74 @@ def test_system_rows_are_not_drawn(t):
 
 
 def _mini():
-    lines = pd.DataFrame({
-        "pipeline_id": ["x", "x-1", "x-2", "x-3"], "short_name": ["X", "X1", "X2", "X3"], "system": ["X"] * 4,
-        "part_of": [None, "x", "x", "x"], "commodity": ["gas"] * 4, "section": ["all", "L1", "L2", "L3"],
-        "from_iso3": ["KAZ"] * 4, "to_iso3": ["CHN"] * 4,
-    })
+    lines = pd.DataFrame(
+        {
+            "pipeline_id": ["x", "x-1", "x-2", "x-3"],
+            "short_name": ["X", "X1", "X2", "X3"],
+            "system": ["X"] * 4,
+            "part_of": [None, "x", "x", "x"],
+            "commodity": ["gas"] * 4,
+            "section": ["all", "L1", "L2", "L3"],
+            "from_iso3": ["KAZ"] * 4,
+            "to_iso3": ["CHN"] * 4,
+        }
+    )
 
     def fact(fid, pid, attr, value, unit=None, earlier=False, planned=False, variant=None, as_of="2020"):
-        return dict(fact_id=fid, pipeline_id=pid, attribute=attr, value=value, unit=unit, date_precision="year",
-                    as_of=as_of, planned=planned, includes_earlier_lines=earlier, estimate=False,
-                    variant_of=variant, source_id="s", notes=None)
+        return dict(
+            fact_id=fid,
+            pipeline_id=pid,
+            attribute=attr,
+            value=value,
+            unit=unit,
+            date_precision="year",
+            as_of=as_of,
+            planned=planned,
+            includes_earlier_lines=earlier,
+            estimate=False,
+            variant_of=variant,
+            source_id="s",
+            notes=None,
+        )
 
-    facts = pd.DataFrame([
-        fact("f1", "x-1", "operation_start", "2010-01-01"),
-        fact("f2", "x-1", "design_capacity", "10", "bcm/year"),
-        fact("f3", "x-1", "design_capacity", "12", "bcm/year", variant="f2"),
-        fact("f4", "x-2", "operation_start", "2012-01-01"),
-        fact("f5", "x-2", "design_capacity", "25", "bcm/year", earlier=True),   # lines 1 and 2 together
-        fact("f6", "x-3", "operation_start", "2014-01-01", planned=True),      # only a plan
-        fact("f7", "x-3", "design_capacity", "5", "bcm/year"),
-    ])
+    facts = pd.DataFrame(
+        [
+            fact("f1", "x-1", "operation_start", "2010-01-01"),
+            fact("f2", "x-1", "design_capacity", "10", "bcm/year"),
+            fact("f3", "x-1", "design_capacity", "12", "bcm/year", variant="f2"),
+            fact("f4", "x-2", "operation_start", "2012-01-01"),
+            fact("f5", "x-2", "design_capacity", "25", "bcm/year", earlier=True),  # lines 1 and 2 together
+            fact("f6", "x-3", "operation_start", "2014-01-01", planned=True),  # only a plan
+            fact("f7", "x-3", "design_capacity", "5", "bcm/year"),
+        ]
+    )
     return lines, facts
 
 
 def test_capacity_buildup_by_hand():
     lines, facts = _mini()
     b = pl.capacity_buildup(facts, lines, "native", range(2009, 2016)).set_index("year")
-    assert 2009 not in b.index                                   # nothing open yet
+    assert 2009 not in b.index  # nothing open yet
     assert (b.loc[2010, "low"], b.loc[2010, "drawn"], b.loc[2010, "high"]) == (10, 10, 12)
-    assert b.loc[2012, "drawn"] == 25 and b.loc[2015, "drawn"] == 25   # x-3 only planned: not added
+    assert b.loc[2012, "drawn"] == 25 and b.loc[2015, "drawn"] == 25  # x-3 only planned: not added
     mtoe = pl.capacity_buildup(facts, lines, "Mtoe", [2012]).iloc[0]
     assert mtoe["drawn"] == pytest.approx(25 * 0.86) and mtoe["unit"] == "Mtoe/year"
 
 
 def test_implied_rates_by_hand():
-    cum = pd.DataFrame({"system": ["X"] * 3, "variant_of": [None] * 3, "row_id": ["a", "b", "c"],
-                        "date": pd.to_datetime(["2010-01-01", "2011-01-01", "2013-01-01"]),
-                        "shown": [10.0, 40.0, 100.0], "shown_unit": ["bcm"] * 3, "estimate": [False, True, False]})
+    cum = pd.DataFrame(
+        {
+            "system": ["X"] * 3,
+            "variant_of": [None] * 3,
+            "row_id": ["a", "b", "c"],
+            "date": pd.to_datetime(["2010-01-01", "2011-01-01", "2013-01-01"]),
+            "shown": [10.0, 40.0, 100.0],
+            "shown_unit": ["bcm"] * 3,
+            "estimate": [False, True, False],
+        }
+    )
     r = pl.implied_rates(cum, "X")
-    assert r["rate_per_year"].round(1).tolist() == [30.0, 30.0]   # 30 in 365 days; 60 in 731 days
+    assert r["rate_per_year"].round(1).tolist() == [30.0, 30.0]  # 30 in 365 days; 60 in 731 days
     assert r["estimate"].tolist() == [True, True]
 
 
@@ -180,13 +211,16 @@ def test_a_year_before_any_gas_line_is_refused_with_the_first_year():
 # --- the data's own rules ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("table, column, row_id, bad, message", [
-    ("pipeline_facts", "value", "pf011", "14 Dec 2009", "operation_start needs a date"),
-    ("pipeline_facts", "value", "pf007", "working", "status 'working' is not one of"),
-    ("pipeline_facts", "attribute", "pf014", "construction_start", "differs in attribute"),
-    ("pipeline_volumes", "year", "pv001", "", "an annual row needs its year"),
-    ("places", "lat", "city-olot", "", "a city needs coordinates"),
-])
+@pytest.mark.parametrize(
+    "table, column, row_id, bad, message",
+    [
+        ("pipeline_facts", "value", "pf011", "14 Dec 2009", "operation_start needs a date"),
+        ("pipeline_facts", "value", "pf007", "working", "status 'working' is not one of"),
+        ("pipeline_facts", "attribute", "pf014", "construction_start", "differs in attribute"),
+        ("pipeline_volumes", "year", "pv001", "", "an annual row needs its year"),
+        ("places", "lat", "city-olot", "", "a city needs coordinates"),
+    ],
+)
 def test_damaged_pipeline_rows_are_named(tmp_path, table, column, row_id, bad, message):
     import shutil
 
@@ -210,13 +244,21 @@ def test_damaged_pipeline_rows_are_named(tmp_path, table, column, row_id, bad, m
 
 def test_each_implied_rate_is_set_against_the_capacity_in_force_when_its_stretch_ended():
     lines, facts = _mini()
-    cum = pd.DataFrame({"system": ["X"] * 3, "variant_of": [None] * 3, "row_id": ["a", "b", "c"],
-                        "date": pd.to_datetime(["2010-06-30", "2011-06-30", "2013-06-30"]),
-                        "shown": [0.0, 20.0, 60.0], "shown_unit": ["bcm"] * 3, "estimate": [False] * 3})
+    cum = pd.DataFrame(
+        {
+            "system": ["X"] * 3,
+            "variant_of": [None] * 3,
+            "row_id": ["a", "b", "c"],
+            "date": pd.to_datetime(["2010-06-30", "2011-06-30", "2013-06-30"]),
+            "shown": [0.0, 20.0, 60.0],
+            "shown_unit": ["bcm"] * 3,
+            "estimate": [False] * 3,
+        }
+    )
     r = pl.rates_against_capacity(cum, facts, lines, "X", "native", "gas")
     # 2011: only line 1 (10, readings up to 12); 2013: lines 1 and 2 together, 25
     assert r["capacity then (highest reading)"].tolist() == [12, 25]
-    assert r["above it"].tolist() == [True, False]   # 20 a year against 12; 20 a year against 25
+    assert r["above it"].tolist() == [True, False]  # 20 a year against 12; 20 a year against 25
     assert "1 implies a rate above" in pl.rates_sentence(r, "X")
 
 
@@ -226,14 +268,14 @@ def test_years_without_a_full_year_figure_are_gaps_from_the_year_after_opening()
     opened = pd.DataFrame({"system": ["X"], "commodity": ["gas"], "year": [2010]})
     gaps = pl.volume_gaps(annual, cum, 2015, opened)
     assert gaps["year"].tolist() == [2011, 2013, 2015]
-    assert pl.volume_gaps(annual, cum, 2015)["year"].tolist() == [2013, 2015]   # from the first reading
+    assert pl.volume_gaps(annual, cum, 2015)["year"].tolist() == [2013, 2015]  # from the first reading
 
 
 def test_the_energy_institute_series_starts_with_its_first_flow_and_stops_at_the_year(t):
     gas = data.load("gas_pipeline_trade")
     ei = pl.ei_series(gas, "native", 2015)
     assert ei["year"].min() == 2010 and ei["year"].max() == 2015 and set(ei["shown_unit"]) == {"bcm"}
-    assert pl.ei_series(gas, "kb/d", 2015).empty                     # no gas in barrels a day
+    assert pl.ei_series(gas, "kb/d", 2015).empty  # no gas in barrels a day
     mtoe = pl.ei_series(gas, "Mtoe", 2015).set_index("year")["shown"]
     assert mtoe[2012] == pytest.approx(float(ei.set_index("year").loc[2012, "value"]) * 0.86)
 
@@ -244,8 +286,10 @@ def test_capacity_sentence_follows_the_year_and_the_unit(t):
     text = pl.capacity_sentences(build, None, 2011, ["gas"])
     assert "At the end of 2011 the gas lines into China had a design capacity of 30 bcm a year" in text
     assert "2014" not in text and "Mtoe" not in text
-    assert pl.capacity_sentences(build[build["year"] <= 2008], None, 2008, ["gas"]) == \
-        "No gas line into China was operating at the end of 2008."
+    assert (
+        pl.capacity_sentences(build[build["year"] <= 2008], None, 2008, ["gas"])
+        == "No gas line into China was operating at the end of 2008."
+    )
 
 
 def test_map_labels_never_overlap_country_codes_or_each_other(t):
@@ -267,7 +311,8 @@ def test_beineu_bozoi_shymkent_capacity_is_a_change_over_time_not_a_disagreement
     dis = pl.disagreements(t["pipeline_facts"], t["pipelines"], "gas")
     assert dis[(dis["pipeline"] == "Beineu-Bozoi-Shymkent") & (dis["attribute"] == "design capacity")].empty
     assert "Beineu-Bozoi-Shymkent: 6 bcm/year (2017), then 10 (2018)" in pl.capacity_change_sentence(
-        summary.reset_index())
+        summary.reset_index()
+    )
 
 
 def test_atasu_alashankou_lengths_show_as_a_disagreement(t):

@@ -33,16 +33,22 @@ STATUSES = list(SPEC["statuses"]._choices())
 COUNTRIES = list(SPEC["highlight"]._choices())
 ALL_NAMES = sorted({prose.name(c) for c in COUNTRIES} - set(COUNTRIES))
 EXAMPLES = int(os.environ.get("SCO_PROP_EXAMPLES", "40"))
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                           HealthCheck.filter_too_much])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
-param_sets = st.fixed_dictionaries({
-    "as_of_year": st.integers(min_value=FIRST, max_value=LATEST),
-    "statuses": st.lists(st.sampled_from(STATUSES), min_size=1, unique=True),
-    "highlight": st.lists(st.sampled_from(COUNTRIES).map(lambda c: c.lower() if c < "M" else c),
-                          max_size=6, unique=True),
-})
+param_sets = st.fixed_dictionaries(
+    {
+        "as_of_year": st.integers(min_value=FIRST, max_value=LATEST),
+        "statuses": st.lists(st.sampled_from(STATUSES), min_size=1, unique=True),
+        "highlight": st.lists(
+            st.sampled_from(COUNTRIES).map(lambda c: c.lower() if c < "M" else c), max_size=6, unique=True
+        ),
+    }
+)
 
 NOTE = "*Note: the passage above was written for the chapter's default run."
 #: Years the chapter names whatever the run: the founding (said as "founded in 2001"), Gao Fei's
@@ -120,12 +126,27 @@ def test_every_accepted_set_runs_to_the_end_and_reads_true(values, monkeypatch):
 
 
 invalid_sets = st.one_of(
-    st.fixed_dictionaries({"as_of_year": st.one_of(st.integers(max_value=FIRST - 1), st.integers(min_value=LATEST + 1),
-                                                   st.text(max_size=5), st.booleans(), st.floats())}),
-    st.fixed_dictionaries({"statuses": st.one_of(st.just([]), st.lists(st.text(min_size=1, max_size=10),
-                                                                          min_size=1, max_size=3))}),
-    st.fixed_dictionaries({"highlight": st.lists(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1,
-                                                         max_size=4), min_size=1, max_size=3)}),
+    st.fixed_dictionaries(
+        {
+            "as_of_year": st.one_of(
+                st.integers(max_value=FIRST - 1),
+                st.integers(min_value=LATEST + 1),
+                st.text(max_size=5),
+                st.booleans(),
+                st.floats(),
+            )
+        }
+    ),
+    st.fixed_dictionaries(
+        {"statuses": st.one_of(st.just([]), st.lists(st.text(min_size=1, max_size=10), min_size=1, max_size=3))}
+    ),
+    st.fixed_dictionaries(
+        {
+            "highlight": st.lists(
+                st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=4), min_size=1, max_size=3
+            )
+        }
+    ),
 )
 
 
@@ -147,9 +168,11 @@ def _drawn_sets(n: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
     sets = []
     while len(sets) < n:
-        values = {"as_of_year": rng.randint(FIRST, LATEST),
-                  "statuses": rng.sample(STATUSES, rng.randint(1, len(STATUSES))),
-                  "highlight": rng.sample(COUNTRIES, rng.randint(0, 4))}
+        values = {
+            "as_of_year": rng.randint(FIRST, LATEST),
+            "statuses": rng.sample(STATUSES, rng.randint(1, len(STATUSES))),
+            "highlight": rng.sample(COUNTRIES, rng.randint(0, 4)),
+        }
         if _accepted(values) is not None:
             sets.append(values)
     return sets
@@ -197,6 +220,8 @@ def test_groups_follow_the_statuses_chosen():
     from helpers import sco
 
     assert sco.weight_groups(["member"]) == [("members", ("member",))]
-    assert sco.weight_groups(["observer", "member"]) == [("members", ("member",)),
-                                                         ("members and observers", ("member", "observer"))]
+    assert sco.weight_groups(["observer", "member"]) == [
+        ("members", ("member",)),
+        ("members and observers", ("member", "observer")),
+    ]
     assert sco.weight_groups(["partner"]) == [("partners", ("partner",))]

@@ -32,16 +32,22 @@ SPEC = parameters.spec_for(NB).by_name()
 TRIPS = list(SPEC["trips"]._choices())
 CATEGORIES = list(SPEC["categories"]._choices())
 EXAMPLES = int(os.environ.get("SCO_PROP_EXAMPLES", "40"))
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                           HealthCheck.filter_too_much])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
-param_sets = st.fixed_dictionaries({
-    "trips": st.lists(st.sampled_from(TRIPS).map(lambda y: int(y) if y.endswith("4") else y),
-                      min_size=1, unique=True),
-    "include_context": st.booleans(),
-    "categories": st.lists(st.sampled_from(CATEGORIES), min_size=1, unique=True),
-})
+param_sets = st.fixed_dictionaries(
+    {
+        "trips": st.lists(
+            st.sampled_from(TRIPS).map(lambda y: int(y) if y.endswith("4") else y), min_size=1, unique=True
+        ),
+        "include_context": st.booleans(),
+        "categories": st.lists(st.sampled_from(CATEGORIES), min_size=1, unique=True),
+    }
+)
 
 NOTE = "*Note: the passage above was written for the chapter's default run."
 #: What only one trip has: its month, and the cities only it stopped in.
@@ -58,15 +64,17 @@ def _accepted(values):
 def _computed(markdown: str) -> str:
     """The run's Markdown without passages flagged as written for the default run."""
     paras = [p for p in re.split(r"\n\s*\n", markdown) if p.strip()]
-    keep = [p for i, p in enumerate(paras)
-            if not p.startswith(NOTE) and not (i + 1 < len(paras) and paras[i + 1].startswith(NOTE))]
+    keep = [
+        p
+        for i, p in enumerate(paras)
+        if not p.startswith(NOTE) and not (i + 1 < len(paras) and paras[i + 1].startswith(NOTE))
+    ]
     return "\n\n".join(keep)
 
 
 def _everything(run) -> str:
     """Markdown, tables (a Styler's HTML: ChapterRun.text() takes a Styler for a DataFrame) and printed text."""
-    parts = [o.to_html() if hasattr(o, "to_html") else getattr(o, "data", None) or repr(o)
-             for o in run.outputs]
+    parts = [o.to_html() if hasattr(o, "to_html") else getattr(o, "data", None) or repr(o) for o in run.outputs]
     return "\n".join(parts + [run.stdout])
 
 
@@ -118,11 +126,20 @@ def test_every_accepted_set_runs_to_the_end_and_reads_true(values, monkeypatch):
 
 
 invalid_sets = st.one_of(
-    st.fixed_dictionaries({"trips": st.one_of(st.just([]), st.lists(
-        st.one_of(st.integers(min_value=1990, max_value=2030), st.text(max_size=6)), min_size=1, max_size=3))}),
+    st.fixed_dictionaries(
+        {
+            "trips": st.one_of(
+                st.just([]),
+                st.lists(
+                    st.one_of(st.integers(min_value=1990, max_value=2030), st.text(max_size=6)), min_size=1, max_size=3
+                ),
+            )
+        }
+    ),
     st.fixed_dictionaries({"include_context": st.one_of(st.integers(), st.text(max_size=5), st.none())}),
-    st.fixed_dictionaries({"categories": st.one_of(st.just([]), st.lists(st.text(min_size=1, max_size=12),
-                                                                            min_size=1, max_size=3))}),
+    st.fixed_dictionaries(
+        {"categories": st.one_of(st.just([]), st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=3))}
+    ),
 )
 
 
@@ -143,9 +160,11 @@ def _drawn_sets(n: int, seed: int) -> list[dict]:
     rng = random.Random(seed)
     sets = []
     while len(sets) < n:
-        values = {"trips": rng.sample(TRIPS, rng.randint(1, len(TRIPS))),
-                  "include_context": rng.random() < 0.5,
-                  "categories": rng.sample(CATEGORIES, rng.randint(1, len(CATEGORIES)))}
+        values = {
+            "trips": rng.sample(TRIPS, rng.randint(1, len(TRIPS))),
+            "include_context": rng.random() < 0.5,
+            "categories": rng.sample(CATEGORIES, rng.randint(1, len(CATEGORIES))),
+        }
         if _accepted(values) is not None and values not in sets:
             sets.append(values)
     return sets

@@ -36,8 +36,13 @@ FIRST, LAST = parameters.trade_first_year(), parameters.trade_latest_year()
 #: Markdown outputs that say they do not follow the parameters (all five states,
 #: the default run's reading, the starting documents' claims, fixed documents) are exempt
 #: from the checks on names and years.
-EXEMPT = ("five Central Asian states", "written for the chapter's default run", "starting document", "corrected",
-          "announced")
+EXEMPT = (
+    "five Central Asian states",
+    "written for the chapter's default run",
+    "starting document",
+    "corrected",
+    "announced",
+)
 
 
 @st.composite
@@ -137,9 +142,10 @@ def test_contradicting_windows_and_base_years_are_refused_before_any_run(values)
 
 def test_the_reported_failures_now_run(monkeypatch):
     """The sets named in issue 16: an exports window without 2018 data, a window that excludes 2018."""
-    for values in ({"countries": ["KAZ", "KGZ"], "flow": "exports", "reporter": "china", "scale": "linear",
-                    "start_year": 2010},
-                   {"start_year": 2019, "end_year": 2020}):
+    for values in (
+        {"countries": ["KAZ", "KGZ"], "flow": "exports", "reporter": "china", "scale": "linear", "start_year": 2010},
+        {"start_year": 2019, "end_year": 2020},
+    ):
         full = {**parameters.cell_defaults(NB), **values}
         p = parameters.validate(NB, full)
         assert p["start_year"] <= p["base_year"] <= p["end_year"]
@@ -169,10 +175,13 @@ def test_a_base_year_without_data_for_some_partners_leaves_them_out(monkeypatch)
     assert f"No China-reported figure above zero in {gap_years[0]} for Turkmenistan" in run.markdown()
 
 
-@pytest.mark.parametrize("values", [
-    {"countries": ["TJK", "RUS"], "start_year": 2004, "end_year": 2016, "flow": "imports", "scale": "linear"},
-    {"countries": ["UZB"], "start_year": 1995, "end_year": 2003, "reporter": "partner", "flow": "balance"},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"countries": ["TJK", "RUS"], "start_year": 2004, "end_year": 2016, "flow": "imports", "scale": "linear"},
+        {"countries": ["UZB"], "start_year": 1995, "end_year": 2003, "reporter": "partner", "flow": "balance"},
+    ],
+)
 def test_drawn_variants_run_through_papermill(values, tmp_path, monkeypatch):
     """Two variants of the kind Hypothesis draws, through the real runner and a kernel."""
     _, text = run_in_kernel(NB, values, tmp_path, monkeypatch)

@@ -93,8 +93,11 @@ def check_prose(run, p):
     assert f"## 3. Import capacity, year by year, to {year}" in md
     assert f"## 4. What the lines have carried, to the end of {year}" in md
     # section 2 lists every reading of the lines whatever the year (it says so); every other sentence stops at it
-    dated = "\n\n".join(o.data for o in run.outputs if type(o).__name__ == "Markdown"
-                         and not o.data.startswith("Capacity that changed over time"))
+    dated = "\n\n".join(
+        o.data
+        for o in run.outputs
+        if type(o).__name__ == "Markdown" and not o.data.startswith("Capacity that changed over time")
+    )
     for y in re.findall(r"(?<![\d.,])\b(?:19[89]\d|20[0-3]\d)\b(?![.,]\d)", dated):
         assert int(y) <= year, f"{y} quoted in a run at the end of {year}"
     if p["commodity"] != "all":
@@ -143,13 +146,16 @@ def test_figures_of_accepted_sets_have_no_colliding_text(values, monkeypatch):
     check_prose(run, p)
 
 
-@pytest.mark.parametrize("values", [
-    {},  # the default run
-    {"commodity": "gas", "as_of_year": 2008},  # a gas line only under construction: nothing delivered yet
-    {"commodity": "oil", "as_of_year": FIRST},  # the first year of any line
-    {"commodity": "oil", "unit": "kb/d", "include_planned": False},
-    {"as_of_year": 2014, "unit": "Mtoe"},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},  # the default run
+        {"commodity": "gas", "as_of_year": 2008},  # a gas line only under construction: nothing delivered yet
+        {"commodity": "oil", "as_of_year": FIRST},  # the first year of any line
+        {"commodity": "oil", "unit": "kb/d", "include_planned": False},
+        {"as_of_year": 2014, "unit": "Mtoe"},
+    ],
+)
 def test_chosen_variants_draw_clean_figures(values, monkeypatch):
     full = {**parameters.cell_defaults(NB), **values}
     p = parameters.validate(NB, full)
@@ -160,8 +166,9 @@ def test_chosen_variants_draw_clean_figures(values, monkeypatch):
 
 BREAKS = {
     "commodity": st.sampled_from(["coal", "Gas", "", None, 3]),
-    "as_of_year": st.one_of(st.integers(1000, FIRST - 1), st.integers(LAST + 1, 3000), st.just("2020"),
-                            st.just(2020.5)),
+    "as_of_year": st.one_of(
+        st.integers(1000, FIRST - 1), st.integers(LAST + 1, 3000), st.just("2020"), st.just(2020.5)
+    ),
     "include_planned": st.sampled_from(["yes", 1, None, "false"]),
     "unit": st.sampled_from(["bcm", "kbd", "MTOE", None]),
 }
@@ -190,10 +197,13 @@ def test_combinations_that_cannot_work_are_refused_naming_the_parameter(values):
             parameters.validate(NB, {**values, "unit": "native", "as_of_year": first - 1})
 
 
-@pytest.mark.parametrize("values", [
-    {"commodity": "gas", "as_of_year": 2016, "include_planned": False, "unit": "Mtoe"},
-    {"commodity": "oil", "as_of_year": 2011, "unit": "kb/d"},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"commodity": "gas", "as_of_year": 2016, "include_planned": False, "unit": "Mtoe"},
+        {"commodity": "oil", "as_of_year": 2011, "unit": "kb/d"},
+    ],
+)
 def test_drawn_variants_run_through_papermill(values, tmp_path, monkeypatch):
     """Two variants of the kind Hypothesis draws, through the real runner and a kernel."""
     _, text = run_in_kernel(NB, values, tmp_path, monkeypatch)

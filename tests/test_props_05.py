@@ -132,13 +132,16 @@ def test_figures_of_accepted_sets_have_no_colliding_text(values, monkeypatch):
     check_prose(run, p)
 
 
-@pytest.mark.parametrize("values", [
-    {},  # the default run
-    {"max_year": 2021},  # before the trips: the note names the window
-    {"outlet_kinds": ["cn_official", "cn_state_media", "cn_academic"]},
-    {"topics": ["west_order"], "events": ["trip-2022-09", "trip-2024-07"]},
-    {"events": ["sco-general"], "outlet_kinds": ["western_think_tank", "western_academic"]},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},  # the default run
+        {"max_year": 2021},  # before the trips: the note names the window
+        {"outlet_kinds": ["cn_official", "cn_state_media", "cn_academic"]},
+        {"topics": ["west_order"], "events": ["trip-2022-09", "trip-2024-07"]},
+        {"events": ["sco-general"], "outlet_kinds": ["western_think_tank", "western_academic"]},
+    ],
+)
 def test_chosen_variants_draw_clean_figures(values, monkeypatch):
     p = parameters.validate(NB, {**parameters.cell_defaults(NB), **values})
     run = run_chapter(NB, values, check_layout=True, monkeypatch=monkeypatch)
@@ -153,8 +156,13 @@ def test_the_window_not_events_is_named_when_max_year_removes_the_trips(monkeypa
 
 
 def test_unnamed_state_media_voices_are_one_speaker():
-    everything = vw.statements_table(data.load("statements"), data.load("outlet_kinds"), data.load("view_events"),
-                                     data.load("codebook_topics"), data.load("codebook_levels"))
+    everything = vw.statements_table(
+        data.load("statements"),
+        data.load("outlet_kinds"),
+        data.load("view_events"),
+        data.load("codebook_topics"),
+        data.load("codebook_levels"),
+    )
     cn = everything[everything["outlet_kind"] == "cn_state_media"]
     unnamed = cn[vw.is_unnamed(cn["speaker"])]
     assert unnamed["speaker"].nunique() >= 2  # several labels in the data ...
@@ -189,11 +197,16 @@ def test_reversed_windows_are_refused_naming_max_year(values):
             parameters.validate(NB, {**values, "min_year": values["max_year"], "max_year": values["min_year"]})
 
 
-@pytest.mark.parametrize("values", [
-    {"outlet_kinds": ["central_asian_official", "central_asian_scholar", "central_asian_public"],
-     "topics": ["china_aims", "sco_substance"]},
-    {"events": ["trip-2022-09", "sco-general"], "min_year": 2022, "max_year": 2022},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {
+            "outlet_kinds": ["central_asian_official", "central_asian_scholar", "central_asian_public"],
+            "topics": ["china_aims", "sco_substance"],
+        },
+        {"events": ["trip-2022-09", "sco-general"], "min_year": 2022, "max_year": 2022},
+    ],
+)
 def test_drawn_variants_run_through_papermill(values, tmp_path, monkeypatch):
     """Two variants of the kind Hypothesis draws, through the real runner and a kernel."""
     _, text = run_in_kernel(NB, values, tmp_path, monkeypatch)

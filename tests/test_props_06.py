@@ -25,17 +25,23 @@ SOURCES = list(SPEC["sources"]._choices())
 TOPICS = list(SPEC["topics"]._choices())
 EXAMPLES = int(os.environ.get("SCO_PROP_EXAMPLES", "40"))
 # No shrinking: one run takes a second or two, and the failing set is printed as drawn.
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
-                    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                           HealthCheck.filter_too_much])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
-param_sets = st.fixed_dictionaries({
-    "sources": st.lists(st.sampled_from(SOURCES), min_size=1, unique=True),
-    "topics": st.lists(st.sampled_from(TOPICS), min_size=1, unique=True),
-    "tolerance_scale": st.one_of(st.sampled_from([0.0, 0.5, 1.0, 2.0, 10.0]),
-                                 st.floats(min_value=0, max_value=10, allow_nan=False)),
-})
+param_sets = st.fixed_dictionaries(
+    {
+        "sources": st.lists(st.sampled_from(SOURCES), min_size=1, unique=True),
+        "topics": st.lists(st.sampled_from(TOPICS), min_size=1, unique=True),
+        "tolerance_scale": st.one_of(
+            st.sampled_from([0.0, 0.5, 1.0, 2.0, 10.0]), st.floats(min_value=0, max_value=10, allow_nan=False)
+        ),
+    }
+)
 
 
 def _accepted(values):
@@ -79,8 +85,13 @@ invalid_sets = st.one_of(
     st.fixed_dictionaries({"sources": st.just([])}),
     st.fixed_dictionaries({"topics": st.just([])}),
     st.fixed_dictionaries({"sources": st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=3)}),
-    st.fixed_dictionaries({"tolerance_scale": st.one_of(st.floats(max_value=-1e-9), st.floats(min_value=10.001),
-                                                        st.text(max_size=5), st.booleans())}),
+    st.fixed_dictionaries(
+        {
+            "tolerance_scale": st.one_of(
+                st.floats(max_value=-1e-9), st.floats(min_value=10.001), st.text(max_size=5), st.booleans()
+            )
+        }
+    ),
 )
 
 

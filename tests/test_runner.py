@@ -50,7 +50,8 @@ def test_unchanged_inputs_are_not_run_again_and_changes_are(sandbox):
     assert _run(["90_fixture"])[0].status == "ok"
     assert _run(["90_fixture"])[0].status == "skipped"
     (sandbox / "data" / "sources.csv").write_text(
-        (sandbox / "data" / "sources.csv").read_text() + "\n", encoding="utf-8")
+        (sandbox / "data" / "sources.csv").read_text() + "\n", encoding="utf-8"
+    )
     assert _run(["90_fixture"])[0].status == "ok"  # a data file changed
     assert _run(["90_fixture"], force=True)[0].status == "ok"
 
@@ -160,8 +161,10 @@ def test_the_runs_index_escapes_text_and_shows_failures(sandbox):
 
 
 def test_progress_names_each_code_cell_and_its_section(sandbox):
-    _notebook_with_sections(sandbox / "notebooks" / "90_fixture.ipynb",
-                            [("6. The mirror gap between the two sides' statistics", "y = 2"), (None, "z = 3")])
+    _notebook_with_sections(
+        sandbox / "notebooks" / "90_fixture.ipynb",
+        [("6. The mirror gap between the two sides' statistics", "y = 2"), (None, "z = 3")],
+    )
     lines = []
     [r] = runner.run_jobs(runner.plan(["90_fixture"], {"x": 2}), echo=lines.append)
     assert r.status == "ok", r.message
@@ -174,8 +177,10 @@ def test_progress_names_each_code_cell_and_its_section(sandbox):
 
 
 def test_a_failure_names_the_cell_as_the_reader_sees_it(sandbox):
-    _notebook_with_sections(sandbox / "notebooks" / "90_fixture.ipynb",
-                            [("3. Growth", "y = 2"), ("4. Index", "raise KeyError('base year')")])
+    _notebook_with_sections(
+        sandbox / "notebooks" / "90_fixture.ipynb",
+        [("3. Growth", "y = 2"), ("4. Index", "raise KeyError('base year')")],
+    )
     [r] = _run(["90_fixture"], {"x": 2})
     assert r.status == "failed"
     # cells: parameters [1], injected [2], work [3], "y = 2" [4], the failing cell [5]
@@ -184,11 +189,17 @@ def test_a_failure_names_the_cell_as_the_reader_sees_it(sandbox):
 
 
 def test_key_outputs_are_read_from_tagged_json_cells(sandbox):
-    _notebook_with_sections(sandbox / "notebooks" / "90_fixture.ipynb", [
-        ("Key outputs", "from helpers import runner\nrunner.show_key_outputs({'x squared': x * x, 'label': 'ok'})"),
-        (None, "from IPython.display import display\n"
-               "display({'application/json': {'not key': 1}, 'text/plain': 'untagged'}, raw=True)"),
-    ])
+    _notebook_with_sections(
+        sandbox / "notebooks" / "90_fixture.ipynb",
+        [
+            ("Key outputs", "from helpers import runner\nrunner.show_key_outputs({'x squared': x * x, 'label': 'ok'})"),
+            (
+                None,
+                "from IPython.display import display\n"
+                "display({'application/json': {'not key': 1}, 'text/plain': 'untagged'}, raw=True)",
+            ),
+        ],
+    )
     nb = nbformat.read(sandbox / "notebooks" / "90_fixture.ipynb", as_version=4)
     nb.cells[-2].metadata["tags"] = ["key-outputs"]
     nbformat.write(nb, sandbox / "notebooks" / "90_fixture.ipynb")
@@ -230,8 +241,13 @@ def _papermill(sandbox, tmp_path, params):
     nb.cells = [cell, nbformat.v4.new_code_cell(FIGURE_CELL)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, sandbox / "notebooks" / "90_fixture.ipynb")
-    pm.execute_notebook(str(sandbox / "notebooks" / "90_fixture.ipynb"), str(tmp_path / "out.ipynb"),
-                        parameters=params, kernel_name="python3", progress_bar=False)
+    pm.execute_notebook(
+        str(sandbox / "notebooks" / "90_fixture.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        parameters=params,
+        kernel_name="python3",
+        progress_bar=False,
+    )
 
 
 def test_a_non_default_papermill_run_leaves_figures_untouched(sandbox, tmp_path, monkeypatch):
@@ -244,7 +260,11 @@ def test_a_non_default_papermill_run_leaves_figures_untouched(sandbox, tmp_path,
     assert tree_digest(figures) == before
     variant = sandbox / "build" / "runs" / f"90_fixture--{runner.paths.variant_hash({'x': 4, 'fail': False})}"
     assert sorted(p.name for p in (variant / "figures").iterdir()) == [
-        "fixture_line.csv", "fixture_line.svg", "fixture_line_explicit.csv", "fixture_line_explicit.svg"]  # + data CSVs
+        "fixture_line.csv",
+        "fixture_line.svg",
+        "fixture_line_explicit.csv",
+        "fixture_line_explicit.svg",
+    ]  # + data CSVs
 
 
 def test_a_default_papermill_run_writes_figures(sandbox, tmp_path, monkeypatch):
@@ -255,10 +275,13 @@ def test_a_default_papermill_run_writes_figures(sandbox, tmp_path, monkeypatch):
 
 
 def test_a_heading_displayed_by_code_names_the_section(sandbox):
-    _notebook_with_sections(sandbox / "notebooks" / "90_fixture.ipynb", [
-        ("3. Growth", "from IPython.display import Markdown, display\ndisplay(Markdown(f'## 4. Index to {x}'))"),
-        (None, "raise KeyError('base year')"),
-    ])
+    _notebook_with_sections(
+        sandbox / "notebooks" / "90_fixture.ipynb",
+        [
+            ("3. Growth", "from IPython.display import Markdown, display\ndisplay(Markdown(f'## 4. Index to {x}'))"),
+            (None, "raise KeyError('base year')"),
+        ],
+    )
     [r] = _run(["90_fixture"], {"x": 2})
     assert r.message.startswith("In [5] (section “4. Index to 2”): KeyError:"), r.message
 

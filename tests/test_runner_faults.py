@@ -39,8 +39,12 @@ def _leftovers(sandbox) -> list[str]:
         rel = p.relative_to(sandbox).as_posix()
         if rel.startswith("data/"):
             continue
-        if (".old-" in p.name or ".new-" in p.name or p.name.endswith(".tmp")
-                or (p.parent.name == ".tmp" and p.parent.parent.name == "build")):
+        if (
+            ".old-" in p.name
+            or ".new-" in p.name
+            or p.name.endswith(".tmp")
+            or (p.parent.name == ".tmp" and p.parent.parent.name == "build")
+        ):
             found.append(rel)
     return found
 

@@ -25,8 +25,11 @@ def solution_calls(notebook: str) -> list[tuple[str, dict]]:
         if cell.cell_type != "code":
             continue
         for node in ast.walk(ast.parse(cell.source)):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "exercise_params"):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "exercise_params"
+            ):
                 calls.append((ast.literal_eval(node.args[0]), ast.literal_eval(node.args[1])))
     return calls
 
@@ -64,11 +67,14 @@ def test_exercise_params_refuses_what_the_command_line_refuses():
     assert seminar.exercise_params("03_trade", {"countries": "KAZ,UZB"})["countries"] == ["KAZ", "UZB"]
 
 
-@pytest.mark.parametrize("line, match", [
-    ("python -m helpers params 03_trade", "not a 'python -m helpers run"),
-    ("python -m helpers run 03_trade -p countries", "expected '-p NAME VALUE'"),
-    ("python -m helpers run 03_trade --force", "expected '-p NAME VALUE'"),
-])
+@pytest.mark.parametrize(
+    "line, match",
+    [
+        ("python -m helpers params 03_trade", "not a 'python -m helpers run"),
+        ("python -m helpers run 03_trade -p countries", "expected '-p NAME VALUE'"),
+        ("python -m helpers run 03_trade --force", "expected '-p NAME VALUE'"),
+    ],
+)
 def test_parse_command_refuses_other_commands(line, match):
     with pytest.raises(ValueError, match=match):
         seminar.parse_command(line)

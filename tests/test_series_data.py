@@ -48,10 +48,13 @@ def test_wdi_table_validates_and_names_only_known_countries():
     assert set(wdi["source_id"]) == {"wb-wdi-sp-pop-totl", "wb-wdi-ny-gdp-mktp-cd"}
 
 
-@pytest.mark.parametrize("indicator, years, gaps", [
-    ("population", POP_YEARS, set()),
-    ("gdp_current_usd", GDP_YEARS, WDI_GDP_GAPS),
-])
+@pytest.mark.parametrize(
+    "indicator, years, gaps",
+    [
+        ("population", POP_YEARS, set()),
+        ("gdp_current_usd", GDP_YEARS, WDI_GDP_GAPS),
+    ],
+)
 def test_wdi_has_every_year_for_the_world_and_every_sco_member(indicator, years, gaps):
     wdi = data.load("wdi_indicators")
     wdi = wdi[wdi["indicator"] == indicator]
@@ -205,11 +208,14 @@ def test_the_central_asia_target_is_the_2022_one():
     assert (t["announced_date"], t["value"], t["unit"], t["deadline_year"]) == ("2022-01-25", 70, "USD billion", 2030)
 
 
-@pytest.mark.parametrize("column, value, message", [
-    ("deadline_year", "2010", "is not after the announcement"),
-    ("as_printed", " ".join(["word"] * 26), "quotes 26 words; at most 25"),
-    ("deadline_year", "", "no deadline_year: say 'No deadline year given'"),
-])
+@pytest.mark.parametrize(
+    "column, value, message",
+    [
+        ("deadline_year", "2010", "is not after the announcement"),
+        ("as_printed", " ".join(["word"] * 26), "quotes 26 words; at most 25"),
+        ("deadline_year", "", "no deadline_year: say 'No deadline year given'"),
+    ],
+)
 def test_a_bad_target_row_is_refused(data_copy, column, value, message):
     _edit(data_copy, "trade_targets", "target_id", "tjk-2014-usd3bn-in-5-years", column, value)
     with pytest.raises(DataValidationError, match=message):

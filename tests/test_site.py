@@ -40,8 +40,14 @@ from conftest import ROOT
 from helpers import site
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "build" / "screenshots"
 
@@ -121,14 +127,21 @@ def open_page(browser, path: Path, screenshot: Path | None = None) -> dict:
     page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
     page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url[:120]}"))
-    page.on("request", lambda r: None if r.url.startswith(("file:", "data:")) else
-            problems.append(f"request outside the site: {r.url[:120]}"))
+    page.on(
+        "request",
+        lambda r: (
+            None
+            if r.url.startswith(("file:", "data:"))
+            else problems.append(f"request outside the site: {r.url[:120]}")
+        ),
+    )
     page.goto(path.as_uri())
     page.wait_for_load_state("load")
     if "/slides/" in path.as_uri():
         page.wait_for_function("window.Reveal && Reveal.isReady()")
     images = page.evaluate(
-        "Array.from(document.images).map(i => [i.currentSrc.slice(0, 80) || i.src.slice(0, 80), i.naturalWidth])")
+        "Array.from(document.images).map(i => [i.currentSrc.slice(0, 80) || i.src.slice(0, 80), i.naturalWidth])"
+    )
     links = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
     if screenshot is not None:
         screenshot.parent.mkdir(parents=True, exist_ok=True)
@@ -165,8 +178,11 @@ def test_every_page_loads_offline_with_images_and_working_links(built_site, brow
     for chapter in site.CHAPTERS:
         assert f"{chapter}.html" in names and f"slides/{chapter}.html" in names
     assert {"data.html", "sources.html", "teaching.html"} <= names
-    shots = {"index.html": "index.png", "03_trade.html": "chapter_03_trade.png",
-             "slides/01_sco_history.html": "slides_01_sco_history.png"}
+    shots = {
+        "index.html": "index.png",
+        "03_trade.html": "chapter_03_trade.png",
+        "slides/01_sco_history.html": "slides_01_sco_history.png",
+    }
     failures = []
     for path in pages:
         rel = path.relative_to(root).as_posix()
@@ -185,9 +201,11 @@ def test_the_link_checker_catches_what_it_should(built_site, browser, tmp_path):
     """A page with a missing file, a missing anchor, a broken image and a script error fails."""
     root = built_site.resolve()
     bad = root / "zz_broken.html"
-    bad.write_text('<!DOCTYPE html><html><head><link rel="icon" href="data:,"></head><body>'
-                   '<a href="nowhere.html">x</a> <a href="sources.html#no-such-source">y</a>'
-                   '<img src="figures/missing.png"><script>undefinedFunction()</script></body></html>')
+    bad.write_text(
+        '<!DOCTYPE html><html><head><link rel="icon" href="data:,"></head><body>'
+        '<a href="nowhere.html">x</a> <a href="sources.html#no-such-source">y</a>'
+        '<img src="figures/missing.png"><script>undefinedFunction()</script></body></html>'
+    )
     try:
         seen = open_page(browser, bad)
         broken = broken_links(bad, seen["links"], root)
@@ -208,8 +226,9 @@ def test_every_chapter_has_an_index_card_with_its_key_figure():
     assert list(site.CHAPTERS) == runner.list_notebooks()
     for name, ch in site.CHAPTERS.items():
         assert (ROOT / "figures" / f"{ch.figure}.png").exists(), name
-        assert not re.search(r"\d{3,}", ch.summary.replace("2010", "").replace("2022", "").replace("2024", "")
-                             .replace("1992", "")), f"{name}: a figure in the summary; the chapter gives those"
+        assert not re.search(
+            r"\d{3,}", ch.summary.replace("2010", "").replace("2022", "").replace("2024", "").replace("1992", "")
+        ), f"{name}: a figure in the summary; the chapter gives those"
 
 
 def test_no_page_loads_anything_from_the_network(built_site):
@@ -254,8 +273,10 @@ def test_every_source_is_listed_with_who_cites_it(built_site):
     text = (built_site / "sources.html").read_text(encoding="utf-8")
     sources = site._read_csv(ROOT / "data" / "sources.csv")
     for s in sources:
-        assert f'<tr id="{s["source_id"]}" class="sco-source" data-row data-kind="{s["kind"]}" ' \
-               f'data-orig="{s["original_or_copy"]}"' in text
+        assert (
+            f'<tr id="{s["source_id"]}" class="sco-source" data-row data-kind="{s["kind"]}" '
+            f'data-orig="{s["original_or_copy"]}"' in text
+        )
     row = text.split('<tr id="gao2010"', 1)[1].split("</tr>", 1)[0]
     assert 'href="data.html#gao2010_table1_raw"' in row
     assert 'href="01_sco_history.html"' in row and 'href="06_claims_vs_data.html"' in row
@@ -267,7 +288,8 @@ def test_source_ids_in_chapter_tables_link_to_the_sources_page(built_site):
     from helpers import render
 
     assert render.link_source_ids("<td>abc</td><td>zz</td><th class='x'>abc</th>", {"abc"}, "s.html") == (
-        '<td><a href="s.html#abc">abc</a></td><td>zz</td><th class=\'x\'><a href="s.html#abc">abc</a></th>')
+        '<td><a href="s.html#abc">abc</a></td><td>zz</td><th class=\'x\'><a href="s.html#abc">abc</a></th>'
+    )
 
 
 def test_citations_count_source_columns_and_notes():
@@ -339,8 +361,10 @@ def test_a_run_at_other_parameters_says_so_at_the_top():
 
     defaults = parameters.cell_defaults("03_trade")
     assert defaults["countries"] == ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
-    nb = _papermill_run("03_trade", {"countries": ["KGZ"], "start_year": 2013, "flow": defaults["flow"],
-                                     "_sco_internal": 1, "sco_figures": "x"})
+    nb = _papermill_run(
+        "03_trade",
+        {"countries": ["KGZ"], "start_year": 2013, "flow": defaults["flow"], "_sco_internal": 1, "sco_figures": "x"},
+    )
     page = render.notebook_html(nb)
     banner = _banner(page)
     assert banner and page.index(banner) < page.index('class="jp-Cell ')  # above every cell
@@ -349,12 +373,15 @@ def test_a_run_at_other_parameters_says_so_at_the_top():
     assert "flow" not in banner  # injected, but equal to the default
     assert "_sco_internal" not in banner and "sco_figures" not in banner  # internal names
     # the injected cell is open and captioned; the defaults cell is folded and says so
-    assert re.search(r'<details class="sco-code sco-parameters sco-injected" open[^>]*><summary>'
-                     r"Parameters used in this run</summary>", page)
+    assert re.search(
+        r'<details class="sco-code sco-parameters sco-injected" open[^>]*><summary>'
+        r"Parameters used in this run</summary>",
+        page,
+    )
     m = re.search(r'<details class="sco-code sco-defaults"( open)?[^>]*><summary>([^<]*)</summary>', page)
     assert m and m.group(1) is None and m.group(2) == "Defaults (overridden by the cell below)"
     assert page.index("<summary>Defaults (overridden") < page.index("<summary>Parameters used in this run")
-    assert page.count("<details class=\"sco-code sco-parameters") == 1
+    assert page.count('<details class="sco-code sco-parameters') == 1
 
 
 def test_a_default_run_has_no_banner():
@@ -395,13 +422,23 @@ def _markdown_output_notebook():
 
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell('Markdown("## 6. The mirror gap for Kyrgyzstan")')
-    cell.outputs = [nbformat.v4.new_output(
-        "execute_result", execution_count=1,
-        data={"text/markdown": "## 6. The mirror gap for Kyrgyzstan\n\nKyrgyzstan's $1 and $2 figures.\n\n"
-                               "### 6.1 By year", "text/plain": "<IPython.core.display.Markdown object>"})]
-    nb.cells = [nbformat.v4.new_markdown_cell("# A chapter\n\n## 1. Opening"),
-                nbformat.v4.new_code_cell("x = 1"), cell,
-                nbformat.v4.new_markdown_cell("## 7. After")]
+    cell.outputs = [
+        nbformat.v4.new_output(
+            "execute_result",
+            execution_count=1,
+            data={
+                "text/markdown": "## 6. The mirror gap for Kyrgyzstan\n\nKyrgyzstan's $1 and $2 figures.\n\n"
+                "### 6.1 By year",
+                "text/plain": "<IPython.core.display.Markdown object>",
+            },
+        )
+    ]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# A chapter\n\n## 1. Opening"),
+        nbformat.v4.new_code_cell("x = 1"),
+        cell,
+        nbformat.v4.new_markdown_cell("## 7. After"),
+    ]
     return nb
 
 
@@ -435,7 +472,9 @@ def test_a_title_computed_as_markdown_names_the_page():
 
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("md(title)")
-    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": "# Trade with Kyrgyzstan, 2013-2025"})]
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/markdown": "# Trade with Kyrgyzstan, 2013-2025"})
+    ]
     nb.cells = [cell]
     assert render.first_heading(nb) == "Trade with Kyrgyzstan, 2013-2025"
     assert "<title>Trade with Kyrgyzstan, 2013-2025</title>" in render.notebook_html(nb)
@@ -505,8 +544,9 @@ def test_filters_narrow_the_sources_page(built_site, browser):
     page.select_option("select[name=orig]", "copy")
     copies = page.eval_on_selector_all("#sco-sources tr[data-row]:not([hidden])", "rows => rows.length")
     page.select_option("select[name=chapter]", "04_energy_pipelines")
-    both = page.eval_on_selector_all("#sco-sources tr[data-row]:not([hidden])",
-                                     "rows => rows.map(r => [r.dataset.orig, r.dataset.chapter])")
+    both = page.eval_on_selector_all(
+        "#sco-sources tr[data-row]:not([hidden])", "rows => rows.map(r => [r.dataset.orig, r.dataset.chapter])"
+    )
     page.close()
     sources = site._read_csv(ROOT / "data" / "sources.csv")
     assert total == len(sources)
@@ -568,7 +608,9 @@ def test_right_arrow_reaches_every_figure_of_every_deck(built_site, browser):
                 if len(seen) == 1:
                     page.screenshot(path=str(SCREENSHOTS / f"slides_{deck.stem}_figure.png"))
             if state["fig"] and state["bottom"] > 720 + 1:
-                failures.append(f"{deck.name}: figure slide {state['h']} runs off the screen ({state['bottom']:.0f} px)")
+                failures.append(
+                    f"{deck.name}: figure slide {state['h']} runs off the screen ({state['bottom']:.0f} px)"
+                )
             if state["min"] < 24:
                 small.append(f"slide {state['h']}: {state['min']:.1f} px")
             if state["last"]:

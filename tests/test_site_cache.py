@@ -57,8 +57,13 @@ def mtimes(folder: Path) -> dict[Path, int]:
 
 
 def cli(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "helpers", *args], capture_output=True, text=True,
-                          env={**os.environ, "MPLBACKEND": "Agg", **extra_env}, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "helpers", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MPLBACKEND": "Agg", **extra_env},
+        timeout=600,
+    )
 
 
 def test_unchanged_inputs_skip_the_build_and_a_changed_data_file_rebuilds(env, repo):
@@ -110,8 +115,7 @@ def test_unchanged_inputs_skip_the_build_and_a_changed_data_file_rebuilds(env, r
         assert not site.up_to_date(source="committed", slides=False)
         shutil.rmtree(env / ".cache" / "pages")  # every page rendered afresh, here in one process
         lines.clear()
-        again = site.build(source="committed", slides=False, skip_if_unchanged=True, echo=lines.append,
-                           workers=1)
+        again = site.build(source="committed", slides=False, skip_if_unchanged=True, echo=lines.append, workers=1)
         assert not any("up to date" in line for line in lines)
         rebuilt = files(again)
         assert rebuilt["data/CODEBOOK.md"].endswith(b"A line added by the site cache test.\n")

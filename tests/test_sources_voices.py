@@ -42,10 +42,18 @@ UNIDENTIFIED = re.compile(r"not identified|not named|unknown|unattributed", re.I
 
 #: Outlets that are Chinese or Russian, or that only relay them (press-release distributors of
 #: Chinese state texts, an unnamed outlet relaying the Global Times).
-CN_RU_ROUTES = {"xinhua", "cgtn", "cns", "chinaorgcn", "globaltimes", "chinausfocus", "valdai",
-                "prnewswire", "einpresswire", "seed003_unnamed"}
-
-
+CN_RU_ROUTES = {
+    "xinhua",
+    "cgtn",
+    "cns",
+    "chinaorgcn",
+    "globaltimes",
+    "chinausfocus",
+    "valdai",
+    "prnewswire",
+    "einpresswire",
+    "seed003_unnamed",
+}
 
 
 def publisher_unidentified(sources: pd.DataFrame) -> pd.Series:
@@ -93,7 +101,8 @@ def test_every_source_has_a_publisher_and_a_date_or_a_reason(sources):
     assert sources["publisher"].notna().all() and (sources["publisher"].str.strip() != "").all()
     undated = sources["date"] == "n.d."
     assert sources.loc[undated, "doc_date_note"].notna().all(), list(
-        sources.loc[undated & sources["doc_date_note"].isna(), "source_id"])
+        sources.loc[undated & sources["doc_date_note"].isna(), "source_id"]
+    )
     assert sources.loc[~undated, "doc_date_note"].isna().all()
 
 
@@ -127,7 +136,9 @@ def test_a_copy_without_copy_of_or_an_undated_source_without_a_reason_is_refused
     frame = data.load("sources", data_dir=data_copy)
     copy_row = int(frame.index[frame["original_or_copy"] == "copy"][0])
     edit_cell(data_copy, "sources", copy_row, "copy_of", "")
-    assert "column 'copy_of': is empty; a copy must say whose document it reproduces" in load_error(data_copy, "sources")
+    assert "column 'copy_of': is empty; a copy must say whose document it reproduces" in load_error(
+        data_copy, "sources"
+    )
     edit_cell(data_copy, "sources", copy_row, "copy_of", "someone's report")
     undated = int(frame.index[frame["date"] == "n.d."][0])
     edit_cell(data_copy, "sources", undated, "doc_date_note", "")
@@ -180,7 +191,9 @@ def test_the_yardstick_is_the_same_for_every_country(outlets):
 
 def test_an_unknown_outlet_is_reported(data_copy):
     edit_cell(data_copy, "statements", 0, "outlet_id", "made_up_outlet")
-    assert "column 'outlet_id': 'made_up_outlet' does not resolve in outlets.outlet_id" in load_error(data_copy, "statements")
+    assert "column 'outlet_id': 'made_up_outlet' does not resolve in outlets.outlet_id" in load_error(
+        data_copy, "statements"
+    )
 
 
 # --- independent Central Asian voices -------------------------------------------------------

@@ -75,10 +75,10 @@ def test_a_figure_with_many_sources_keeps_every_id_in_its_file(tmp_path):
     fig, ax = plt.subplots(figsize=(4, 3))
     ax.plot([1, 2], [1, 2])
     caption = style.add_source(fig, ids)
-    assert ids[5] not in caption                       # the caption stays short...
+    assert ids[5] not in caption  # the caption stays short...
     [png, _, _] = style.save_figure(fig, "many_sources", folder=tmp_path)
     meta = Image.open(png).text["Source"]
-    assert all(sid in meta for sid in ids)             # ...the file names every source
+    assert all(sid in meta for sid in ids)  # ...the file names every source
     plt.close("all")
 
 
@@ -101,8 +101,7 @@ HOSTILE = ["<b>x</b>", "<script>alert(1)</script>", "<img src=x onerror=alert(1)
 def test_table_escapes_cells_index_labels_and_headers():
     import pandas as pd
 
-    frame = pd.DataFrame({"<i>col</i>": HOSTILE, "value": [1.234, 2.0, None]},
-                         index=["<u>a</u>", "b", "c"])
+    frame = pd.DataFrame({"<i>col</i>": HOSTILE, "value": [1.234, 2.0, None]}, index=["<u>a</u>", "b", "c"])
     shown = style.table(frame, "hostile")
     html = shown.to_html()
     assert "&lt;b&gt;x&lt;/b&gt;" in html

@@ -23,13 +23,16 @@ def _groups(path, text):
     return path
 
 
-@pytest.mark.parametrize("text, match", [
-    ("- x: 1\n", "a non-empty YAML mapping of group name"),
-    ("", "a non-empty YAML mapping"),
-    ("Group A:\n  x: 1\n", "'group name' = 'Group A'"),
-    ("a:\n  - 1\n", r"group 'a'"),
-    ("a: {x: [1\n", "valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("- x: 1\n", "a non-empty YAML mapping of group name"),
+        ("", "a non-empty YAML mapping"),
+        ("Group A:\n  x: 1\n", "'group name' = 'Group A'"),
+        ("a:\n  - 1\n", r"group 'a'"),
+        ("a: {x: [1\n", "valid YAML"),
+    ],
+)
 def test_a_bad_groups_file_is_refused_naming_the_problem(sandbox, tmp_path, text, match):
     path = _groups(tmp_path / "g.yaml", text)
     with pytest.raises(ParameterError, match=match):
@@ -50,8 +53,10 @@ def test_a_bad_value_names_the_group_and_nothing_runs(sandbox, tmp_path):
 
 def test_each_group_gets_a_report_and_the_index_links_them(sandbox, tmp_path):
     before = tree_digest(sandbox / "data"), tree_digest(sandbox / "notebooks")
-    path = _groups(tmp_path / "groups.yaml", "# Shared question\n\n# Group 1: three\nthree:\n  x: 3\n"
-                   "five:\n  x: 5\nalso-three:\n  x: 3\ndefaults:\n")
+    path = _groups(
+        tmp_path / "groups.yaml",
+        "# Shared question\n\n# Group 1: three\nthree:\n  x: 3\nfive:\n  x: 5\nalso-three:\n  x: 3\ndefaults:\n",
+    )
     lines = []
     assert sweep.run("90_fixture", path, echo=lines.append) == 0
     assert "4 group(s), 3 distinct variant(s) of 90_fixture" in lines[0]
@@ -98,8 +103,12 @@ def test_runs_in_parallel_on_two_workers(sandbox, tmp_path):
 
 def test_the_command_line_refuses_a_bad_file_fast(tmp_path):
     path = _groups(tmp_path / "g.yaml", "kaz:\n  countries: [KAZ, XXX]\n")
-    proc = subprocess.run([sys.executable, "-m", "helpers", "sweep", "03_trade", "-f", str(path)],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "helpers", "sweep", "03_trade", "-f", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 2, proc.stderr
     assert "'countries' in group 'kaz'" in proc.stderr and "XXX" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -122,10 +131,10 @@ def test_question_and_tasks_are_shown_and_never_passed_as_parameters(sandbox, tm
     cell.metadata["tags"] = ["key-outputs"]
     nb.cells.append(cell)
     nbformat.write(nb, nb_path)
-    path = _groups(tmp_path / "groups.yaml",
-                   "question: Does <x> matter & how?\n"
-                   "two:\n  task: Look at <b>two</b>\n  x: 2\n"
-                   "eight:\n  task: Eight\n  x: 8\n")
+    path = _groups(
+        tmp_path / "groups.yaml",
+        "question: Does <x> matter & how?\ntwo:\n  task: Look at <b>two</b>\n  x: 2\neight:\n  task: Eight\n  x: 8\n",
+    )
     spec = sweep.read_groups_file(path)
     assert spec.question == "Does <x> matter & how?"
     assert spec.groups == {"two": {"x": 2}, "eight": {"x": 8}}
@@ -143,11 +152,14 @@ def test_question_and_tasks_are_shown_and_never_passed_as_parameters(sandbox, tm
     assert "<b>two</b>" not in page and "x is 2" in page
 
 
-@pytest.mark.parametrize("text, match", [
-    ("question: [a, b]\na:\n  x: 1\n", "'question' = \\['a', 'b'\\]"),
-    ("question: only a question\n", "a non-empty YAML mapping"),
-    ("a:\n  task: {x: 1}\n  x: 1\n", "'task' in group 'a'"),
-])
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("question: [a, b]\na:\n  x: 1\n", "'question' = \\['a', 'b'\\]"),
+        ("question: only a question\n", "a non-empty YAML mapping"),
+        ("a:\n  task: {x: 1}\n  x: 1\n", "'task' in group 'a'"),
+    ],
+)
 def test_bad_question_or_task_is_refused(sandbox, tmp_path, text, match):
     with pytest.raises(ParameterError, match=match):
         sweep.read_groups_file(_groups(tmp_path / "g.yaml", text))

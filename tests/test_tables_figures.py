@@ -33,8 +33,10 @@ def headers(html: str) -> list[str]:
 
 
 def test_a_meaningful_index_is_shown_with_its_name_and_row_numbers_are_not():
-    by_doc = pd.DataFrame({"consistent": [3, 1], "inconsistent": [0, 2]},
-                          index=pd.Index(["Gao Fei (2010)", "Xinhua (2022)"], name="document"))
+    by_doc = pd.DataFrame(
+        {"consistent": [3, 1], "inconsistent": [0, 2]},
+        index=pd.Index(["Gao Fei (2010)", "Xinhua (2022)"], name="document"),
+    )
     html = style.table(by_doc, "by_doc").to_html()
     assert "Gao Fei (2010)" in cells(html) and "Xinhua (2022)" in cells(html)
     assert headers(html)[0] == "Document"
@@ -55,9 +57,15 @@ def test_no_cell_text_is_truncated():
 
 
 def test_integers_print_without_decimals_and_with_thousands_separators():
-    frame = pd.DataFrame({"value_usd_m": [106400.0, 2500.0, None], "rows": [1200, 3, 4],
-                          "ratio": [1.25, 0.5, 2.0], "year": [2016, 2017, 2018],
-                          "from": [1992, 2000, 2010]})
+    frame = pd.DataFrame(
+        {
+            "value_usd_m": [106400.0, 2500.0, None],
+            "rows": [1200, 3, 4],
+            "ratio": [1.25, 0.5, 2.0],
+            "year": [2016, 2017, 2018],
+            "from": [1992, 2000, 2010],
+        }
+    )
     html = style.table(frame, "numbers").to_html()
     got = cells(html)
     assert "106,400" in got and "2,500" in got and "106400.00" not in html and "106,400.00" not in html
@@ -69,9 +77,15 @@ def test_integers_print_without_decimals_and_with_thousands_separators():
 
 
 def test_codes_and_column_names_are_humanised():
-    frame = pd.DataFrame({"status": ["dialogue_partner", "member"], "cagr_percent": [3.5, 4.0],
-                          "estimate": [True, False], "source_id": ["gao2010", "gao2010"],
-                          "event_type": ["border_agreement", "summit"]})
+    frame = pd.DataFrame(
+        {
+            "status": ["dialogue_partner", "member"],
+            "cagr_percent": [3.5, 4.0],
+            "estimate": [True, False],
+            "source_id": ["gao2010", "gao2010"],
+            "event_type": ["border_agreement", "summit"],
+        }
+    )
     html = style.table(frame, "codes").to_html()
     assert headers(html) == ["Status", "Compound annual rate (%)", "Estimate", "Source", "Event type"]
     got = cells(html)
@@ -79,12 +93,14 @@ def test_codes_and_column_names_are_humanised():
     assert "yes" in got and "no" in got and "True" not in got
     assert "gao2010" in got  # ids are never rewritten
     assert "dialogue_partner" not in html and "cagr_percent" not in html
-    topics = style.table(pd.DataFrame({"topic": ["sco_history", "trade"],
-                                       "share_of_central_asia_percent": [1.5, 2.0]}), "topics").to_html()
+    topics = style.table(
+        pd.DataFrame({"topic": ["sco_history", "trade"], "share_of_central_asia_percent": [1.5, 2.0]}), "topics"
+    ).to_html()
     assert cells(topics)[0::2] == ["SCO history", "trade"]
     assert headers(topics) == ["Topic", "Share of Central Asia (%)"]
-    html = style.table(frame, "codes2", labels={"status": "SCO status", "member": "Full member"},
-                       units={"cagr_percent": "% a year"}).to_html()
+    html = style.table(
+        frame, "codes2", labels={"status": "SCO status", "member": "Full member"}, units={"cagr_percent": "% a year"}
+    ).to_html()
     assert headers(html)[:2] == ["SCO status", "Compound annual rate (% a year)"] and "Full member" in cells(html)
 
 
@@ -98,8 +114,10 @@ def test_a_long_table_carries_the_expander_marker_and_a_short_one_does_not():
 
 
 def test_table_html_is_the_same_on_every_run_and_escapes_data():
-    frame = pd.DataFrame({"text": ["<script>alert(1)</script>", "a & b"], "n": [1, 2]},
-                         index=pd.Index(["<b>x</b>", "y"], name="<i>k</i>"))
+    frame = pd.DataFrame(
+        {"text": ["<script>alert(1)</script>", "a & b"], "n": [1, 2]},
+        index=pd.Index(["<b>x</b>", "y"], name="<i>k</i>"),
+    )
     html = style.table(frame, "same").to_html()
     assert html == style.table(frame, "same").to_html()
     assert "<script" not in html and "<b>" not in html and "<i>" not in html
@@ -113,8 +131,9 @@ def test_dates_are_shown_at_the_precision_stored():
     assert style.date_label("2016-01-01", "year") == "2016"
     assert style.date_label("2021-09-01", "month") == "September 2021"
     assert style.date_label(None) == "" and style.date_label("about 2005") == "about 2005"
-    events = pd.DataFrame({"date": ["2016-01-01", "2014-09-01", "2001-06-15"],
-                           "date_precision": ["year", "month", "day"]})
+    events = pd.DataFrame(
+        {"date": ["2016-01-01", "2014-09-01", "2001-06-15"], "date_precision": ["year", "month", "day"]}
+    )
     got = cells(style.table(events, "events").to_html())
     assert got[0::2] == ["2016", "September 2014", "15 June 2001"]
     stored = pd.DataFrame({"since": ["2016", "2016-01"]})
@@ -158,7 +177,8 @@ def test_a_table_without_row_id_is_keyed_by_its_primary_key(tmp_path):
     header, rows = figmeta.data_rows(fig)
     first = membership.iloc[0]
     assert rows[0][header.index("row_id")] == "|".join(
-        str(first[k]) for k in ("country_iso3", "organisation", "status", "start_date"))
+        str(first[k]) for k in ("country_iso3", "organisation", "status", "start_date")
+    )
     plt.close("all")
 
 
@@ -204,7 +224,9 @@ PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA6
 def _figure_output(meta=None):
     import nbformat
 
-    out = nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<Figure size 10x5 with 1 Axes>"})
+    out = nbformat.v4.new_output(
+        "display_data", data={"image/png": PNG, "text/plain": "<Figure size 10x5 with 1 Axes>"}
+    )
     if meta is not None:
         out.metadata[figmeta.META_KEY] = meta
     return out
@@ -215,17 +237,40 @@ def _page_notebook():
 
     nb = nbformat.v4.new_notebook()
     first = nbformat.v4.new_code_cell('style.save_figure(fig, "trade_by_partner")\nplt.show()')
-    first.outputs = [_figure_output({"name": "trade_by_partner", "title": "Total trade <by> partner",
-                                     "chapter": "03_trade", "source": "Source: X [gao2010]. Chart: " + figmeta.CREDIT})]
+    first.outputs = [
+        _figure_output(
+            {
+                "name": "trade_by_partner",
+                "title": "Total trade <by> partner",
+                "chapter": "03_trade",
+                "source": "Source: X [gao2010]. Chart: " + figmeta.CREDIT,
+            }
+        )
+    ]
     older = nbformat.v4.new_code_cell('style.save_figure(fig, "trade_shares")\nplt.show()')
     older.outputs = [_figure_output()]  # executed before figures carried their name
     loop = nbformat.v4.new_code_cell('for t in trips:\n    style.save_figure(fig, f"route_{t}")\n    plt.show()')
     loop.outputs = [_figure_output(), _figure_output()]
-    nb.cells = [nbformat.v4.new_markdown_cell("# China's trade with Central Asia\n\n## 2. Each partner"), first,
-                nbformat.v4.new_markdown_cell("## 4. Shares"), older, loop,
-                nbformat.v4.new_code_cell("table", outputs=[nbformat.v4.new_output(
-                    "execute_result", data={"text/html": style.table(pd.DataFrame({"n": range(30)}), "long").to_html(),
-                                            "text/plain": "x"}, execution_count=1)])]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# China's trade with Central Asia\n\n## 2. Each partner"),
+        first,
+        nbformat.v4.new_markdown_cell("## 4. Shares"),
+        older,
+        loop,
+        nbformat.v4.new_code_cell(
+            "table",
+            outputs=[
+                nbformat.v4.new_output(
+                    "execute_result",
+                    data={
+                        "text/html": style.table(pd.DataFrame({"n": range(30)}), "long").to_html(),
+                        "text/plain": "x",
+                    },
+                    execution_count=1,
+                )
+            ],
+        ),
+    ]
     return nb
 
 
@@ -270,11 +315,14 @@ def test_in_a_kernel_the_displayed_figure_carries_its_name(tmp_path):
 
     sid = data.load("sources")["source_id"].iloc[0]
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(
-        "import matplotlib.pyplot as plt\nfrom helpers import style\n"
-        "fig, ax = plt.subplots(figsize=(3, 2))\nax.set_title('A check')\nax.plot([1, 2])\n"
-        f"style.add_source(fig, {sid!r})\nstyle.save_figure(fig, 'kernel_check', folder={str(tmp_path)!r})\n"
-        "plt.show()")]
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import matplotlib.pyplot as plt\nfrom helpers import style\n"
+            "fig, ax = plt.subplots(figsize=(3, 2))\nax.set_title('A check')\nax.plot([1, 2])\n"
+            f"style.add_source(fig, {sid!r})\nstyle.save_figure(fig, 'kernel_check', folder={str(tmp_path)!r})\n"
+            "plt.show()"
+        )
+    ]
     NotebookClient(nb, kernel_name="python3", timeout=120).execute()
     [out] = [o for o in nb.cells[0].outputs if "image/png" in o.get("data", {})]
     assert out.metadata[figmeta.META_KEY]["name"] == "kernel_check"

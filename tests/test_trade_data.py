@@ -15,7 +15,7 @@ def t1():
 
 def test_clean_table1_has_every_printed_cell_once(t1):
     raw, clean, _ = t1
-    assert len(raw) == 55 == len(clean)                        # 5 rows x 11 years
+    assert len(raw) == 55 == len(clean)  # 5 rows x 11 years
     merged = raw.merge(clean, on=["partner_iso3", "year"], suffixes=("_raw", "_clean"))
     assert (merged["printed_raw"] == merged["printed_clean"]).all()
 
@@ -35,9 +35,9 @@ def test_each_correction_is_what_it_says(t1):
 def test_known_ocr_cells(t1):
     _, clean, _ = t1
     c = clean.set_index(["partner_iso3", "year"])
-    assert c.loc[("RUS", 1996), "value"] == 68.5                # printed 685
-    assert c.loc[("KAZ", 2006), "value"] == 83.58               # printed 8358
-    assert c.loc[("RUS", 2001), "correction"] == "none"         # 106.7 as printed
+    assert c.loc[("RUS", 1996), "value"] == 68.5  # printed 685
+    assert c.loc[("KAZ", 2006), "value"] == 83.58  # printed 8358
+    assert c.loc[("RUS", 2001), "correction"] == "none"  # 106.7 as printed
     assert (clean["correction"] == "decimal_restored").sum() == 10
 
 
@@ -46,8 +46,13 @@ def test_every_check_row_is_a_china_reported_total_for_that_cell(t1):
     rows = trade.set_index("row_id")
     for _, row in clean.dropna(subset=["check_row_id"]).iterrows():
         ref = rows.loc[row["check_row_id"]]
-        assert (ref["partner_iso3"], int(ref["year"]), ref["reporter_iso3"], ref["flow"], ref["period"]) == \
-               (row["partner_iso3"], int(row["year"]), "CHN", "total", "annual")
+        assert (ref["partner_iso3"], int(ref["year"]), ref["reporter_iso3"], ref["flow"], ref["period"]) == (
+            row["partner_iso3"],
+            int(row["year"]),
+            "CHN",
+            "total",
+            "annual",
+        )
 
 
 def test_corrected_cells_agree_with_their_checks(t1):
@@ -55,7 +60,7 @@ def test_corrected_cells_agree_with_their_checks(t1):
     chk = tr.table1_check(raw, clean, trade).set_index(["partner_iso3", "year"])
     for cell in [("RUS", 1998), ("RUS", 2002), ("RUS", 2004), ("RUS", 2006), ("KAZ", 2006)]:
         assert chk.loc[cell, "verdict"] == "agrees", cell
-    assert chk.loc[("KGZ", 2005), "verdict"] == "disagrees"      # 7.01 printed vs 9.72 (MFA profile)
+    assert chk.loc[("KGZ", 2005), "verdict"] == "disagrees"  # 7.01 printed vs 9.72 (MFA profile)
 
 
 def test_partner_rows_name_the_partner_and_flows_are_chinas(t1):
@@ -85,18 +90,19 @@ def test_excluded_rows_never_reach_a_series(t1):
 def test_seed_claims_match_the_data():
     trade, agg = data.load("trade"), data.load("trade_aggregates")
     china = tr.series(trade, reporter="china", flow="total", partners=list(tr.CENTRAL_ASIA))
-    assert china.loc[2023, "KAZ"] == 41000.0                    # seed 003: "a record $41 billion"
+    assert china.loc[2023, "KAZ"] == 41000.0  # seed 003: "a record $41 billion"
     share = tr.shares(china, tr.CENTRAL_ASIA).loc[2023, "KAZ"]
-    assert 45 < share < 50                                      # "nearly half"
+    assert 45 < share < 50  # "nearly half"
     pub = tr.published_totals(agg).set_index("year")
-    assert pub.loc[2023, "usd_m"] == pytest.approx(89400.0)     # "bordered on $90 billion"
+    assert pub.loc[2023, "usd_m"] == pytest.approx(89400.0)  # "bordered on $90 billion"
 
 
 def test_an_empty_window_names_the_country_and_its_years():
     # China-reported series are now complete from 1992; Turkmenistan's own figures are not
     # (IMF's "Turkmen-reported" 2004-2019 series is China's figure x 1.06 and is excluded)
-    bad = dict(countries=["TKM"], start_year=2005, end_year=2015, flow="total", reporter="partner",
-               scale="log", base_year=2005)
+    bad = dict(
+        countries=["TKM"], start_year=2005, end_year=2015, flow="total", reporter="partner", scale="log", base_year=2005
+    )
     with pytest.raises(parameters.ParameterError) as info:
         parameters.validate("03_trade", bad)
     msg = str(info.value)
@@ -104,8 +110,9 @@ def test_an_empty_window_names_the_country_and_its_years():
 
 
 def test_window_and_base_year_must_make_sense():
-    ok = dict(countries=["KAZ"], start_year=2000, end_year=2020, flow="total", reporter="china",
-              scale="log", base_year=2010)
+    ok = dict(
+        countries=["KAZ"], start_year=2000, end_year=2020, flow="total", reporter="china", scale="log", base_year=2010
+    )
     parameters.validate("03_trade", ok)
     with pytest.raises(parameters.ParameterError, match="end_year"):
         parameters.validate("03_trade", {**ok, "end_year": 1999})

@@ -35,8 +35,12 @@ def drawn(trade):
 
 
 def _value(drawn, partner, reporter, year, flow):
-    sel = drawn[(drawn["partner_iso3"] == partner) & (drawn["reporter_iso3"] == reporter)
-                & (drawn["year"] == year) & (drawn["flow"] == flow)]
+    sel = drawn[
+        (drawn["partner_iso3"] == partner)
+        & (drawn["reporter_iso3"] == reporter)
+        & (drawn["year"] == year)
+        & (drawn["flow"] == flow)
+    ]
     assert len(sel) <= 1, sel["row_id"].tolist()
     return None if sel.empty else sel.iloc[0]
 
@@ -56,7 +60,7 @@ def test_the_official_series_validate_and_cite_their_publisher(trade):
     for sid in official:
         assert sources.loc[sid, "kind"] == "dataset"
         assert sources.loc[sid, "url"].startswith("https://")
-        assert "copy" in sources.loc[sid, "licence_note"]      # says which reading copy was used
+        assert "copy" in sources.loc[sid, "licence_note"]  # says which reading copy was used
     rows = trade[trade["source_id"].isin(official)]
     assert len(rows) > 1000
     assert (rows["period"] == "annual").all()
@@ -117,8 +121,8 @@ def test_imf_and_nbs_agree_where_both_give_china_figures(trade):
     nbs = t[t["source_id"] == "nbs-customs-by-country"].set_index(["partner_iso3", "year", "flow"])["usd_m"]
     both = imf.index.intersection(nbs.index)
     assert len(both) == 6 * 17 * 2
-    gap = ((imf[both] - nbs[both]).abs() / nbs[both])
-    assert gap.median() < 0.005                                  # the same customs figures, two channels
+    gap = (imf[both] - nbs[both]).abs() / nbs[both]
+    assert gap.median() < 0.005  # the same customs figures, two channels
     assert (gap < 0.05).mean() > 0.95
 
 
@@ -138,7 +142,7 @@ def test_china_reported_totals_equal_exports_plus_imports(drawn):
         tol = max(_half_unit(total), (0.001 if same else 0.02) * flows)
         assert abs(float(total["usd_m"]) - flows) <= tol, (partner, year, total["row_id"], float(total["usd_m"]), flows)
         checked += 1
-    assert checked >= 6 * 17                                     # at least every NBS year
+    assert checked >= 6 * 17  # at least every NBS year
 
 
 # --- the partners' side --------------------------------------------------------------
@@ -184,7 +188,7 @@ def test_no_drawn_partner_figure_is_chinas_figure_scaled(trade, drawn):
         # equal to China's figure times a factor, to the last digit the partner figure shows
         if any(abs(float(row["usd_m"]) - china * k) <= _half_unit(row) + 1e-9 for k in (1.06, 1 / 1.06, 1.1, 1 / 1.1)):
             scaled.append(row["row_id"])
-    assert len(scaled) >= 16 * 2                                  # the Turkmen series at least
+    assert len(scaled) >= 16 * 2  # the Turkmen series at least
     assert not set(scaled) & set(drawn["row_id"]), sorted(set(scaled) & set(drawn["row_id"]))
     assert trade.set_index("row_id").loc[scaled, "excluded"].notna().all()
 
@@ -192,16 +196,19 @@ def test_no_drawn_partner_figure_is_chinas_figure_scaled(trade, drawn):
 # --- rows corrected in review ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("partner,year,old_usd_m,new_usd_m", [
-    ("KAZ", 1998, 1000.0, 635.54),        # ambassador's "$1bn" vs customs
-    ("KGZ", 1992, 53.0, 15.587),          # low-reliability page vs IMF (exports + imports)
-    ("RUS", 2015, 64200.0, 67954.954),    # a figure close to Russia's, labelled China's
-    ("UZB", 2005, 782.0, 680.56),
-    ("UZB", 2007, 1800.0, 1128.189),
-    ("UZB", 2011, 2630.0, 2166.614),
-    ("UZB", 2012, 3380.0, 2875.188),
-    ("UZB", 2014, 4700.0, 4276.124),
-])
+@pytest.mark.parametrize(
+    "partner,year,old_usd_m,new_usd_m",
+    [
+        ("KAZ", 1998, 1000.0, 635.54),  # ambassador's "$1bn" vs customs
+        ("KGZ", 1992, 53.0, 15.587),  # low-reliability page vs IMF (exports + imports)
+        ("RUS", 2015, 64200.0, 67954.954),  # a figure close to Russia's, labelled China's
+        ("UZB", 2005, 782.0, 680.56),
+        ("UZB", 2007, 1800.0, 1128.189),
+        ("UZB", 2011, 2630.0, 2166.614),
+        ("UZB", 2012, 3380.0, 2875.188),
+        ("UZB", 2014, 4700.0, 4276.124),
+    ],
+)
 def test_corrected_china_totals(trade, partner, year, old_usd_m, new_usd_m):
     s = tr.series(trade, reporter="china", flow="total", partners=[partner])
     assert s.loc[year, partner] == pytest.approx(new_usd_m, abs=0.01)
@@ -236,4 +243,4 @@ def test_one_rule_for_the_kyrgyz_2024_jump_on_both_sides(trade, drawn):
     flagged = rows[rows["notes"].fillna("").str.contains("Sudden jump")]
     assert flagged["excluded"].isna().all()
     gap = tr.mirror_gap(trade, flow="china_imports", partners=["KGZ"]).set_index("year")
-    assert 2024 in gap.index                                    # both sides of the jump are compared
+    assert 2024 in gap.index  # both sides of the jump are compared

@@ -51,10 +51,16 @@ def test_short_names():
 
 def test_comparison_counts(tables):
     t = tables
-    comp = xi.compare(t["xi_trips"], t["xi_itinerary"], t["places"], t["xi_outcomes"],
-                      ["xi-2022-09", "xi-2024-07"], parameters.OUTCOME_CATEGORIES)
+    comp = xi.compare(
+        t["xi_trips"],
+        t["xi_itinerary"],
+        t["places"],
+        t["xi_outcomes"],
+        ["xi-2022-09", "xi-2024-07"],
+        parameters.OUTCOME_CATEGORIES,
+    )
     days = comp.loc["Days (first to last day)"]
-    assert list(days) == [3, 5]                                 # 14-16 Sept 2022; 2-6 July 2024
+    assert list(days) == [3, 5]  # 14-16 Sept 2022; 2-6 July 2024
     assert list(comp.loc["Countries visited"]) == [2, 2]
     # Tajikistan 2024: China says "more than 20", the Tajik presidency 29; both readings shown
     assert "TJK 20-29" in comp.loc["Documents signed, as announced (readings)", "July 2024"]
@@ -62,27 +68,34 @@ def test_comparison_counts(tables):
 
 def test_category_shares_add_up(tables):
     t = tables
-    counts = xi.by_category(t["xi_outcomes"], t["xi_trips"], ["xi-2022-09", "xi-2024-07"],
-                            parameters.OUTCOME_CATEGORIES)
+    counts = xi.by_category(
+        t["xi_outcomes"], t["xi_trips"], ["xi-2022-09", "xi-2024-07"], parameters.OUTCOME_CATEGORIES
+    )
     pct = xi.shares(counts)
     assert pct.sum().round(6).tolist() == [100.0, 100.0]
     # announced counts of documents are not outcomes of a category
     assert counts.to_numpy().sum() == len(
-        data.primary(t["xi_outcomes"]).query("trip_id in ['xi-2022-09', 'xi-2024-07'] and kind != 'document_count'"))
+        data.primary(t["xi_outcomes"]).query("trip_id in ['xi-2022-09', 'xi-2024-07'] and kind != 'document_count'")
+    )
 
 
 def test_variants_differ_from_the_rows_they_name(tables):
-    for name, key, cols in (("xi_itinerary", "stop_id", ["date", "description", "counterpart"]),
-                            ("xi_outcomes", "outcome_id", ["quantity", "title", "date"])):
+    for name, key, cols in (
+        ("xi_itinerary", "stop_id", ["date", "description", "counterpart"]),
+        ("xi_outcomes", "outcome_id", ["quantity", "title", "date"]),
+    ):
         v = data.variants(tables[name], key)
         for _, row in v.iterrows():
             assert any(str(row[f"{c}_other"]) != str(row[f"{c}_drawn"]) for c in cols), row["variant_of"]
 
 
-@pytest.mark.parametrize("value, fragment", [
-    (["2023"], "2022, 2024"),
-    ([], "non-empty"),
-])
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        (["2023"], "2022, 2024"),
+        ([], "non-empty"),
+    ],
+)
 def test_bad_trip_choices_are_named(value, fragment):
     with pytest.raises(parameters.ParameterError, match=fragment):
         parameters.validate("02_xi_trips", {"trips": value}, partial=True)
@@ -128,8 +141,9 @@ def test_day_table_keeps_every_row_with_its_own_description(tables):
 def test_one_trip_is_not_described_as_a_comparison(tables):
     t = tables
     for tid in ("xi-2022-09", "xi-2024-07"):
-        comp = xi.compare(t["xi_trips"], t["xi_itinerary"], t["places"], t["xi_outcomes"], [tid],
-                          parameters.OUTCOME_CATEGORIES)
+        comp = xi.compare(
+            t["xi_trips"], t["xi_itinerary"], t["places"], t["xi_outcomes"], [tid], parameters.OUTCOME_CATEGORIES
+        )
         text = xi.glance_sentences(comp, parameters.OUTCOME_CATEGORIES)
         assert "each trip" not in text and "Both" not in text
         assert f"lasted {comp.iloc[0, 0]} days" in text

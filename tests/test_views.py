@@ -16,8 +16,13 @@ from helpers.__main__ import main as cli
 
 @pytest.fixture(scope="module")
 def st():
-    return vw.statements_table(data.load("statements"), data.load("outlet_kinds"), data.load("view_events"),
-                               data.load("codebook_topics"), data.load("codebook_levels"))
+    return vw.statements_table(
+        data.load("statements"),
+        data.load("outlet_kinds"),
+        data.load("view_events"),
+        data.load("codebook_topics"),
+        data.load("codebook_levels"),
+    )
 
 
 def _rows(table):
@@ -127,13 +132,16 @@ def test_kappa_can_be_negative():
     assert vw.cohen_kappa([-1, 1, -1, 1], [1, -1, 1, -1]).kappa < 0
 
 
-@pytest.mark.parametrize("a, b, kwargs, message", [
-    ([1, 2], [1], {}, "different lengths"),
-    ([], [], {}, "no items"),
-    ([1, 3], [1, 2], {"categories": vw.LEVELS}, "uses 3, which is not on the scale"),
-    ([1, None], [1, 2], {}, "no code for item 2"),
-    ([1, 2], [1, 2], {"weights": "cubic"}, "weights='cubic' is not allowed"),
-])
+@pytest.mark.parametrize(
+    "a, b, kwargs, message",
+    [
+        ([1, 2], [1], {}, "different lengths"),
+        ([], [], {}, "no items"),
+        ([1, 3], [1, 2], {"categories": vw.LEVELS}, "uses 3, which is not on the scale"),
+        ([1, None], [1, 2], {}, "no code for item 2"),
+        ([1, 2], [1, 2], {"weights": "cubic"}, "weights='cubic' is not allowed"),
+    ],
+)
 def test_kappa_refuses_bad_input_clearly(a, b, kwargs, message):
     with pytest.raises(ValueError, match=message):
         vw.cohen_kappa(a, b, **kwargs)
@@ -156,13 +164,19 @@ def _sheet(tmp_path, name, text):
     return p
 
 
-@pytest.mark.parametrize("text, message", [
-    ("statement_id,level\nst-001,1\n", "needs the columns statement_id and stance; missing: stance"),
-    ("statement_id,stance\nst-001,1\nst-001,2\n", "line 3: statement_id 'st-001' repeats line 2"),
-    ("statement_id,stance\nst-999,1\n", "line 2: statement_id 'st-999' is not a known statement"),
-    ("statement_id,stance\nst-001,3\n", "line 2: stance '3' for st-001 is not allowed; allowed: an integer from -2 to 2"),
-    ("statement_id,stance\nst-001,strong\n", "stance 'strong'"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("statement_id,level\nst-001,1\n", "needs the columns statement_id and stance; missing: stance"),
+        ("statement_id,stance\nst-001,1\nst-001,2\n", "line 3: statement_id 'st-001' repeats line 2"),
+        ("statement_id,stance\nst-999,1\n", "line 2: statement_id 'st-999' is not a known statement"),
+        (
+            "statement_id,stance\nst-001,3\n",
+            "line 2: stance '3' for st-001 is not allowed; allowed: an integer from -2 to 2",
+        ),
+        ("statement_id,stance\nst-001,strong\n", "stance 'strong'"),
+    ],
+)
 def test_read_coding_names_the_line_and_value(tmp_path, text, message):
     known = {r["statement_id"] for r in _rows("statements")}
     with pytest.raises(ValueError, match=message):
@@ -171,7 +185,10 @@ def test_read_coding_names_the_line_and_value(tmp_path, text, message):
 
 def test_read_coding_skips_blank_stances_and_reads_signs(tmp_path):
     sheet = vw.read_coding(_sheet(tmp_path, "a.csv", "statement_id,stance\nst-001,+1\nst-002,\u22122\nst-003,\n"))
-    assert sheet.to_dict("records") == [{"statement_id": "st-001", "stance": 1}, {"statement_id": "st-002", "stance": -2}]
+    assert sheet.to_dict("records") == [
+        {"statement_id": "st-001", "stance": 1},
+        {"statement_id": "st-002", "stance": -2},
+    ]
 
 
 def test_cli_kappa_compares_a_sheet_with_the_project(tmp_path, capsys):
@@ -188,15 +205,24 @@ def test_cli_kappa_compares_a_sheet_with_the_project(tmp_path, capsys):
 
 
 def test_cli_kappa_on_a_blank_sheet_says_what_to_do(tmp_path, capsys):
-    assert cli(["kappa", str(paths.repo_root() / "seminar" / "05_coding_sheet.csv"),
-                str(paths.data_dir() / "statements.csv")]) == 2
+    assert (
+        cli(
+            [
+                "kappa",
+                str(paths.repo_root() / "seminar" / "05_coding_sheet.csv"),
+                str(paths.data_dir() / "statements.csv"),
+            ]
+        )
+        == 2
+    )
     assert "fill in the stance column" in capsys.readouterr().err
 
 
 def test_seminar_sheet_is_in_step_with_the_data():
     committed = pd.read_csv(paths.repo_root() / "seminar" / "05_coding_sheet.csv", dtype=str, keep_default_na=False)
-    fresh = vw.coding_sheet(data.load("statements"), data.load("statements_recode"),
-                            list(data.load("codebook_topics")["topic_id"]))
+    fresh = vw.coding_sheet(
+        data.load("statements"), data.load("statements_recode"), list(data.load("codebook_topics")["topic_id"])
+    )
     assert list(committed.columns) == list(vw.SHEET_COLUMNS)
     assert (committed["stance"] == "").all()
     assert committed["statement_id"].tolist() == fresh["statement_id"].tolist()
@@ -209,8 +235,12 @@ def test_seminar_sheet_is_in_step_with_the_data():
 
 def test_every_stance_is_a_level_the_codebook_defines():
     defined = {(r["topic_id"], int(r["level"])) for r in _rows("codebook_levels")}
-    for r in _rows("statements") + [dict(r, topic_id=s["topic_id"]) for s in _rows("statements")
-                                    for r in _rows("statements_recode") if r["statement_id"] == s["statement_id"]]:
+    for r in _rows("statements") + [
+        dict(r, topic_id=s["topic_id"])
+        for s in _rows("statements")
+        for r in _rows("statements_recode")
+        if r["statement_id"] == s["statement_id"]
+    ]:
         assert (r["topic_id"], int(r["stance"])) in defined, r
 
 
@@ -232,10 +262,26 @@ def test_statements_are_dated_as_their_source():
 def test_every_analyst_the_seeds_name_is_in_the_table():
     speakers = {r["speaker"] for r in _rows("statements")}
     named = {  # people the seeds quote or paraphrase (seeds 000-004)
-        "Xiao Bin", "Yun Sun", "Jakub Jakóbowski", "Nigel Gould-Davies", "Raffaello Pantucci", "Joseph Torigian",
-        "Evan A. Feigenbaum", "Brian Wong and Iskander Akylbayev", "Reid Standish", "Vladimir Putin",
-        "Shavkat Mirziyoyev", "Xi Jinping", "Hannan Hussain", "Aliya Mussabekova", "Bolat Nurgaliyev", "Cui Heng",
-        "Zhang Xiao", "Li Ziguo", "Gao Fei", "Richard Myers",
+        "Xiao Bin",
+        "Yun Sun",
+        "Jakub Jakóbowski",
+        "Nigel Gould-Davies",
+        "Raffaello Pantucci",
+        "Joseph Torigian",
+        "Evan A. Feigenbaum",
+        "Brian Wong and Iskander Akylbayev",
+        "Reid Standish",
+        "Vladimir Putin",
+        "Shavkat Mirziyoyev",
+        "Xi Jinping",
+        "Hannan Hussain",
+        "Aliya Mussabekova",
+        "Bolat Nurgaliyev",
+        "Cui Heng",
+        "Zhang Xiao",
+        "Li Ziguo",
+        "Gao Fei",
+        "Richard Myers",
     }
     assert named <= speakers, named - speakers
 
@@ -252,13 +298,16 @@ def test_sentence_count():
     assert data.sentence_count("") == 0
 
 
-@pytest.mark.parametrize("column, row_id, bad, message", [
-    ("stance", "st-001", "2", None),  # a defined level: loads
-    ("topic_id", "st-001", "ca_agency", None),
-    ("text", "st-005", "One sentence. Two sentences. And a third one.", "a quotation of 3 sentences; at most 2"),
-    ("topic_id", "st-072", "russia_china", "differs in topic_id"),
-    ("outlet_kind", "st-001", "blogger", "'blogger' does not resolve in outlet_kinds.outlet_kind"),
-])
+@pytest.mark.parametrize(
+    "column, row_id, bad, message",
+    [
+        ("stance", "st-001", "2", None),  # a defined level: loads
+        ("topic_id", "st-001", "ca_agency", None),
+        ("text", "st-005", "One sentence. Two sentences. And a third one.", "a quotation of 3 sentences; at most 2"),
+        ("topic_id", "st-072", "russia_china", "differs in topic_id"),
+        ("outlet_kind", "st-001", "blogger", "'blogger' does not resolve in outlet_kinds.outlet_kind"),
+    ],
+)
 def test_damaged_statements_are_named(tmp_path, column, row_id, bad, message):
     import shutil
 
@@ -284,9 +333,11 @@ def test_a_stance_off_the_topics_scale_is_refused_with_the_levels(tmp_path):
     # drop level 2 of china_aims: a statement coded +2 on it no longer resolves
     frame = frame[~((frame["topic_id"] == "china_aims") & (frame["level"] == "2"))]
     frame.to_csv(levels, index=False)
-    with pytest.raises(data.DataValidationError,
-                       match=r"\(topic_id='china_aims', stance=2\) does not resolve in codebook_levels "
-                             r"\(topic_id, level\); codebook_levels.level with topic_id='china_aims': \[-2, -1, 0, 1\]"):
+    with pytest.raises(
+        data.DataValidationError,
+        match=r"\(topic_id='china_aims', stance=2\) does not resolve in codebook_levels "
+        r"\(topic_id, level\); codebook_levels.level with topic_id='china_aims': \[-2, -1, 0, 1\]",
+    ):
         data.load("statements", data_dir=tmp_path / "data")
 
 
@@ -294,19 +345,21 @@ def test_a_stance_off_the_topics_scale_is_refused_with_the_levels(tmp_path):
 
 
 def _mini():
-    return pd.DataFrame({
-        "statement_id": ["s1", "s2", "s3", "s4", "s5"],
-        "speaker": ["A", "A", "A", "B", "C"],
-        "voice": ["Chinese academic"] * 3 + ["Western press", "Western press"],
-        "region": ["China"] * 3 + ["West", "West"],
-        "topic_id": ["t1", "t1", "t2", "t1", "t1"],
-        "topic": ["T one", "T one", "T two", "T one", "T one"],
-        "event_id": ["e1", "e1", "e2", "e1", "e1"],
-        "event": ["E one", "E one", "E two", "E one", "E one"],
-        "stance": [-2, 1, 0, 2, 2],
-        "date": ["2022-09-16", "2022", "2010", "2022-09-14", "2022-09-15"],
-        "variant_of": [pd.NA, pd.NA, pd.NA, pd.NA, "s4"],
-    })
+    return pd.DataFrame(
+        {
+            "statement_id": ["s1", "s2", "s3", "s4", "s5"],
+            "speaker": ["A", "A", "A", "B", "C"],
+            "voice": ["Chinese academic"] * 3 + ["Western press", "Western press"],
+            "region": ["China"] * 3 + ["West", "West"],
+            "topic_id": ["t1", "t1", "t2", "t1", "t1"],
+            "topic": ["T one", "T one", "T two", "T one", "T one"],
+            "event_id": ["e1", "e1", "e2", "e1", "e1"],
+            "event": ["E one", "E one", "E two", "E one", "E one"],
+            "stance": [-2, 1, 0, 2, 2],
+            "date": ["2022-09-16", "2022", "2010", "2022-09-14", "2022-09-15"],
+            "variant_of": [pd.NA, pd.NA, pd.NA, pd.NA, "s4"],
+        }
+    )
 
 
 def test_stance_matrix_keeps_every_stance_and_the_median():
@@ -330,11 +383,22 @@ def test_event_readings_list_who_said_what_in_order():
 
 
 def test_select_filters_on_every_parameter(st):
-    sel = vw.select(st, topics=["west_order"], outlet_kinds=["russian_official"], events=["trip-2024-07"],
-                    min_year=2024, max_year=2024)
-    expected = [r["statement_id"] for r in _rows("statements")
-                if r["topic_id"] == "west_order" and r["outlet_kind"] == "russian_official"
-                and r["event_id"] == "trip-2024-07" and r["date"].startswith("2024")]
+    sel = vw.select(
+        st,
+        topics=["west_order"],
+        outlet_kinds=["russian_official"],
+        events=["trip-2024-07"],
+        min_year=2024,
+        max_year=2024,
+    )
+    expected = [
+        r["statement_id"]
+        for r in _rows("statements")
+        if r["topic_id"] == "west_order"
+        and r["outlet_kind"] == "russian_official"
+        and r["event_id"] == "trip-2024-07"
+        and r["date"].startswith("2024")
+    ]
     assert expected and sel["statement_id"].tolist() == expected
 
 
@@ -359,7 +423,9 @@ def test_an_empty_selection_names_the_kinds_that_have_statements():
 
 def test_an_empty_year_window_names_the_years_there_are():
     v = dict(_defaults(), events=["sco-general"], min_year=2011, max_year=2015)
-    with pytest.raises(parameters.ParameterError, match=r"min_year.*2011-2015.*date from: 2008, 2010, 2016-2017, 2020-2021"):
+    with pytest.raises(
+        parameters.ParameterError, match=r"min_year.*2011-2015.*date from: 2008, 2010, 2016-2017, 2020-2021"
+    ):
         parameters.validate("05_analyst_views", v)
 
 
@@ -390,33 +456,59 @@ def test_voices_by_event_counts_and_names_the_top_topic_unless_tied():
 
 
 def test_unnamed_voices_of_one_kind_are_one_speaker(st):
-    frame = pd.DataFrame({"speaker": ["Unnamed observers", "Unattributed (article narration)", "Xi Jinping",
-                                      "Unnamed analysts"],
-                          "voice": ["Chinese state media", "Chinese state media", "Chinese official",
-                                    "Western press"]})
+    frame = pd.DataFrame(
+        {
+            "speaker": ["Unnamed observers", "Unattributed (article narration)", "Xi Jinping", "Unnamed analysts"],
+            "voice": ["Chinese state media", "Chinese state media", "Chinese official", "Western press"],
+        }
+    )
     assert vw.speaker_key(frame).tolist() == ["Unnamed voices (chinese state media)"] * 2 + [
-        "Xi Jinping", "Unnamed voices (western press)"]
+        "Xi Jinping",
+        "Unnamed voices (western press)",
+    ]
     assert vw.speaker_count(frame) == 3
     assert vw.speaker_count(st) < st["speaker"].nunique()
 
 
 def test_routes_come_from_the_outlet_and_the_outlet_read_through():
-    outlets = pd.DataFrame({"outlet_id": ["cdt", "globaltimes", "kazinform", "voa", "carnegie", "x"],
-                            "country": ["United States", "China", "Kazakhstan", "United States", "United States", "-"],
-                            "funding_basis": ["independent_press", "state_media", "state_media",
-                                              "state_funded_international", "think_tank", "not_established"]})
-    frame = pd.DataFrame({"outlet_id": ["rferl", "globaltimes", "kazinform", "voa", "carnegie", "x"],
-                          "via_outlet_id": ["cdt", "x", None, "carnegie", None, None]})
-    assert vw.route(frame, outlets).tolist() == [vw.ROUTES[1], vw.ROUTES[0], vw.ROUTES[2], vw.ROUTES[3],
-                                                 vw.ROUTES[4], vw.ROUTES[4]]
+    outlets = pd.DataFrame(
+        {
+            "outlet_id": ["cdt", "globaltimes", "kazinform", "voa", "carnegie", "x"],
+            "country": ["United States", "China", "Kazakhstan", "United States", "United States", "-"],
+            "funding_basis": [
+                "independent_press",
+                "state_media",
+                "state_media",
+                "state_funded_international",
+                "think_tank",
+                "not_established",
+            ],
+        }
+    )
+    frame = pd.DataFrame(
+        {
+            "outlet_id": ["rferl", "globaltimes", "kazinform", "voa", "carnegie", "x"],
+            "via_outlet_id": ["cdt", "x", None, "carnegie", None, None],
+        }
+    )
+    assert vw.route(frame, outlets).tolist() == [
+        vw.ROUTES[1],
+        vw.ROUTES[0],
+        vw.ROUTES[2],
+        vw.ROUTES[3],
+        vw.ROUTES[4],
+        vw.ROUTES[4],
+    ]
 
 
 def test_composition_adds_up_and_is_said_as_a_fact_about_the_collection(st):
     table = vw.composition(st).set_index("region of the speaker")
     counted = data.primary(st)
     assert table.loc["all regions", "all routes"] == len(counted)
-    assert (table.drop(index="all regions").drop(columns="all routes").sum(axis=1) == table["all routes"].drop(
-        "all regions")).all()
+    assert (
+        table.drop(index="all regions").drop(columns="all routes").sum(axis=1)
+        == table["all routes"].drop("all regions")
+    ).all()
     text = vw.composition_sentence(st)
     assert f"{len(counted)} counted statements" in text and "not opinion in any country" in text
 
@@ -451,8 +543,11 @@ def _default_figures(st):
     median, text = vw.stance_matrix(st, topics)
     matrix = vw.plot_stance_matrix(median, text, ends, title="Stances", regions=vw.speaker_regions(st)).figure
     trips = st[st["event_id"].isin(["trip-2022-09", "trip-2024-07"])]
-    return [matrix, vw.plot_by_voice(st, topics, ends),
-            vw.plot_event_readings(trips, ["trip-2022-09", "trip-2024-07"], topics, ends)]
+    return [
+        matrix,
+        vw.plot_by_voice(st, topics, ends),
+        vw.plot_event_readings(trips, ["trip-2022-09", "trip-2024-07"], topics, ends),
+    ]
 
 
 def test_chapter_figures_are_legible_at_the_site_column_width(st):

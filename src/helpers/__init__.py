@@ -25,8 +25,20 @@ __version__ = "0.1.0"
 
 #: Where each module lives: its layer.
 LAYERS: dict[str, tuple[str, ...]] = {
-    "core": ("data", "datadict", "errors", "figmeta", "maps", "parameters", "paths", "prose", "style", "tables",
-             "units", "vocab"),
+    "core": (
+        "data",
+        "datadict",
+        "errors",
+        "figmeta",
+        "maps",
+        "parameters",
+        "paths",
+        "prose",
+        "style",
+        "tables",
+        "units",
+        "vocab",
+    ),
     "chapters": ("claims", "pipelines", "sco", "trade", "trips", "views"),
     "publish": ("cli", "course", "render", "runner", "seminar", "site", "sweep"),
 }

@@ -1,2 +1,1 @@
-"""One analysis module per chapter; each imports only :mod:`helpers.core` (and other chapters).
-"""
+"""One analysis module per chapter; each imports only :mod:`helpers.core` (and other chapters)."""

@@ -54,12 +54,20 @@ RULES = {
 }
 #: Units that are neither money nor energy: code -> (base unit, factor).
 UNIT_BASE: dict[str, tuple[str, float]] = {
-    "km2": ("km2", 1.0), "10000 km2": ("km2", 1e4), "million km2": ("km2", 1e6),
-    "persons": ("persons", 1.0), "people": ("persons", 1.0), "thousand persons": ("persons", 1e3),
+    "km2": ("km2", 1.0),
+    "10000 km2": ("km2", 1e4),
+    "million km2": ("km2", 1e6),
+    "persons": ("persons", 1.0),
+    "people": ("persons", 1.0),
+    "thousand persons": ("persons", 1e3),
     "100 million persons": ("persons", 1e8),
-    "million persons": ("persons", 1e6), "billion persons": ("persons", 1e9),
-    "fraction": ("fraction", 1.0), "percent": ("fraction", 0.01), "times": ("fraction", 1.0),
-    "years": ("years", 1.0), "decades": ("years", 10.0),
+    "million persons": ("persons", 1e6),
+    "billion persons": ("persons", 1e9),
+    "fraction": ("fraction", 1.0),
+    "percent": ("fraction", 0.01),
+    "times": ("fraction", 1.0),
+    "years": ("years", 1.0),
+    "decades": ("years", 10.0),
     "count": ("count", 1.0),
 }
 #: A data row marked ``estimate`` (a rounded headline, 'about', 'nearly') may be this far either side of its value.
@@ -193,8 +201,14 @@ def args(text) -> dict[str, str]:
 
 
 def _evidence(table: str, key: str, row: pd.Series, what, unit, role: str) -> dict:
-    return {"table": table, "row_id": row[key], "value": what, "unit": "" if unit is None or pd.isna(unit) else unit,
-            "source_id": row["source_id"], "role": role}
+    return {
+        "table": table,
+        "row_id": row[key],
+        "value": what,
+        "unit": "" if unit is None or pd.isna(unit) else unit,
+        "source_id": row["source_id"],
+        "role": role,
+    }
 
 
 def readings(tables: Tables, ref: str, claim_source: str) -> list[tuple[str, str, pd.Series]]:
@@ -233,6 +247,7 @@ def readings(tables: Tables, ref: str, claim_source: str) -> list[tuple[str, str
 
 # --- dates ------------------------------------------------------------------------------
 
+
 def _interval(text: str) -> tuple[dt.date, dt.date]:
     """The days a date written at some precision covers: '2002' is the year, '2002-06' the month."""
     text = str(text).strip()
@@ -241,7 +256,7 @@ def _interval(text: str) -> tuple[dt.date, dt.date]:
         return dt.date(y, 1, 1), dt.date(y, 12, 31)
     if re.fullmatch(r"\d{4}-\d{2}", text):
         y, m = map(int, text.split("-"))
-        last = (dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1))
+        last = dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1)
         return dt.date(y, m, 1), last
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         d = dt.date.fromisoformat(text)
@@ -277,14 +292,18 @@ def _overlaps(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-def _judge(matches: dict[str, list[bool]], evidence: list[dict], what_drawn: str, what_other: str,
-           claim_text: str) -> tuple[str, str]:
+def _judge(
+    matches: dict[str, list[bool]], evidence: list[dict], what_drawn: str, what_other: str, claim_text: str
+) -> tuple[str, str]:
     """Verdict and interpretation from which readings matched (drawn rows first, then other sources)."""
     drawn, variant = matches.get("drawn", []), matches.get("variant", [])
     if not drawn and not variant:
         circular = [e["source_id"] for e in evidence if e["role"] == "circular"]
-        why = (f"the only row in the data cites the claim's own document ({', '.join(sorted(set(circular)))})"
-               if circular else "no row in the data")
+        why = (
+            f"the only row in the data cites the claim's own document ({', '.join(sorted(set(circular)))})"
+            if circular
+            else "no row in the data"
+        )
         return "not checkable", f"Not checkable: {why}."
     if drawn and all(drawn):
         extra = ""
@@ -292,8 +311,10 @@ def _judge(matches: dict[str, list[bool]], evidence: list[dict], what_drawn: str
             extra = f" Another source disagrees ({what_other})."
         return "consistent", f"The data agrees with {claim_text}.{extra}"
     if variant and any(variant) and not any(drawn):
-        return ("consistent only under another reading",
-                f"Only a minority reading agrees ({what_other}); the row the project draws gives {what_drawn}.")
+        return (
+            "consistent only under another reading",
+            f"Only a minority reading agrees ({what_other}); the row the project draws gives {what_drawn}.",
+        )
     if any(drawn):
         return "inconsistent", f"Only some of the rows agree with {claim_text}: {what_drawn}."
     return "inconsistent", f"The data gives {what_drawn}, not {claim_text}."
@@ -320,11 +341,18 @@ def check_date(claim: pd.Series, tables: Tables) -> Result:
     """A claimed date or year against the dated rows named (and their variants)."""
     claimed = _interval(claim["quantity"])
     evidence, matches = _dated(claim, tables, lambda lo, hi: _overlaps(claimed, (lo, hi)))
-    arithmetic = (f"Claimed {claim['quantity']} (covers {claimed[0]:%Y-%m-%d} to {claimed[1]:%Y-%m-%d}); "
-                  f"data: {_sources(evidence, 'drawn') or 'none independent'}"
-                  + (f"; other sources: {_sources(evidence, 'variant')}" if _sources(evidence, "variant") else ""))
-    verdict, why = _judge(matches, evidence, _sources(evidence, "drawn"), _sources(evidence, "variant"),
-                          f"the claimed {claim['quantity']}")
+    arithmetic = (
+        f"Claimed {claim['quantity']} (covers {claimed[0]:%Y-%m-%d} to {claimed[1]:%Y-%m-%d}); "
+        f"data: {_sources(evidence, 'drawn') or 'none independent'}"
+        + (f"; other sources: {_sources(evidence, 'variant')}" if _sources(evidence, "variant") else "")
+    )
+    verdict, why = _judge(
+        matches,
+        evidence,
+        _sources(evidence, "drawn"),
+        _sources(evidence, "variant"),
+        f"the claimed {claim['quantity']}",
+    )
     a = args(claim.get("check_args"))
     if "who" in a and verdict == "consistent":
         # the claim also names who acted: the rows must name the same actor
@@ -335,8 +363,12 @@ def check_date(claim: pd.Series, tables: Tables) -> Result:
             names.append(str(row[column]))
         if not all(a["who"].lower() in n.lower() for n in names):
             arithmetic += f"; the claim names {a['who']}, the rows name {'; '.join(names)}"
-            return Result("inconsistent", arithmetic,
-                          f"The date fits, but the data names {'; '.join(names)}, not {a['who']}.", evidence)
+            return Result(
+                "inconsistent",
+                arithmetic,
+                f"The date fits, but the data names {'; '.join(names)}, not {a['who']}.",
+                evidence,
+            )
     return Result(verdict, arithmetic, why, evidence)
 
 
@@ -350,22 +382,30 @@ def check_weekday(claim: pd.Series, tables: Tables) -> Result:
     for ref in refs(claim["check_rows"]):
         for role, table, row in readings(tables, ref, claim["source_id"]):
             lo, hi, text = row_dates(table, row)
-            evidence.append(_evidence(table, tables.key(table), row, f"{text} ({WEEKDAYS[lo.weekday()]})", "date", role))
+            evidence.append(
+                _evidence(table, tables.key(table), row, f"{text} ({WEEKDAYS[lo.weekday()]})", "date", role)
+            )
             if role == "drawn":
                 days.extend(WEEKDAYS[(lo + dt.timedelta(days=i)).weekday()] for i in range((hi - lo).days + 1))
     found = sorted(set(days), key=WEEKDAYS.index)
     if not found:
-        return Result("not checkable", "No independent dated row.", "Not checkable: no independent dated row.", evidence)
+        return Result(
+            "not checkable", "No independent dated row.", "Not checkable: no independent dated row.", evidence
+        )
     arithmetic = f"Claimed {', '.join(claimed)}; the rows fall on {', '.join(found)}."
     if set(claimed) == set(found):
         return Result("consistent", arithmetic, "The weekdays match the dated rows.", evidence)
     if set(claimed) < set(found):
         extra = [d for d in found if d not in claimed]
-        return Result("consistent only under another reading", arithmetic,
-                      f"The claim leaves out {', '.join(extra)}, also in the rows; it fits if read as the main days only.",
-                      evidence)
-    return Result("inconsistent", arithmetic, f"The dated rows fall on {', '.join(found)}, not {', '.join(claimed)}.",
-                  evidence)
+        return Result(
+            "consistent only under another reading",
+            arithmetic,
+            f"The claim leaves out {', '.join(extra)}, also in the rows; it fits if read as the main days only.",
+            evidence,
+        )
+    return Result(
+        "inconsistent", arithmetic, f"The dated rows fall on {', '.join(found)}, not {', '.join(claimed)}.", evidence
+    )
 
 
 def check_relative_date(claim: pd.Series, tables: Tables) -> Result:
@@ -380,14 +420,22 @@ def check_relative_date(claim: pd.Series, tables: Tables) -> Result:
     else:
         raise ClaimError(f"claim {claim['claim_id']}: relative date {phrase!r} is not 'last week' or 'last year'")
     evidence, matches = _dated(claim, tables, lambda lo, hi: window[0] <= lo and hi <= window[1])
-    arithmetic = (f"Published {pub:%Y-%m-%d} ({WEEKDAYS[pub.weekday()]}), so '{phrase}' is "
-                  f"{window[0]:%Y-%m-%d} to {window[1]:%Y-%m-%d}; data: {_sources(evidence, 'drawn')}.")
-    verdict, why = _judge(matches, evidence, _sources(evidence, "drawn"), _sources(evidence, "variant"),
-                          f"'{phrase}' from the publication date")
+    arithmetic = (
+        f"Published {pub:%Y-%m-%d} ({WEEKDAYS[pub.weekday()]}), so '{phrase}' is "
+        f"{window[0]:%Y-%m-%d} to {window[1]:%Y-%m-%d}; data: {_sources(evidence, 'drawn')}."
+    )
+    verdict, why = _judge(
+        matches,
+        evidence,
+        _sources(evidence, "drawn"),
+        _sources(evidence, "variant"),
+        f"'{phrase}' from the publication date",
+    )
     return Result(verdict, arithmetic, why, evidence)
 
 
 # --- quantities -------------------------------------------------------------------------
+
 
 def to_base(value: float, unit: str) -> tuple[float, str]:
     """A value in its base unit: USD million for money, the SI base for energy, else :data:`UNIT_BASE`."""
@@ -496,7 +544,9 @@ def _alt_readings(a: dict[str, str]) -> list[tuple[str, float]]:
     return out
 
 
-def _compare(claim: pd.Series, data_base: float, scale: float, a: dict[str, str], slack: float = 0.0) -> tuple[str, str]:
+def _compare(
+    claim: pd.Series, data_base: float, scale: float, a: dict[str, str], slack: float = 0.0
+) -> tuple[str, str]:
     """Verdict and arithmetic for a claimed number against a data value already in the base unit.
 
     The window a wording admits is linear in the claimed number, so another
@@ -507,8 +557,11 @@ def _compare(claim: pd.Series, data_base: float, scale: float, a: dict[str, str]
     lo, hi = window(q, claim["quantity"], claim["tolerance_rule"], _tol(claim), scale)
     value = data_base / factor
     s = slack * scale / factor
-    text = (f"data {_fmt(value)} {claim['unit']}" + (f" (an estimate: {_fmt(value - s)} to {_fmt(value + s)})" if s else "")
-            + f" against the claim's {claim['quantity']} {claim['unit']} ({claim['tolerance_rule']}: {_fmt(lo)} to {_fmt(hi)})")
+    text = (
+        f"data {_fmt(value)} {claim['unit']}"
+        + (f" (an estimate: {_fmt(value - s)} to {_fmt(value + s)})" if s else "")
+        + f" against the claim's {claim['quantity']} {claim['unit']} ({claim['tolerance_rule']}: {_fmt(lo)} to {_fmt(hi)})"
+    )
     if lo - s - 1e-12 <= value <= hi + s + 1e-12:
         return "consistent", text
     for label, alt in _alt_readings(a):
@@ -521,9 +574,11 @@ def _compare(claim: pd.Series, data_base: float, scale: float, a: dict[str, str]
         else:
             lo2, hi2, shown, unit_shown, s2 = lo * alt, hi * alt, value, claim["unit"], s
         if lo2 - s2 - 1e-12 <= shown <= hi2 + s2 + 1e-12:
-            return ("consistent only under another reading",
-                    text + f"; {label}, the claim admits {_fmt(lo2)} to {_fmt(hi2)} {unit_shown} "
-                    f"and the data's {_fmt(shown)} fits")
+            return (
+                "consistent only under another reading",
+                text + f"; {label}, the claim admits {_fmt(lo2)} to {_fmt(hi2)} {unit_shown} "
+                f"and the data's {_fmt(shown)} fits",
+            )
     return "inconsistent", text
 
 
@@ -533,8 +588,12 @@ def check_value(claim: pd.Series, tables: Tables, scale: float = 1.0) -> Result:
     rows = refs(claim["check_rows"])
     total, slack, evidence = _summed(tables, rows, claim["source_id"])
     if total is None:
-        return Result("not checkable", "The only row in the data cites the claim's own document.",
-                      "Not checkable: the data has no independent row for this figure.", evidence)
+        return Result(
+            "not checkable",
+            "The only row in the data cites the claim's own document.",
+            "Not checkable: the data has no independent row for this figure.",
+            evidence,
+        )
     verdict, arithmetic = _compare(claim, total, scale, a, slack)
     if len(rows) > 1:
         arithmetic = f"Sum of {len(rows)} rows; " + arithmetic
@@ -544,9 +603,12 @@ def check_value(claim: pd.Series, tables: Tables, scale: float = 1.0) -> Result:
             v = to_base(float(e["value"]), e["unit"])[0]
             alt_verdict, _ = _compare(claim, v, scale, {})
             if alt_verdict == "consistent":
-                return Result("consistent only under another reading", arithmetic + f"; {e['source_id']} gives {e['value']} {e['unit']}",
-                              f"Only another source's figure ({e['value']} {e['unit']}, {e['source_id']}) fits the claim.",
-                              evidence)
+                return Result(
+                    "consistent only under another reading",
+                    arithmetic + f"; {e['source_id']} gives {e['value']} {e['unit']}",
+                    f"Only another source's figure ({e['value']} {e['unit']}, {e['source_id']}) fits the claim.",
+                    evidence,
+                )
     for ref in refs(a.get("also", "").replace(",", ";")):
         t, r = tables.row(ref)
         v, u = _value_of(t, r)
@@ -558,18 +620,27 @@ def check_value(claim: pd.Series, tables: Tables, scale: float = 1.0) -> Result:
             t, r = tables.row(ref)
             stages.append(str(r["stage"]))
         if any(st != a["stage"] for st in stages):
-            return Result("consistent only under another reading",
-                          arithmetic + f"; the claim speaks of money {a['stage']}, the data of money {', '.join(stages)}",
-                          f"The amount matches, but the data records it as {', '.join(stages)}, not {a['stage']}.", evidence)
-    why = {"consistent": "The figure fits the data within what its wording allows.",
-           "consistent only under another reading": "The figure fits only if it is read differently from how it was printed (see the arithmetic).",
-           "inconsistent": "The figure does not fit the data within what its wording allows"}[verdict]
+            return Result(
+                "consistent only under another reading",
+                arithmetic + f"; the claim speaks of money {a['stage']}, the data of money {', '.join(stages)}",
+                f"The amount matches, but the data records it as {', '.join(stages)}, not {a['stage']}.",
+                evidence,
+            )
+    why = {
+        "consistent": "The figure fits the data within what its wording allows.",
+        "consistent only under another reading": "The figure fits only if it is read differently from how it was printed (see the arithmetic).",
+        "inconsistent": "The figure does not fit the data within what its wording allows",
+    }[verdict]
     if verdict == "inconsistent":
         q_base = _claimed(claim)[1]
-        why += f" (the data is {abs(total / q_base - 1) * 100:.0f}% {'above' if total > q_base else 'below'} the claim)."
+        why += (
+            f" (the data is {abs(total / q_base - 1) * 100:.0f}% {'above' if total > q_base else 'below'} the claim)."
+        )
     also = [e for e in evidence if e["role"] == "other basis"]
     if also:
-        why += " " + " ".join(f"{e['source_id']} ({e['row_id']}) gives {e['value']:g} {e['unit']} on another basis." for e in also)
+        why += " " + " ".join(
+            f"{e['source_id']} ({e['row_id']}) gives {e['value']:g} {e['unit']} on another basis." for e in also
+        )
     if others and verdict == "consistent":
         listed = ", ".join(f"{e['value']} {e['unit']} ({e['source_id']})" for e in others)
         why += f" Other sources give {listed}."
@@ -586,14 +657,20 @@ def check_ratio(claim: pd.Series, tables: Tables, scale: float = 1.0) -> Result:
     den, _, ev2 = _summed(tables, refs(den_text), claim["source_id"])
     evidence = ev1 + ev2
     if num is None or den is None:
-        return Result("not checkable", "A row the ratio needs cites only the claim's own document.",
-                      "Not checkable without an independent row.", evidence)
+        return Result(
+            "not checkable",
+            "A row the ratio needs cites only the claim's own document.",
+            "Not checkable without an independent row.",
+            evidence,
+        )
     ratio = num / den
     verdict, arithmetic = _compare(claim, ratio, scale, {})
     arithmetic = f"{_fmt(num)} / {_fmt(den)} = {ratio:.4g}; " + arithmetic
     estimates = [e for e in evidence if e["role"] == "drawn" and _is_estimate(tables, e)]
-    why = {"consistent": "The ratio computed from the data fits the claim.",
-           "inconsistent": "The ratio computed from the data does not fit the claim."}.get(verdict, "")
+    why = {
+        "consistent": "The ratio computed from the data fits the claim.",
+        "inconsistent": "The ratio computed from the data does not fit the claim.",
+    }.get(verdict, "")
     if estimates:
         why += f" Note: {', '.join(e['row_id'] for e in estimates)} is marked as an estimate in the data."
     return Result(verdict, arithmetic, why, evidence)
@@ -623,8 +700,12 @@ def check_elapsed(claim: pd.Series, tables: Tables, scale: float = 1.0) -> Resul
             evidence.append(_evidence(t, tables.key(t), r, text, "date", role))
         drawn = [(t, r) for role, t, r in got if role == "drawn"]
         if not drawn:
-            return Result("not checkable", "A date the span needs cites only the claim's own document.",
-                          "Not checkable without an independent date.", evidence)
+            return Result(
+                "not checkable",
+                "A date the span needs cites only the claim's own document.",
+                "Not checkable without an independent date.",
+                evidence,
+            )
         starts.append(row_dates(*drawn[0])[0])
     if "to" not in a and len(starts) == 2:
         pairs = [(starts[0], starts[1], f"{starts[1]:%Y-%m-%d}")]
@@ -637,8 +718,13 @@ def check_elapsed(claim: pd.Series, tables: Tables, scale: float = 1.0) -> Resul
             end, end_text = _interval(to)[0], f"{to} (the year the claim speaks of)"
         pairs = [(st, end, end_text) for st in starts]
     claim_years = to_base(float(claim["quantity"]), claim["unit"])[0]
-    lo, hi = window(claim_years, claim["quantity"] if claim["unit"] == "years" else str(int(claim_years)),
-                    claim["tolerance_rule"], _tol(claim), scale)
+    lo, hi = window(
+        claim_years,
+        claim["quantity"] if claim["unit"] == "years" else str(int(claim_years)),
+        claim["tolerance_rule"],
+        _tol(claim),
+        scale,
+    )
     spans, hows = [], []
     for start, end, end_text in pairs:
         if a.get("count") == "calendar":
@@ -650,13 +736,20 @@ def check_elapsed(claim: pd.Series, tables: Tables, scale: float = 1.0) -> Resul
         spans.append(years)
     shown = hows if len(set(hows)) > 1 else hows[:1]
     ok = all(lo - 1e-9 <= y <= hi + 1e-9 for y in spans)
-    arithmetic = (f"{'; '.join(shown)}{' (each row)' if len(pairs) > 1 and len(shown) == 1 else ''}; "
-                  f"the claim's {claim['quantity']} {claim['unit']} admits {_fmt(lo)} to {_fmt(hi)} years.")
-    return Result("consistent" if ok else "inconsistent", arithmetic,
-                  "The span fits the claim." if ok else "The span does not fit the claim.", evidence)
+    arithmetic = (
+        f"{'; '.join(shown)}{' (each row)' if len(pairs) > 1 and len(shown) == 1 else ''}; "
+        f"the claim's {claim['quantity']} {claim['unit']} admits {_fmt(lo)} to {_fmt(hi)} years."
+    )
+    return Result(
+        "consistent" if ok else "inconsistent",
+        arithmetic,
+        "The span fits the claim." if ok else "The span does not fit the claim.",
+        evidence,
+    )
 
 
 # --- counts, sets, ranks ------------------------------------------------------------------
+
 
 def _iso_list(text) -> list[str]:
     return sorted(c.strip() for c in str(text).split(";") if c.strip())
@@ -672,29 +765,55 @@ def check_members(claim: pd.Series, tables: Tables) -> Result:
     mem = tables["sco_membership"]
     spells = status_on(mem[mem["organisation"] == "sco"], day)
     spells = spells[spells["status"].astype(str).isin(statuses)]
-    evidence = [{"table": "sco_membership", "row_id": f"{r['country_iso3']} {r['status']} from {r['start_date']}",
-                 "value": r["country_iso3"], "unit": "", "source_id": r["source_id"],
-                 "role": "circular" if r["source_id"] == claim["source_id"] else "drawn"} for _, r in spells.iterrows()]
+    evidence = [
+        {
+            "table": "sco_membership",
+            "row_id": f"{r['country_iso3']} {r['status']} from {r['start_date']}",
+            "value": r["country_iso3"],
+            "unit": "",
+            "source_id": r["source_id"],
+            "role": "circular" if r["source_id"] == claim["source_id"] else "drawn",
+        }
+        for _, r in spells.iterrows()
+    ]
     found = sorted(spells["country_iso3"])
     claimed = _iso_list(claim["quantity"])
     if a.get("mode") == "includes":
         evidence = [e for e in evidence if e["value"] in claimed]
         found = [c for c in found if c in claimed]
     circular = sorted(e["value"] for e in evidence if e["role"] == "circular")
-    arithmetic = (f"{'/'.join(statuses)} on {day:%Y-%m-%d}: {', '.join(found)} ({len(found)}); "
-                  f"claimed: {', '.join(claimed)} ({len(claimed)}).")
+    arithmetic = (
+        f"{'/'.join(statuses)} on {day:%Y-%m-%d}: {', '.join(found)} ({len(found)}); "
+        f"claimed: {', '.join(claimed)} ({len(claimed)})."
+    )
     if circular:
         arithmetic += f" Rows for {', '.join(circular)} cite the claim's own document."
     if set(found) == set(claimed):
         if circular:
-            return Result("not checkable", arithmetic,
-                          f"The list matches, but the rows for {', '.join(circular)} rest on the claim's own document.", evidence)
+            return Result(
+                "not checkable",
+                arithmetic,
+                f"The list matches, but the rows for {', '.join(circular)} rest on the claim's own document.",
+                evidence,
+            )
         return Result("consistent", arithmetic, "The claimed list is exactly the data's list.", evidence)
     missing, extra = sorted(set(found) - set(claimed)), sorted(set(claimed) - set(found))
-    return Result("inconsistent", arithmetic,
-                  "The lists differ: " + "; ".join(filter(None, [
-                      f"the claim leaves out {', '.join(missing)}" if missing else "",
-                      f"the claim adds {', '.join(extra)}" if extra else ""])) + ".", evidence)
+    return Result(
+        "inconsistent",
+        arithmetic,
+        "The lists differ: "
+        + "; ".join(
+            filter(
+                None,
+                [
+                    f"the claim leaves out {', '.join(missing)}" if missing else "",
+                    f"the claim adds {', '.join(extra)}" if extra else "",
+                ],
+            )
+        )
+        + ".",
+        evidence,
+    )
 
 
 def check_member_count_change(claim: pd.Series, tables: Tables) -> Result:
@@ -711,19 +830,30 @@ def check_member_count_change(claim: pd.Series, tables: Tables) -> Result:
         spells = status_on(mem, day)
         spells = spells[spells["status"].astype(str).isin(statuses)]
         counts.append(len(spells))
-        evidence += [{"table": "sco_membership", "row_id": f"{r['country_iso3']} {r['status']} from {r['start_date']}",
-                      "value": f"{r['country_iso3']} on {day:%Y-%m-%d}", "unit": "", "source_id": r["source_id"],
-                      "role": "circular" if r["source_id"] == claim["source_id"] else "drawn"}
-                     for _, r in spells.iterrows()]
+        evidence += [
+            {
+                "table": "sco_membership",
+                "row_id": f"{r['country_iso3']} {r['status']} from {r['start_date']}",
+                "value": f"{r['country_iso3']} on {day:%Y-%m-%d}",
+                "unit": "",
+                "source_id": r["source_id"],
+                "role": "circular" if r["source_id"] == claim["source_id"] else "drawn",
+            }
+            for _, r in spells.iterrows()
+        ]
     claimed = [int(x) for x in re.findall(r"\d+", str(claim["quantity"]))]
     arithmetic = f"{'/'.join(statuses)}: {counts[0]} on {a['from']}, {counts[1]} on {a['on']}; claimed {claimed[0]} to {claimed[1]}."
     circular = sorted({e["value"].split()[0] for e in evidence if e["role"] == "circular"})
     if counts == claimed:
         if circular:
             arithmetic += f" Rows for {', '.join(circular)} cite the claim's own document."
-            return Result("consistent", arithmetic,
-                          f"The counts match; note that the rows for {', '.join(circular)} rest on the claim's own "
-                          "document, though their statuses are confirmed by other rows of the chapter 1 timeline.", evidence)
+            return Result(
+                "consistent",
+                arithmetic,
+                f"The counts match; note that the rows for {', '.join(circular)} rest on the claim's own "
+                "document, though their statuses are confirmed by other rows of the chapter 1 timeline.",
+                evidence,
+            )
         return Result("consistent", arithmetic, "The counts match.", evidence)
     return Result("inconsistent", arithmetic, "The counts differ.", evidence)
 
@@ -737,10 +867,16 @@ def check_count(claim: pd.Series, tables: Tables) -> Result:
     key = tables.key(a["table"])
     evidence = [_evidence(a["table"], key, r, r[key], "", "drawn") for _, r in hit.iterrows()]
     claimed = int(float(claim["quantity"]))
-    arithmetic = f"{a['table']} rows with {a['column']} = {a['equals']!r}: {n} ({', '.join(hit[key])}); claimed {claimed}."
+    arithmetic = (
+        f"{a['table']} rows with {a['column']} = {a['equals']!r}: {n} ({', '.join(hit[key])}); claimed {claimed}."
+    )
     ok = n == claimed
-    return Result("consistent" if ok else "inconsistent", arithmetic,
-                  "The count matches." if ok else f"The data counts {n}.", evidence)
+    return Result(
+        "consistent" if ok else "inconsistent",
+        arithmetic,
+        "The count matches." if ok else f"The data counts {n}.",
+        evidence,
+    )
 
 
 def check_summit_ordinal(claim: pd.Series, tables: Tables) -> Result:
@@ -758,15 +894,23 @@ def check_summit_ordinal(claim: pd.Series, tables: Tables) -> Result:
     sco_n = int(((summits["date"] >= founding) & (summits["date"] <= row["date"])).sum())
     all_n = int((summits["date"] <= row["date"]).sum())
     claimed = int(float(claim["quantity"]))
-    evidence = [_evidence("sco_events", "event_id", r, f"{r['date']}", "date", "drawn")
-                for _, r in summits[summits["date"] <= row["date"]].iterrows()]
-    arithmetic = (f"Summits from the founding ({founding}) to {row['date']}: {sco_n}; "
-                  f"counting the Shanghai Five's from 1996: {all_n}; claimed {claimed}.")
+    evidence = [
+        _evidence("sco_events", "event_id", r, f"{r['date']}", "date", "drawn")
+        for _, r in summits[summits["date"] <= row["date"]].iterrows()
+    ]
+    arithmetic = (
+        f"Summits from the founding ({founding}) to {row['date']}: {sco_n}; "
+        f"counting the Shanghai Five's from 1996: {all_n}; claimed {claimed}."
+    )
     if claimed == sco_n:
         return Result("consistent", arithmetic, "The ordinal matches the count of SCO summits.", evidence)
     if claimed == all_n:
-        return Result("consistent only under another reading", arithmetic,
-                      "The ordinal matches only if the Shanghai Five's summits are counted too.", evidence)
+        return Result(
+            "consistent only under another reading",
+            arithmetic,
+            "The ordinal matches only if the Shanghai Five's summits are counted too.",
+            evidence,
+        )
     return Result("inconsistent", arithmetic, f"The data makes it summit number {sco_n}.", evidence)
 
 
@@ -776,16 +920,28 @@ def check_trip(claim: pd.Series, tables: Tables) -> Result:
     country = a["country"]
     period = _interval(claim["quantity"])
     trips = tables["xi_trips"]
-    hits = trips[trips["countries"].str.split(";").map(lambda cs: country in cs)
-                 & trips.apply(lambda r: _overlaps(period, (r["start_date"], r["end_date"])), axis=1)]
-    evidence = [_evidence("xi_trips", "trip_id", r, f"{r['start_date']} to {r['end_date']} ({r['countries']})", "", "drawn")
-                for _, r in hits.iterrows() if r["source_id"] != claim["source_id"]]
-    arithmetic = (f"Trips in xi_trips that include {country} and fall in {claim['quantity']}: "
-                  f"{', '.join(e['row_id'] for e in evidence) or 'none'}.")
+    hits = trips[
+        trips["countries"].str.split(";").map(lambda cs: country in cs)
+        & trips.apply(lambda r: _overlaps(period, (r["start_date"], r["end_date"])), axis=1)
+    ]
+    evidence = [
+        _evidence("xi_trips", "trip_id", r, f"{r['start_date']} to {r['end_date']} ({r['countries']})", "", "drawn")
+        for _, r in hits.iterrows()
+        if r["source_id"] != claim["source_id"]
+    ]
+    arithmetic = (
+        f"Trips in xi_trips that include {country} and fall in {claim['quantity']}: "
+        f"{', '.join(e['row_id'] for e in evidence) or 'none'}."
+    )
     ok = bool(evidence)
-    return Result("consistent" if ok else "inconsistent", arithmetic,
-                  f"The data has Xi in {country} in {claim['quantity']}." if ok else
-                  f"The data has no visit to {country} in {claim['quantity']}.", evidence)
+    return Result(
+        "consistent" if ok else "inconsistent",
+        arithmetic,
+        f"The data has Xi in {country} in {claim['quantity']}."
+        if ok
+        else f"The data has no visit to {country} in {claim['quantity']}.",
+        evidence,
+    )
 
 
 def check_record(claim: pd.Series, tables: Tables) -> Result:
@@ -795,9 +951,13 @@ def check_record(claim: pd.Series, tables: Tables) -> Result:
     a = args(claim.get("check_args"))
     year = int(a["year"])
     rows = trade.annual(tables["trade"])
-    rows = rows[(rows["partner_iso3"] == a["partner"]) & (rows["reporter_iso3"] == a["reporter"])
-                & (rows["flow"] == a.get("flow", "total")) & (rows["year"] <= year)
-                & (rows["source_id"] != claim["source_id"])]
+    rows = rows[
+        (rows["partner_iso3"] == a["partner"])
+        & (rows["reporter_iso3"] == a["reporter"])
+        & (rows["flow"] == a.get("flow", "total"))
+        & (rows["year"] <= year)
+        & (rows["source_id"] != claim["source_id"])
+    ]
     rows = rows.assign(usd_m=[to_base(float(v), u)[0] for v, u in zip(rows["value"], rows["unit"])])
     rows = rows.sort_values("year")
     evidence = [_evidence("trade", "row_id", r, r["value"], r["unit"], "drawn") for _, r in rows.iterrows()]
@@ -807,12 +967,17 @@ def check_record(claim: pd.Series, tables: Tables) -> Result:
     years = sorted(set(rows["year"]))
     missing = [y for y in range(min(years), year + 1) if y not in years]
     best = rows.loc[rows["usd_m"].idxmax()]
-    arithmetic = (f"{year}: USD {that['usd_m'].max():,.0f} million; highest in {len(years)} years with data "
-                  f"({min(years)}-{year}): {int(best['year'])} (USD {best['usd_m']:,.0f} million). "
-                  f"Years without a row: {_spans(missing) or 'none'}.")
+    arithmetic = (
+        f"{year}: USD {that['usd_m'].max():,.0f} million; highest in {len(years)} years with data "
+        f"({min(years)}-{year}): {int(best['year'])} (USD {best['usd_m']:,.0f} million). "
+        f"Years without a row: {_spans(missing) or 'none'}."
+    )
     ok = int(best["year"]) == year
-    why = ("The year is the highest in the series the data has" if ok else
-           f"The data has a higher year ({int(best['year'])})")
+    why = (
+        "The year is the highest in the series the data has"
+        if ok
+        else f"The data has a higher year ({int(best['year'])})"
+    )
     if missing and ok:
         why += "; the series has gaps, so 'record' holds only for the years recorded"
     return Result("consistent" if ok else "inconsistent", arithmetic, why + ".", evidence)
@@ -836,6 +1001,7 @@ def _spans(years: Iterable[int]) -> str:
 
 # --- pipelines ----------------------------------------------------------------------------
 
+
 def check_pipeline_status(claim: pd.Series, tables: Tables) -> Result:
     """A pipeline's claimed status against its status at the end of the claim's year."""
     from .pipelines import STATUS_LABELS, status_in
@@ -851,17 +1017,28 @@ def check_pipeline_status(claim: pd.Series, tables: Tables) -> Result:
         return Result("not checkable", f"No status for {pid} in {year}.", "Not checkable.", evidence)
     got = status.loc[pid]
     _, row = tables.row(f"pipeline_facts:{got['decided_by']}")
-    evidence.append(_evidence("pipeline_facts", "fact_id", row, f"{row['attribute']} = {row['value']}", row["unit"], "drawn"))
+    evidence.append(
+        _evidence("pipeline_facts", "fact_id", row, f"{row['attribute']} = {row['value']}", row["unit"], "drawn")
+    )
     for _, r in tables["pipeline_facts"].iterrows():
         if r["pipeline_id"] == pid and r["source_id"] == claim["source_id"]:
-            evidence.append(_evidence("pipeline_facts", "fact_id", r, f"{r['attribute']} = {r['value']}", r["unit"], "circular"))
+            evidence.append(
+                _evidence("pipeline_facts", "fact_id", r, f"{r['attribute']} = {r['value']}", r["unit"], "circular")
+            )
     claimed = str(claim["quantity"])
-    arithmetic = (f"Status of {pid} at the end of {year} (leaving out the claim's own rows): "
-                  f"{STATUS_LABELS.get(got['status'], got['status'])}, decided by {got['decided_by']}; claimed {claimed}.")
+    arithmetic = (
+        f"Status of {pid} at the end of {year} (leaving out the claim's own rows): "
+        f"{STATUS_LABELS.get(got['status'], got['status'])}, decided by {got['decided_by']}; claimed {claimed}."
+    )
     ok = got["status"] == claimed
-    return Result("consistent" if ok else "inconsistent", arithmetic,
-                  "The status matches." if ok else
-                  f"The data has the line {STATUS_LABELS.get(got['status'], got['status'])} by then.", evidence)
+    return Result(
+        "consistent" if ok else "inconsistent",
+        arithmetic,
+        "The status matches."
+        if ok
+        else f"The data has the line {STATUS_LABELS.get(got['status'], got['status'])} by then.",
+        evidence,
+    )
 
 
 def check_route(claim: pd.Series, tables: Tables) -> Result:
@@ -872,9 +1049,12 @@ def check_route(claim: pd.Series, tables: Tables) -> Result:
     claimed = _iso_list(claim["quantity"])
     evidence = [_evidence(table, "pipeline_id", row, row["route_countries"], "", "drawn")]
     ok = set(found) == set(claimed)
-    return Result("consistent" if ok else "inconsistent",
-                  f"Route outside China: {', '.join(found)}; claimed {', '.join(claimed)}.",
-                  "The countries match." if ok else "The countries differ.", evidence)
+    return Result(
+        "consistent" if ok else "inconsistent",
+        f"Route outside China: {', '.join(found)}; claimed {', '.join(claimed)}.",
+        "The countries match." if ok else "The countries differ.",
+        evidence,
+    )
 
 
 def check_oil_total(claim: pd.Series, tables: Tables, scale: float = 1.0) -> Result:
@@ -890,17 +1070,29 @@ def check_oil_total(claim: pd.Series, tables: Tables, scale: float = 1.0) -> Res
     for ref in refs(claim["check_rows"]):
         for role, t, r in readings(tables, ref, claim["source_id"]):
             evidence.append(_evidence(t, tables.key(t), r, r["value"], r["unit"], role))
-    arithmetic = (f"Last reading before the claim: {base_row['value']:.0f} Mt ({base_row['from']}); at design capacity "
-                  f"every day since, at most {ceiling['value']:.0f} Mt by the claim's date; at the latest yearly rate "
-                  f"about {likely['value']:.0f} Mt. 'Nearly {claim['quantity']}' admits {_fmt(lo)} to {_fmt(hi)} Mt.")
+    arithmetic = (
+        f"Last reading before the claim: {base_row['value']:.0f} Mt ({base_row['from']}); at design capacity "
+        f"every day since, at most {ceiling['value']:.0f} Mt by the claim's date; at the latest yearly rate "
+        f"about {likely['value']:.0f} Mt. 'Nearly {claim['quantity']}' admits {_fmt(lo)} to {_fmt(hi)} Mt."
+    )
     if ceiling["value"] < lo:
-        return Result("inconsistent", arithmetic,
-                      "Even at design capacity every day the pipeline could not have carried what 'nearly' allows.", evidence)
+        return Result(
+            "inconsistent",
+            arithmetic,
+            "Even at design capacity every day the pipeline could not have carried what 'nearly' allows.",
+            evidence,
+        )
     if likely["value"] < lo:
-        return Result("inconsistent", arithmetic,
-                      "Only running at or near design capacity every day, which the yearly data never shows, would come "
-                      "close; at the rate the data shows the total falls short of what 'nearly' allows.", evidence)
-    return Result("consistent", arithmetic, "At the rate the data shows, the total reaches what 'nearly' allows.", evidence)
+        return Result(
+            "inconsistent",
+            arithmetic,
+            "Only running at or near design capacity every day, which the yearly data never shows, would come "
+            "close; at the rate the data shows the total falls short of what 'nearly' allows.",
+            evidence,
+        )
+    return Result(
+        "consistent", arithmetic, "At the rate the data shows, the total reaches what 'nearly' allows.", evidence
+    )
 
 
 def check_full_capacity(claim: pd.Series, tables: Tables) -> Result:
@@ -908,19 +1100,36 @@ def check_full_capacity(claim: pd.Series, tables: Tables) -> Result:
     from .pipelines import full_capacity_check
 
     a = args(claim.get("check_args"))
-    got = full_capacity_check(tables["pipeline_volumes"], tables["pipeline_facts"], tables["pipelines"],
-                              a["pipeline"], int(claim["quantity"]), exclude_source=claim["source_id"])
-    evidence = [{"table": "pipeline_facts", "row_id": fid, "value": val, "unit": "date", "source_id": sid,
-                 "role": "variant"} for fid, val, sid in got["other_readings"]]
+    got = full_capacity_check(
+        tables["pipeline_volumes"],
+        tables["pipeline_facts"],
+        tables["pipelines"],
+        a["pipeline"],
+        int(claim["quantity"]),
+        exclude_source=claim["source_id"],
+    )
+    evidence = [
+        {"table": "pipeline_facts", "row_id": fid, "value": val, "unit": "date", "source_id": sid, "role": "variant"}
+        for fid, val, sid in got["other_readings"]
+    ]
     arithmetic = got["text"]
     if got["reached_year"] is None:
-        return Result("inconsistent", arithmetic,
-                      "The deliveries in the data never reach the capacity while it stood; other sources expected full "
-                      "capacity later.", evidence)
+        return Result(
+            "inconsistent",
+            arithmetic,
+            "The deliveries in the data never reach the capacity while it stood; other sources expected full "
+            "capacity later.",
+            evidence,
+        )
     ok = got["reached_year"] <= int(claim["quantity"])
-    return Result("consistent" if ok else "inconsistent", arithmetic,
-                  "The implied rate reached capacity in time." if ok else
-                  f"The implied rate first reached capacity only in {got['reached_year']}.", evidence)
+    return Result(
+        "consistent" if ok else "inconsistent",
+        arithmetic,
+        "The implied rate reached capacity in time."
+        if ok
+        else f"The implied rate first reached capacity only in {got['reached_year']}.",
+        evidence,
+    )
 
 
 #: Check name (the ``check`` column) -> function.
@@ -996,9 +1205,16 @@ def run(claims: pd.DataFrame, tables: Tables | None = None, tolerance_scale: flo
         r = tables._checked.get(memo_key)
         if r is None:
             r = tables._checked[memo_key] = run_check(c, tables, tolerance_scale)
-        out.append({"claim_id": c["claim_id"], "verdict": r.verdict, "arithmetic": r.arithmetic,
-                    "interpretation": r.interpretation, "evidence": r.evidence,
-                    "evidence_sources": sorted({e["source_id"] for e in r.evidence if e["role"] != "circular"})})
+        out.append(
+            {
+                "claim_id": c["claim_id"],
+                "verdict": r.verdict,
+                "arithmetic": r.arithmetic,
+                "interpretation": r.interpretation,
+                "evidence": r.evidence,
+                "evidence_sources": sorted({e["source_id"] for e in r.evidence if e["role"] != "circular"}),
+            }
+        )
     res = pd.DataFrame(out, columns=["claim_id", *RESULT_COLUMNS])
     return claims.drop(columns=[c for c in RESULT_COLUMNS if c in claims.columns]).merge(res, on="claim_id", how="left")
 
@@ -1009,6 +1225,7 @@ def select(claims: pd.DataFrame, sources: Sequence[str], topics: Sequence[str]) 
 
 
 # --- tables and charts for the notebook ---------------------------------------------------
+
 
 def summary(results: pd.DataFrame) -> pd.DataFrame:
     """Claims by document and verdict (counts), with totals."""
@@ -1040,8 +1257,15 @@ def plot_verdicts(results: pd.DataFrame, labels: dict[str, str] | None = None, a
         ax.barh(names, table[verdict], left=left, color=VERDICT_COLORS[verdict], label=verdict, edgecolor="white")
         for i, (v, l0) in enumerate(zip(table[verdict], left)):
             if v and v * points_per_claim >= 7 * len(str(int(v))) + 4:
-                ax.text(l0 + v / 2, i, str(int(v)), ha="center", va="center", fontsize=10,
-                        color="white" if verdict in ("consistent", "inconsistent") else "black")
+                ax.text(
+                    l0 + v / 2,
+                    i,
+                    str(int(v)),
+                    ha="center",
+                    va="center",
+                    fontsize=10,
+                    color="white" if verdict in ("consistent", "inconsistent") else "black",
+                )
         left += table[verdict]
     ax.set_xlabel("claims")
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False, fontsize=10)
@@ -1063,8 +1287,11 @@ def evidence_text(evidence: list[dict]) -> str:
         value = e["value"]
         if isinstance(value, float):
             value = _fmt(value) if not math.isnan(value) else "n/a"
-        mark = {"circular": " [cites the claim's own document: not used]", "variant": " [another source]",
-                "other basis": " [another basis]"}.get(e["role"], "")
+        mark = {
+            "circular": " [cites the claim's own document: not used]",
+            "variant": " [another source]",
+            "other basis": " [another basis]",
+        }.get(e["role"], "")
         lines.append(f"{e['table']}:{e['row_id']} = {value} {e['unit']} ({e['source_id']}){mark}".replace("  ", " "))
     if len(lines) > 12:
         lines = lines[:10] + [f"... and {len(lines) - 10} more rows"]
@@ -1073,7 +1300,9 @@ def evidence_text(evidence: list[dict]) -> str:
 
 def results_table(results: pd.DataFrame) -> pd.DataFrame:
     """One row per checked claim: the claim, the data, the arithmetic, the verdict, the interpretation."""
-    out = results[["claim_id", "speaker", "as_printed", "claim", "evidence", "arithmetic", "verdict", "interpretation"]].copy()
+    out = results[
+        ["claim_id", "speaker", "as_printed", "claim", "evidence", "arithmetic", "verdict", "interpretation"]
+    ].copy()
     out["data"] = out.pop("evidence").map(evidence_text)
     return out[["claim_id", "speaker", "as_printed", "claim", "data", "arithmetic", "verdict", "interpretation"]]
 
@@ -1093,8 +1322,12 @@ def table1_grid(results: pd.DataFrame) -> pd.DataFrame:
     parts = cells["claim_id"].str.extract(r"s004-t1-(?P<country>[a-z]{3})-(?P<year>\d{4})")
     cells["country"] = parts["country"].str.upper()
     cells["year"] = parts["year"].astype(int)
-    short = {"consistent": "ok", "consistent only under another reading": "other reading", "inconsistent": "NO",
-             "not checkable": "-"}
+    short = {
+        "consistent": "ok",
+        "consistent only under another reading": "other reading",
+        "inconsistent": "NO",
+        "not checkable": "-",
+    }
     grid = cells.pivot(index="country", columns="year", values="verdict").map(short.get).fillna("")
     order = [c for c in ["RUS", "KAZ", "KGZ", "TJK", "UZB"] if c in grid.index]
     return grid.loc[order]
@@ -1133,6 +1366,7 @@ def document_labels(sources: pd.DataFrame, ids: Iterable[str]) -> dict[str, str]
 
 # --- sentences computed from the run (so a re-run reads true) ------------------------------
 
+
 def verdict_counts_sentence(results: pd.DataFrame, labels: dict[str, str]) -> str:
     """§1: how many claims from how many documents, and which document weighs most in this run."""
     from ..core import prose
@@ -1140,16 +1374,19 @@ def verdict_counts_sentence(results: pd.DataFrame, labels: dict[str, str]) -> st
     per_doc = results.groupby("source_id").size().sort_values(ascending=False)
     counts = results["verdict"].value_counts()
     parts = ", ".join(f"{int(counts.get(v, 0))} {v}" for v in VERDICTS)
-    text = (f"This run checks {prose.plural(len(results), 'claim')} from "
-            f"{prose.plural(len(per_doc), 'document')}: {parts}.")
+    text = (
+        f"This run checks {prose.plural(len(results), 'claim')} from {prose.plural(len(per_doc), 'document')}: {parts}."
+    )
     if len(per_doc) > 1:
         top = per_doc.index[0]
         share = per_doc.iloc[0] / len(results) * 100
         text += f" The largest share comes from {labels.get(top, top)}: {int(per_doc.iloc[0])} claims, {share:.0f}% of this run"
         cells = int(results["claim_id"].str.startswith("s004-t1-").sum())
         if top == "gao2010" and cells:
-            text += (f", {cells} of them the printed cells of its Table 1 (China's trade with each partner by year), "
-                     "each counted as one claim")
+            text += (
+                f", {cells} of them the printed cells of its Table 1 (China's trade with each partner by year), "
+                "each counted as one claim"
+            )
         text += "."
     return text
 
@@ -1164,9 +1401,11 @@ def flagged_sentence(flagged: pd.DataFrame) -> str:
     other = len(flagged) - inc
     by_topic = flagged["topic"].value_counts()
     topics = prose.join(f"{t.replace('_', ' ')} {n}" for t, n in by_topic.items())
-    return (f"{prose.plural(len(flagged), 'claim')} in this selection: {inc} inconsistent and {other} consistent "
-            f"only under another reading (by topic: {topics}). Each row gives the claim as printed, the rows the "
-            "check used, the arithmetic and what it suggests.")
+    return (
+        f"{prose.plural(len(flagged), 'claim')} in this selection: {inc} inconsistent and {other} consistent "
+        f"only under another reading (by topic: {topics}). Each row gives the claim as printed, the rows the "
+        "check used, the arithmetic and what it suggests."
+    )
 
 
 def comparison_scales(tolerance_scale: float) -> tuple[float, float]:
@@ -1177,8 +1416,11 @@ def comparison_scales(tolerance_scale: float) -> tuple[float, float]:
 
 def comparison_sentence(tolerance_scale: float, moved: pd.DataFrame) -> str:
     a, b = comparison_scales(tolerance_scale)
-    what = ("every tolerance halved and every tolerance doubled" if (a, b) == (0.5, 2.0)
-            else f"the tolerances as written (scale 1) and this run's scale ({b:g})")
+    what = (
+        "every tolerance halved and every tolerance doubled"
+        if (a, b) == (0.5, 2.0)
+        else f"the tolerances as written (scale 1) and this run's scale ({b:g})"
+    )
     if moved.empty:
         return f"No claim's verdict changes between {what}."
     return f"{len(moved)} claim(s) change their verdict between {what}:"
@@ -1189,9 +1431,13 @@ def unchecked_sentence(unchecked: pd.DataFrame, total: int) -> str:
 
     if unchecked.empty:
         return "Every claim in this selection can be checked with the repository's data."
-    by_topic = ", ".join(f"{t.replace('_', ' ')} {n}" for t, n in unchecked["topic"].value_counts().sort_index().items())
-    return (f"{len(unchecked)} of the {prose.plural(total, 'claim')} in this run cannot be checked with the "
-            f"repository's data (by topic: {by_topic}). Each is listed with the data that would settle it.")
+    by_topic = ", ".join(
+        f"{t.replace('_', ' ')} {n}" for t, n in unchecked["topic"].value_counts().sort_index().items()
+    )
+    return (
+        f"{len(unchecked)} of the {prose.plural(total, 'claim')} in this run cannot be checked with the "
+        f"repository's data (by topic: {by_topic}). Each is listed with the data that would settle it."
+    )
 
 
 def key_outputs(results: pd.DataFrame, tolerance_scale: float) -> dict[str, str]:
@@ -1216,26 +1462,39 @@ def key_findings(results: pd.DataFrame, labels: dict[str, str], moved: pd.DataFr
         return "- This selection holds no claim."
     counts = results["verdict"].value_counts()
     checked = results[results["verdict"] != "not checkable"]
-    bullets = [f"Of {prose.plural(len(results), 'claim')} from "
-               f"{prose.plural(results['source_id'].nunique(), 'document')}, the data settles {len(checked)}: "
-               + ", ".join(f"{int(counts.get(v, 0))} {v}" for v in VERDICTS[:3]) + "."]
+    bullets = [
+        f"Of {prose.plural(len(results), 'claim')} from "
+        f"{prose.plural(results['source_id'].nunique(), 'document')}, the data settles {len(checked)}: "
+        + ", ".join(f"{int(counts.get(v, 0))} {v}" for v in VERDICTS[:3])
+        + "."
+    ]
     misfit = checked[checked["verdict"] != "consistent"].groupby("source_id").size()
     if len(misfit):
         top = misfit.sort_values(ascending=False).index[0]
         n_top = int((checked["source_id"] == top).sum())
-        bullets.append(f"The document with the most checked claims that do not fit as printed is {labels.get(top, top)}: "
-                       f"{int(misfit[top])} of its {n_top} (inconsistent, or consistent only under another reading).")
+        bullets.append(
+            f"The document with the most checked claims that do not fit as printed is {labels.get(top, top)}: "
+            f"{int(misfit[top])} of its {n_top} (inconsistent, or consistent only under another reading)."
+        )
     else:
         bullets.append("Every checked claim in this selection fits the data as printed.")
     a, b = comparison_scales(tolerance_scale)
-    what = ("halving and doubling every tolerance" if (a, b) == (0.5, 2.0)
-            else f"moving from the tolerances as written to this run's scale ({b:g})")
-    bullets.append(f"{prose.plural(len(moved), 'verdict')} of {len(checked)} change{'s' if len(moved) == 1 else ''} "
-                   f"between {what}: those are the judgement calls.")
+    what = (
+        "halving and doubling every tolerance"
+        if (a, b) == (0.5, 2.0)
+        else f"moving from the tolerances as written to this run's scale ({b:g})"
+    )
+    bullets.append(
+        f"{prose.plural(len(moved), 'verdict')} of {len(checked)} change{'s' if len(moved) == 1 else ''} "
+        f"between {what}: those are the judgement calls."
+    )
     n_un = int(counts.get("not checkable", 0))
-    bullets.append(f"{n_un} of the {len(results)} claims cannot be checked with the repository's data; section 5 "
-                   "says what data would settle each." if n_un else
-                   "Every claim in this selection can be checked with the repository's data.")
+    bullets.append(
+        f"{n_un} of the {len(results)} claims cannot be checked with the repository's data; section 5 "
+        "says what data would settle each."
+        if n_un
+        else "Every claim in this selection can be checked with the repository's data."
+    )
     return "\n".join(f"- {x}" for x in bullets)
 
 

@@ -36,8 +36,10 @@ STATUS_STYLES = {
     "stalled": dict(linestyle=(0, (6, 2, 1, 2)), linewidth=2.6, alpha=0.9),
 }
 STATUS_LABELS = {
-    "operating": "operating", "under_construction": "under construction",
-    "planned": "planned", "stalled": "stalled",
+    "operating": "operating",
+    "under_construction": "under construction",
+    "planned": "planned",
+    "stalled": "stalled",
 }
 #: West, east, south, north (degrees) of the Central Asian close-up.
 CENTRAL_ASIA_BOUNDS = (50.0, 86.0, 36.5, 50.5)
@@ -52,8 +54,13 @@ DISPLAY_UNITS = {
     "kb/d": {"oil": ("kb/d", "Mbbl")},
 }
 UNIT_WORDS = {
-    "bcm/year": "bcm a year", "Mt/year": "million tonnes a year", "Mtoe/year": "Mtoe a year",
-    "kb/d": "thousand barrels a day", "bcm": "bcm", "Mt": "million tonnes", "Mtoe": "Mtoe",
+    "bcm/year": "bcm a year",
+    "Mt/year": "million tonnes a year",
+    "Mtoe/year": "Mtoe a year",
+    "kb/d": "thousand barrels a day",
+    "bcm": "bcm",
+    "Mt": "million tonnes",
+    "Mtoe": "Mtoe",
     "Mbbl": "million barrels",
 }
 
@@ -109,17 +116,21 @@ def _memo(facts: pd.DataFrame, what: str, pipeline_id: str, attribute: str, comp
 
 def first_date(facts: pd.DataFrame, pipeline_id: str, attribute: str) -> pd.Series | None:
     """Earliest primary, actual reading of a date attribute (with a ``date`` column), or None."""
+
     def compute():
         rows = readings(facts, pipeline_id, attribute)
         return None if rows.empty else rows.assign(date=pd.to_datetime(rows["value"])).sort_values("date").iloc[0]
+
     return _memo(facts, "first", pipeline_id, attribute, compute)
 
 
 def latest_reading(facts: pd.DataFrame, pipeline_id: str, attribute: str) -> pd.Series | None:
     """The primary, actual reading with the latest ``as_of`` (undated ones count as oldest), or None."""
+
     def compute():
         rows = readings(facts, pipeline_id, attribute)
         return None if rows.empty else rows.sort_values("as_of", na_position="first").iloc[-1]
+
     return _memo(facts, "latest", pipeline_id, attribute, compute)
 
 
@@ -149,8 +160,16 @@ def status_in(year: int, pipelines: pd.DataFrame, facts: pd.DataFrame, commodity
                 status, basis = "under_construction", cs
         if status is None:
             continue
-        rows.append({"pipeline_id": pid, "short_name": line["short_name"], "commodity": line["commodity"],
-                     "status": status, "decided_by": basis["fact_id"], "source_id": basis["source_id"]})
+        rows.append(
+            {
+                "pipeline_id": pid,
+                "short_name": line["short_name"],
+                "commodity": line["commodity"],
+                "status": status,
+                "decided_by": basis["fact_id"],
+                "source_id": basis["source_id"],
+            }
+        )
     return pd.DataFrame(rows, columns=["pipeline_id", "short_name", "commodity", "status", "decided_by", "source_id"])
 
 
@@ -165,7 +184,11 @@ def summary(pipelines: pd.DataFrame, facts: pd.DataFrame, commodity: str = "all"
             row[col] = "" if first is None else _date_text(first["value"], first["date_precision"])
         for attr, col in (("length_km", "length_km"), ("design_capacity", "capacity")):
             last = latest_reading(facts, pid, attr)
-            row[col] = "" if last is None else f"{float(last['value']):g}" + ("" if attr == "length_km" else f" {last['unit']}")
+            row[col] = (
+                ""
+                if last is None
+                else f"{float(last['value']):g}" + ("" if attr == "length_km" else f" {last['unit']}")
+            )
         row["capacity over time"] = capacity_history(facts, pid)
         status = latest_reading(facts, pid, "status")
         row["latest status"] = "" if status is None else f"{STATUS_LABELS[status['value']]} ({status['as_of']})"
@@ -214,22 +237,25 @@ def disagreements(facts: pd.DataFrame, pipelines: pd.DataFrame, commodity: str =
     keep = pipelines[(pipelines["commodity"] == commodity) | (commodity == "all")]["pipeline_id"]
     v = variants(facts[facts["pipeline_id"].isin(keep)], "fact_id")
     if v.empty:
-        return pd.DataFrame(columns=["pipeline", "attribute", "drawn", "source (drawn)", "other reading",
-                                     "source (other)", "note"])
+        return pd.DataFrame(
+            columns=["pipeline", "attribute", "drawn", "source (drawn)", "other reading", "source (other)", "note"]
+        )
 
     def show(value, unit, planned):
         text = f"{value} {unit}" if isinstance(unit, str) and unit else str(value)
         return text + (" (planned)" if planned else "")
 
-    return pd.DataFrame({
-        "pipeline": v["pipeline_id_other"].map(names),
-        "attribute": v["attribute_other"].str.replace("_", " "),
-        "drawn": [show(a, b, c) for a, b, c in zip(v["value_drawn"], v["unit_drawn"], v["planned_drawn"])],
-        "source (drawn)": v["source_id_drawn"],
-        "other reading": [show(a, b, c) for a, b, c in zip(v["value_other"], v["unit_other"], v["planned_other"])],
-        "source (other)": v["source_id_other"],
-        "note": v["notes_other"],
-    })
+    return pd.DataFrame(
+        {
+            "pipeline": v["pipeline_id_other"].map(names),
+            "attribute": v["attribute_other"].str.replace("_", " "),
+            "drawn": [show(a, b, c) for a, b, c in zip(v["value_drawn"], v["unit_drawn"], v["planned_drawn"])],
+            "source (drawn)": v["source_id_drawn"],
+            "other reading": [show(a, b, c) for a, b, c in zip(v["value_other"], v["unit_other"], v["planned_other"])],
+            "source (other)": v["source_id_other"],
+            "note": v["notes_other"],
+        }
+    )
 
 
 # --- units ------------------------------------------------------------------------
@@ -264,13 +290,16 @@ def to_display(frame: pd.DataFrame, unit: str, *, rate: bool, factors=None) -> p
 def capacity_readings(facts: pd.DataFrame, pipelines: pd.DataFrame, commodity: str = "all") -> pd.DataFrame:
     """Actual (not planned) design-capacity readings of lines into China, with their commodity."""
     lines = into_china(pipelines, commodity)
-    cap = facts[(facts["attribute"] == "design_capacity") & ~facts["planned"] & facts["pipeline_id"].isin(lines["pipeline_id"])]
+    cap = facts[
+        (facts["attribute"] == "design_capacity") & ~facts["planned"] & facts["pipeline_id"].isin(lines["pipeline_id"])
+    ]
     cap = cap.merge(lines[["pipeline_id", "short_name", "system", "commodity"]], on="pipeline_id")
     return cap.assign(value=cap["value"].astype(float))
 
 
-def capacity_buildup(facts: pd.DataFrame, pipelines: pd.DataFrame, unit: str, years: Sequence[int],
-                     commodity: str = "all") -> pd.DataFrame:
+def capacity_buildup(
+    facts: pd.DataFrame, pipelines: pd.DataFrame, unit: str, years: Sequence[int], commodity: str = "all"
+) -> pd.DataFrame:
     """Import capacity of each system into China at the end of each year.
 
     Lines count from the year of their first actual ``operation_start``. A
@@ -308,13 +337,23 @@ def capacity_buildup(facts: pd.DataFrame, pipelines: pd.DataFrame, unit: str, ye
                 else:
                     low, drawn, high = low + lo, drawn + prim["shown"], high + hi
             if counted:
-                rows.append({"system": system, "commodity": commodity_, "year": year, "low": low,
-                             "drawn": drawn, "high": high, "unit": group["shown_unit"].iloc[0]})
+                rows.append(
+                    {
+                        "system": system,
+                        "commodity": commodity_,
+                        "year": year,
+                        "low": low,
+                        "drawn": drawn,
+                        "high": high,
+                        "unit": group["shown_unit"].iloc[0],
+                    }
+                )
     return pd.DataFrame(rows, columns=["system", "commodity", "year", "low", "drawn", "high", "unit"])
 
 
-def planned_capacity(facts: pd.DataFrame, pipelines: pd.DataFrame, unit: str, year: int,
-                     commodity: str = "all") -> pd.DataFrame:
+def planned_capacity(
+    facts: pd.DataFrame, pipelines: pd.DataFrame, unit: str, year: int, commodity: str = "all"
+) -> pd.DataFrame:
     """Lines into China that are planned or stalled at ``year``, with their drawn capacity reading."""
     status = status_in(year, pipelines, facts, commodity)
     waiting = status[status["status"].isin(NOT_BUILT)]["pipeline_id"]
@@ -330,9 +369,11 @@ def planned_capacity(facts: pd.DataFrame, pipelines: pd.DataFrame, unit: str, ye
 
 def _with_commodity(vols: pd.DataFrame, pipelines: pd.DataFrame) -> pd.DataFrame:
     info = pipelines.set_index("pipeline_id")
-    return vols.assign(commodity=vols["pipeline_id"].map(info["commodity"]),
-                       system=vols["pipeline_id"].map(info["system"]),
-                       short_name=vols["pipeline_id"].map(info["short_name"]))
+    return vols.assign(
+        commodity=vols["pipeline_id"].map(info["commodity"]),
+        system=vols["pipeline_id"].map(info["system"]),
+        short_name=vols["pipeline_id"].map(info["short_name"]),
+    )
 
 
 def annual_volumes(vols: pd.DataFrame, pipelines: pd.DataFrame, unit: str, commodity: str = "all") -> pd.DataFrame:
@@ -357,15 +398,24 @@ def annual_volumes(vols: pd.DataFrame, pipelines: pd.DataFrame, unit: str, commo
         if group["unit"].nunique() != 1:
             raise ValueError(f"{pid} {year}: components in different units")
         first = group.iloc[0]
-        summed.append({**first.to_dict(), "value": group["value"].sum(), "scope": "export+transit",
-                       "row_id": "+".join(group["row_id"]), "estimate": True, "derived": True})
+        summed.append(
+            {
+                **first.to_dict(),
+                "value": group["value"].sum(),
+                "scope": "export+transit",
+                "row_id": "+".join(group["row_id"]),
+                "estimate": True,
+                "derived": True,
+            }
+        )
     out = pd.concat([direct, pd.DataFrame(summed)], ignore_index=True) if summed else direct
     out = out.drop_duplicates(subset=["pipeline_id", "year"], keep="first")
     return to_display(out, unit, rate=False).sort_values(["system", "year"])
 
 
-def cumulative_volumes(vols: pd.DataFrame, pipelines: pd.DataFrame, unit: str, commodity: str = "all",
-                       *, primary_only: bool = True) -> pd.DataFrame:
+def cumulative_volumes(
+    vols: pd.DataFrame, pipelines: pd.DataFrame, unit: str, commodity: str = "all", *, primary_only: bool = True
+) -> pd.DataFrame:
     """Cumulative deliveries since opening, one row per dated reading, in the display unit.
 
     Disagreeing readings (``variant_of`` set, such as a seed's claim) are left
@@ -377,8 +427,11 @@ def cumulative_volumes(vols: pd.DataFrame, pipelines: pd.DataFrame, unit: str, c
         v = primary(v)
     if commodity != "all":
         v = v[v["commodity"] == commodity]
-    v = v.assign(date=pd.to_datetime(v["as_of"].str.pad(10, side="right", fillchar="-").str.replace(
-        r"-+$", "", regex=True).map(_month_end)))
+    v = v.assign(
+        date=pd.to_datetime(
+            v["as_of"].str.pad(10, side="right", fillchar="-").str.replace(r"-+$", "", regex=True).map(_month_end)
+        )
+    )
     return to_display(v, unit, rate=False).sort_values(["system", "date"])
 
 
@@ -407,10 +460,19 @@ def implied_rates(cumulative: pd.DataFrame, system: str, *, primary_only: bool =
         years = (b["date"] - a["date"]).days / 365.25
         if years <= 0:
             continue
-        rows.append({"from": a["date"].date(), "to": b["date"].date(), "total_from": a["shown"],
-                     "total_to": b["shown"], "years": round(years, 2),
-                     "rate_per_year": (b["shown"] - a["shown"]) / years, "unit": a["shown_unit"],
-                     "estimate": bool(a["estimate"] or b["estimate"]), "rows": f"{a['row_id']}, {b['row_id']}"})
+        rows.append(
+            {
+                "from": a["date"].date(),
+                "to": b["date"].date(),
+                "total_from": a["shown"],
+                "total_to": b["shown"],
+                "years": round(years, 2),
+                "rate_per_year": (b["shown"] - a["shown"]) / years,
+                "unit": a["shown_unit"],
+                "estimate": bool(a["estimate"] or b["estimate"]),
+                "rows": f"{a['row_id']}, {b['row_id']}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -460,13 +522,24 @@ def _label_countries_in_frame(ax, codes: Sequence[str], *, fontsize: int = 11) -
         if visible.is_empty:
             continue
         pt = visible.representative_point()
-        ax.annotate(row["iso3"], (pt.x, pt.y), ha="center", va="center", fontsize=fontsize,
-                    color="#222222", fontweight="bold")
+        ax.annotate(
+            row["iso3"], (pt.x, pt.y), ha="center", va="center", fontsize=fontsize, color="#222222", fontweight="bold"
+        )
 
 
-def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFrame, places: pd.DataFrame,
-                 year: int, *, commodity: str = "all", include_planned: bool = True, ax=None,
-                 title: str | None = None, bounds: tuple[float, float, float, float] | None = None) -> tuple:
+def plot_network(
+    pipelines: pd.DataFrame,
+    facts: pd.DataFrame,
+    routes: pd.DataFrame,
+    places: pd.DataFrame,
+    year: int,
+    *,
+    commodity: str = "all",
+    include_planned: bool = True,
+    ax=None,
+    title: str | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> tuple:
     """Map of the lines as they stood at the end of ``year``.
 
     Colour gives the commodity, the dash pattern the status. Parallel lines of
@@ -487,8 +560,11 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
     points = [(lon, lat) for r in shown_routes for lon, lat in zip(r["lon"], r["lat"])]
     if not points:  # nothing to draw yet: frame all lines of the commodity
         ids = leaves(pipelines, commodity)["pipeline_id"]
-        points = [(lon, lat) for pid in ids for lon, lat in
-                  route(routes, located, pid).dropna(subset=["lat"])[["lon", "lat"]].itertuples(index=False)]
+        points = [
+            (lon, lat)
+            for pid in ids
+            for lon, lat in route(routes, located, pid).dropna(subset=["lat"])[["lon", "lat"]].itertuples(index=False)
+        ]
     lons, lats = [p[0] for p in points], [p[1] for p in points]
     # parallels curve once projected: frame the box by points along its edges, not its corners
     west, east, south, north = bounds or (min(lons) - 3, max(lons) + 3, min(lats) - 2, max(lats) + 2)
@@ -497,12 +573,17 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
     if ax is None:
         x0, x1, y0, y1 = maps.projected_extent(frame)
         # at the site's column width; the height that fits the frame's shape (no empty band beside the map)
-        _, ax = plt.subplots(figsize=(FIG_WIDTH, min(11, max(5, FIG_WIDTH * 0.98 / 0.85 * (y1 - y0) / (x1 - x0) + 0.6))))
+        _, ax = plt.subplots(
+            figsize=(FIG_WIDTH, min(11, max(5, FIG_WIDTH * 0.98 / 0.85 * (y1 - y0) / (x1 - x0) + 0.6)))
+        )
     # the title's room above the map in inches, whatever the figure's height
     ax.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.08, top=1 - 0.6 / ax.figure.get_figheight())
     maps.base_map(ax, frame)
-    crossed = {c for pid in status["pipeline_id"]
-               for c in pipelines.set_index("pipeline_id").loc[pid, "route_countries"].split(";")}
+    crossed = {
+        c
+        for pid in status["pipeline_id"]
+        for c in pipelines.set_index("pipeline_id").loc[pid, "route_countries"].split(";")
+    }
     _label_countries_in_frame(ax, sorted(crossed), fontsize=11)
     info = pipelines.set_index("pipeline_id")
     siblings: dict[str, list[str]] = {}
@@ -520,8 +601,14 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
         group = next(g for g in siblings.values() if pid in g)
         k = group.index(pid) - (len(group) - 1) / 2
         xs, ys = _offset_path(xs, ys, k * width)
-        ax.plot(xs, ys, color=COMMODITY_COLORS[line["commodity"]], zorder=4, solid_capstyle="round",
-                **STATUS_STYLES[line["status"]])
+        ax.plot(
+            xs,
+            ys,
+            color=COMMODITY_COLORS[line["commodity"]],
+            zorder=4,
+            solid_capstyle="round",
+            **STATUS_STYLES[line["status"]],
+        )
     unnamed: list[str] = []
     if drawn_places:
         pts = pd.concat(drawn_places).drop_duplicates("place_id")
@@ -536,13 +623,18 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
             labelled.append((x, y))
             todo.append((p["name"].split(" (")[0], x, y))
         unnamed = place_labels(ax, todo, fontsize=11)
-    handles = [Line2D([], [], color=c, linewidth=3.2, label=k) for k, c in COMMODITY_COLORS.items()
-               if commodity in ("all", k)]
+    handles = [
+        Line2D([], [], color=c, linewidth=3.2, label=k) for k, c in COMMODITY_COLORS.items() if commodity in ("all", k)
+    ]
     # the status samples in a mid grey, so they do not read as the (near-black) oil lines
-    handles += [Line2D([], [], color="#777777", label=STATUS_LABELS[s], **{**STATUS_STYLES[s], "linewidth": 2.6})
-                for s in STATUS_STYLES if s in set(status["status"])]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.01), ncol=len(handles), fontsize=12,
-              frameon=False)
+    handles += [
+        Line2D([], [], color="#777777", label=STATUS_LABELS[s], **{**STATUS_STYLES[s], "linewidth": 2.6})
+        for s in STATUS_STYLES
+        if s in set(status["status"])
+    ]
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(0.0, -0.01), ncol=len(handles), fontsize=12, frameon=False
+    )
     ax.set_title(title or f"Pipelines to China at the end of {year}", fontsize=16)
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -550,8 +642,9 @@ def plot_network(pipelines: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFr
     return ax, status, network_rows(status, facts, routes, places)
 
 
-def network_status(pipelines: pd.DataFrame, facts: pd.DataFrame, year: int, *, commodity: str = "all",
-                   include_planned: bool = True) -> pd.DataFrame:
+def network_status(
+    pipelines: pd.DataFrame, facts: pd.DataFrame, year: int, *, commodity: str = "all", include_planned: bool = True
+) -> pd.DataFrame:
     """The lines the map of ``year`` draws, with their status (:func:`status_in`, planned ones hidden if asked)."""
     status = status_in(year, pipelines, facts, commodity)
     return status if include_planned else status[~status["status"].isin(NOT_BUILT)]
@@ -571,11 +664,17 @@ def network_rows(status: pd.DataFrame, facts: pd.DataFrame, routes: pd.DataFrame
     return pd.concat(rows, ignore_index=True)
 
 
-
 #: Where a place's label may go, relative to its dot (points): right, left, above, below, diagonals.
-LABEL_SPOTS = ((5, 4, "left", "bottom"), (5, -4, "left", "top"), (-5, 4, "right", "bottom"),
-               (-5, -4, "right", "top"), (0, 7, "center", "bottom"), (0, -7, "center", "top"),
-               (8, 0, "left", "center"), (-8, 0, "right", "center"))
+LABEL_SPOTS = (
+    (5, 4, "left", "bottom"),
+    (5, -4, "left", "top"),
+    (-5, 4, "right", "bottom"),
+    (-5, -4, "right", "top"),
+    (0, 7, "center", "bottom"),
+    (0, -7, "center", "top"),
+    (8, 0, "left", "center"),
+    (-8, 0, "right", "center"),
+)
 
 
 def place_labels(ax, items, *, fontsize: float = 11) -> list[str]:
@@ -597,9 +696,19 @@ def place_labels(ax, items, *, fontsize: float = 11) -> list[str]:
     left_out = []
     for name, x, y in items:
         for dx, dy, ha, va in LABEL_SPOTS:
-            t = ax.annotate(name, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                            fontsize=fontsize, color="#222222", zorder=6, annotation_clip=True,
-                            path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+            t = ax.annotate(
+                name,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=fontsize,
+                color="#222222",
+                zorder=6,
+                annotation_clip=True,
+                path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
+            )
             bb = t.get_window_extent(renderer)
             inside = frame.x0 <= bb.x0 and bb.x1 <= frame.x1 and frame.y0 <= bb.y0 and bb.y1 <= frame.y1
             if inside and not any(bb.overlaps(o) for o in taken):
@@ -635,8 +744,9 @@ def _year_ticks(first: int, last: int) -> list[int]:
     return ticks or [first]
 
 
-def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, commodities: Sequence[str],
-                  title: str | None = None):
+def plot_capacity(
+    build: pd.DataFrame, planned: pd.DataFrame | None = None, *, commodities: Sequence[str], title: str | None = None
+):
     """Stacked steps of import capacity by system, one panel per commodity; a band where readings differ.
 
     Planned lines, if given, are a hatched bar to the right of the last year.
@@ -649,16 +759,23 @@ def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, c
     if planned is not None and len(planned):
         n_entries += len(planned)
     # one panel per commodity, stacked, at the site's column width (issue 19)
-    fig, col = plt.subplots(len(commodities), 1, figsize=(FIG_WIDTH, len(commodities) * (4.0 + 0.3 * n_entries)),
-                            squeeze=False)
+    fig, col = plt.subplots(
+        len(commodities), 1, figsize=(FIG_WIDTH, len(commodities) * (4.0 + 0.3 * n_entries)), squeeze=False
+    )
     axes = dict(zip(commodities, col[:, 0]))
     colors = _system_colors(build)
     for commodity, ax in axes.items():
         b = build[build["commodity"] == commodity]
         ax.set_title(f"{commodity.capitalize()}: design capacity into China")
         if b.empty:
-            ax.text(0.5, 0.5, f"No {commodity} line into China\nin these years", ha="center", va="center",
-                    transform=ax.transAxes)
+            ax.text(
+                0.5,
+                0.5,
+                f"No {commodity} line into China\nin these years",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+            )
             ax.set_xticks([])
             ax.set_yticks([])
             continue
@@ -671,9 +788,16 @@ def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, c
             bottom += wide[system]
         spread = high.ne(low)
         if spread.any():
-            ax.vlines(wide.index[spread], low[spread], high[spread], color="#000000", linewidth=2, zorder=5,
-                      path_effects=[patheffects.Stroke(linewidth=4.5, foreground="white"), patheffects.Normal()],
-                      label="range of sources' readings")
+            ax.vlines(
+                wide.index[spread],
+                low[spread],
+                high[spread],
+                color="#000000",
+                linewidth=2,
+                zorder=5,
+                path_effects=[patheffects.Stroke(linewidth=4.5, foreground="white"), patheffects.Normal()],
+                label="range of sources' readings",
+            )
         first, last = int(wide.index.min()), int(wide.index.max())
         ticks = _year_ticks(first, last)
         labels = [str(t) for t in ticks]
@@ -684,9 +808,16 @@ def plot_capacity(build: pd.DataFrame, planned: pd.DataFrame | None = None, *, c
             base = bottom.iloc[-1]
             for k, (_, row) in enumerate(p.iterrows()):
                 # one hatch per planned line, so stacked planned lines can be told apart
-                ax.bar(x, row["shown"], bottom=base, color="white", edgecolor=COMMODITY_COLORS[commodity],
-                       hatch=("//", "\\\\", "xx", "..")[k % 4], width=1.4,
-                       label=f"{row['short_name']} ({STATUS_LABELS[row['status']]})")
+                ax.bar(
+                    x,
+                    row["shown"],
+                    bottom=base,
+                    color="white",
+                    edgecolor=COMMODITY_COLORS[commodity],
+                    hatch=("//", "\\\\", "xx", "..")[k % 4],
+                    width=1.4,
+                    label=f"{row['short_name']} ({STATUS_LABELS[row['status']]})",
+                )
                 base += row["shown"]
             ticks, labels = ticks + [x], labels + ["planned"]
             ax.set_xlim(first - 0.8, x + 1.2)
@@ -708,16 +839,18 @@ def ei_series(gas_trade: pd.DataFrame, unit: str, last_year: int) -> pd.DataFram
     to the display unit through the sourced factors; years after
     ``last_year`` are left out. Empty when ``unit`` has no gas display unit.
     """
-    rows = gas_trade[(gas_trade["basis"] == "ei_standardised_40mj") & (gas_trade["importer"] == "CHN")
-                     & (gas_trade["unit"] == "bcm")]
+    rows = gas_trade[
+        (gas_trade["basis"] == "ei_standardised_40mj") & (gas_trade["importer"] == "CHN") & (gas_trade["unit"] == "bcm")
+    ]
     rows = rows[(rows["value"].astype(float) > 0) & (rows["year"].astype(int) <= last_year)]
     if unit not in DISPLAY_UNITS or "gas" not in DISPLAY_UNITS[unit] or rows.empty:
         return rows.assign(shown=pd.Series(dtype=float), shown_unit=pd.Series(dtype=str)).iloc[0:0]
     return to_display(rows.assign(commodity="gas"), unit, rate=False).sort_values("year")
 
 
-def volume_gaps(annual: pd.DataFrame, cumulative: pd.DataFrame, last_year: int,
-                opened: pd.DataFrame | None = None) -> pd.DataFrame:
+def volume_gaps(
+    annual: pd.DataFrame, cumulative: pd.DataFrame, last_year: int, opened: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Years with no full-year figure for a system, from its first year to ``last_year``.
 
     A system's first year is the year after it opened (``opened``: rows with
@@ -726,8 +859,10 @@ def volume_gaps(annual: pd.DataFrame, cumulative: pd.DataFrame, last_year: int,
     Columns: system, commodity, year.
     """
     rows = []
-    frames = [annual[["system", "commodity", "year"]],
-              cumulative.assign(year=cumulative["date"].dt.year)[["system", "commodity", "year"]]]
+    frames = [
+        annual[["system", "commodity", "year"]],
+        cumulative.assign(year=cumulative["date"].dt.year)[["system", "commodity", "year"]],
+    ]
     if opened is not None and len(opened):
         first = opened.groupby(["system", "commodity"])["year"].min().reset_index()
         first = first[first["system"].isin(set(annual["system"]) | set(cumulative["system"]))]
@@ -741,8 +876,15 @@ def volume_gaps(annual: pd.DataFrame, cumulative: pd.DataFrame, last_year: int,
     return pd.DataFrame(rows, columns=["system", "commodity", "year"])
 
 
-def plot_volumes(annual: pd.DataFrame, cumulative: pd.DataFrame, *, commodities: Sequence[str], last_year: int,
-                 ei: pd.DataFrame | None = None, gaps: pd.DataFrame | None = None):
+def plot_volumes(
+    annual: pd.DataFrame,
+    cumulative: pd.DataFrame,
+    *,
+    commodities: Sequence[str],
+    last_year: int,
+    ei: pd.DataFrame | None = None,
+    gaps: pd.DataFrame | None = None,
+):
     """Yearly deliveries (top row, bars) and cumulative totals (bottom row, points), one column per commodity.
 
     A year with no full-year figure for a system is marked with a cross on
@@ -754,8 +896,16 @@ def plot_volumes(annual: pd.DataFrame, cumulative: pd.DataFrame, *, commodities:
 
     ei = ei if ei is not None else pd.DataFrame(columns=["year", "shown"])
     gaps = volume_gaps(annual, cumulative, last_year) if gaps is None else gaps
-    n_sys = max([len(set(annual[annual["commodity"] == c]["system"]) | set(cumulative[cumulative["commodity"] == c]["system"]))
-                 for c in commodities] + [1])
+    n_sys = max(
+        [
+            len(
+                set(annual[annual["commodity"] == c]["system"])
+                | set(cumulative[cumulative["commodity"] == c]["system"])
+            )
+            for c in commodities
+        ]
+        + [1]
+    )
     # the panels stacked in one column at the site's column width (issue 19): by year, then since opening
     height = len(commodities) * 2 * (3.4 + 0.32 * (n_sys + 2)) + 0.4
     fig, stack = plt.subplots(2 * len(commodities), 1, figsize=(FIG_WIDTH, height), squeeze=False)
@@ -773,23 +923,55 @@ def plot_volumes(annual: pd.DataFrame, cumulative: pd.DataFrame, *, commodities:
             shift = (i - (len(groups) - 1) / 2) * width
             g = a[a["system"] == system]
             if len(g):
-                top.bar(g["year"] + shift, g["shown"], width=width, color=colors[system], label=system,
-                        hatch=["//" if d else "" for d in g["derived"]], edgecolor="white")
+                top.bar(
+                    g["year"] + shift,
+                    g["shown"],
+                    width=width,
+                    color=colors[system],
+                    label=system,
+                    hatch=["//" if d else "" for d in g["derived"]],
+                    edgecolor="white",
+                )
             miss = gp[gp["system"] == system]
             if len(miss):
-                top.scatter(miss["year"] + shift, [0] * len(miss), marker="x", s=36, color=colors[system],
-                            linewidth=1.6, zorder=6, clip_on=False,
-                            label=f"no figure for the year ({system})" if not len(g) else None)
+                top.scatter(
+                    miss["year"] + shift,
+                    [0] * len(miss),
+                    marker="x",
+                    s=36,
+                    color=colors[system],
+                    linewidth=1.6,
+                    zorder=6,
+                    clip_on=False,
+                    label=f"no figure for the year ({system})" if not len(g) else None,
+                )
         if len(gp) and len(a):
             top.scatter([], [], marker="x", s=36, color="#555555", label="no figure for the year")
         if len(e):
-            top.plot(e["year"], e["shown"], "D--", color="black", mfc="white", ms=5, linewidth=1.2, zorder=7,
-                     label="Energy Institute, 'Other CIS' to China (standardised at 40 MJ/m³)")
+            top.plot(
+                e["year"],
+                e["shown"],
+                "D--",
+                color="black",
+                mfc="white",
+                ms=5,
+                linewidth=1.2,
+                zorder=7,
+                label="Energy Institute, 'Other CIS' to China (standardised at 40 MJ/m³)",
+            )
         for system, g in c.groupby("system"):
             yr = g["date"].dt.year + (g["date"].dt.day_of_year - 1) / 365.25
             bottom.plot(yr, g["shown"], "-", color=colors[system], alpha=0.6, linewidth=1.8)
-            bottom.scatter(yr, g["shown"], s=50, color=[("white" if est else colors[system]) for est in g["estimate"]],
-                           edgecolor=colors[system], linewidth=1.8, zorder=5, label=system)
+            bottom.scatter(
+                yr,
+                g["shown"],
+                s=50,
+                color=[("white" if est else colors[system]) for est in g["estimate"]],
+                edgecolor=colors[system],
+                linewidth=1.8,
+                zorder=5,
+                label=system,
+            )
         years = list(a["year"]) + list(gp["year"]) + list(c["date"].dt.year) + list(e["year"])
         first = int(min(years)) if years else last_year
         for ax, frame, what in ((top, pd.concat([a, e]), "in the year"), (bottom, c, "since opening")):
@@ -797,8 +979,14 @@ def plot_volumes(annual: pd.DataFrame, cumulative: pd.DataFrame, *, commodities:
             ax.set_xticks(_year_ticks(first, last_year))
             ax.grid(axis="y", alpha=0.3)
             if frame.empty and not (ax is top and len(gp)):
-                ax.text(0.5, 0.5, f"No {commodity} figures to the end of {last_year}", ha="center", va="center",
-                        transform=ax.transAxes)
+                ax.text(
+                    0.5,
+                    0.5,
+                    f"No {commodity} figures to the end of {last_year}",
+                    ha="center",
+                    va="center",
+                    transform=ax.transAxes,
+                )
                 ax.set_yticks([])
                 continue
             unit = (frame if len(frame) else a)["shown_unit"].iloc[0] if len(frame) or len(a) else ""
@@ -838,7 +1026,11 @@ def oil_claim_check(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataF
     steps = [
         ("Delivered by " + f"{base['date']:%d %b %Y}", base["shown"], f"{base['row_id']} ({base['source_id']})"),
         ("Years from then to the claim's date", years, f"{base['date']:%Y-%m-%d} to {claim['date']:%Y-%m-%d}"),
-        ("Ceiling: design capacity of the cross-border section, Mt a year", cap, f"{design['fact_id']} ({design['source_id']})"),
+        (
+            "Ceiling: design capacity of the cross-border section, Mt a year",
+            cap,
+            f"{design['fact_id']} ({design['source_id']})",
+        ),
         ("Most possible by the claim's date (at design capacity every day)", base["shown"] + cap * years, "computed"),
         ("Highest yearly delivery since then in the data, Mt", rate, f"{rate_row['row_id']} ({rate_row['source_id']})"),
         ("Likely by the claim's date (at that yearly rate)", base["shown"] + rate * years, "computed"),
@@ -847,8 +1039,15 @@ def oil_claim_check(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataF
     return pd.DataFrame(steps, columns=["step", "value", "from"])
 
 
-def full_capacity_check(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame, pipeline_id: str,
-                        claim_year: int, *, exclude_source: str | None = None) -> dict:
+def full_capacity_check(
+    vols: pd.DataFrame,
+    facts: pd.DataFrame,
+    pipelines: pd.DataFrame,
+    pipeline_id: str,
+    claim_year: int,
+    *,
+    exclude_source: str | None = None,
+) -> dict:
     """'Full capacity by the end of ``claim_year``': the capacity in place then, and when deliveries reached it.
 
     Takes the capacity drawn for the line's system in the claim's year, the
@@ -870,14 +1069,23 @@ def full_capacity_check(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.D
     rates = implied_rates(cumulative_volumes(vols, pipelines, "native", "gas"), system)
     window = rates[pd.to_datetime(rates["to"]).dt.year <= until]
     reached = window[window["rate_per_year"] >= target]
-    text = (f"Other sources expected full capacity in {', '.join(years) or 'no year'}. Cumulative deliveries imply "
-            f"{window['rate_per_year'].min():.0f}-{window['rate_per_year'].max():.0f} bcm a year between "
-            f"{window['from'].min():%b %Y} and {window['to'].max():%b %Y}, against {target:g} bcm a year of capacity"
-            + (f"; first reached in the stretch ending {reached['to'].iloc[0]:%b %Y}." if len(reached)
-               else "; never reached in that time."))
-    return {"claim_year": claim_year, "capacity": float(target), "reached_year":
-            int(reached["to"].iloc[0].year) if len(reached) else None,
-            "other_readings": [(r["fact_id"], r["value"], r["source_id"]) for _, r in alt.iterrows()], "text": text}
+    text = (
+        f"Other sources expected full capacity in {', '.join(years) or 'no year'}. Cumulative deliveries imply "
+        f"{window['rate_per_year'].min():.0f}-{window['rate_per_year'].max():.0f} bcm a year between "
+        f"{window['from'].min():%b %Y} and {window['to'].max():%b %Y}, against {target:g} bcm a year of capacity"
+        + (
+            f"; first reached in the stretch ending {reached['to'].iloc[0]:%b %Y}."
+            if len(reached)
+            else "; never reached in that time."
+        )
+    )
+    return {
+        "claim_year": claim_year,
+        "capacity": float(target),
+        "reached_year": int(reached["to"].iloc[0].year) if len(reached) else None,
+        "other_readings": [(r["fact_id"], r["value"], r["source_id"]) for _, r in alt.iterrows()],
+        "text": text,
+    }
 
 
 _CLAIMS: dict[tuple, pd.DataFrame] = {}
@@ -907,40 +1115,70 @@ def _claims(vols: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame) ->
     others = readings(facts, seed["pipeline_id"], "operation_start")
     agree = others[(others["value"] == seed["value"]) & (others["source_id"] != "gao2010")]
     differ = facts[facts["variant_of"].isin(others["fact_id"]) & ~facts["planned"]]
-    rows.append(("gao2010", "The Central Asia-China gas pipeline came into operation on 14 December 2009.",
-                 f"{len(agree)} other sources give the same day ({', '.join(agree['source_id'])}); the other "
-                 f"readings ({', '.join(sorted(set(differ['value'])))}) date other milestones (section 2).",
-                 "confirmed" if len(agree) >= 2 else "not confirmed"))
+    rows.append(
+        (
+            "gao2010",
+            "The Central Asia-China gas pipeline came into operation on 14 December 2009.",
+            f"{len(agree)} other sources give the same day ({', '.join(agree['source_id'])}); the other "
+            f"readings ({', '.join(sorted(set(differ['value'])))}) date other milestones (section 2).",
+            "confirmed" if len(agree) >= 2 else "not confirmed",
+        )
+    )
     # 2. full capacity by the end of 2011 (seed 004)
     seed = facts[(facts["source_id"] == "gao2010") & (facts["attribute"] == "full_capacity")].iloc[0]
-    got = full_capacity_check(vols, facts, pipelines, seed["pipeline_id"], int(seed["value"][:4]),
-                              exclude_source="gao2010")
-    rows.append(("gao2010", "The gas pipeline would reach full capacity by the end of 2011.", got["text"],
-                 "consistent" if got["reached_year"] is not None and got["reached_year"] <= got["claim_year"]
-                 else "not confirmed"))
+    got = full_capacity_check(
+        vols, facts, pipelines, seed["pipeline_id"], int(seed["value"][:4]), exclude_source="gao2010"
+    )
+    rows.append(
+        (
+            "gao2010",
+            "The gas pipeline would reach full capacity by the end of 2011.",
+            got["text"],
+            "consistent"
+            if got["reached_year"] is not None and got["reached_year"] <= got["claim_year"]
+            else "not confirmed",
+        )
+    )
     # 3. 190 Mt of oil (seed 000)
     check = oil_claim_check(vols, facts, pipelines).set_index("step")["value"]
     ceiling = check.iloc[3]
     claim = check.iloc[6]
-    rows.append(("xiao2022", "The China-Kazakhstan oil pipeline has delivered nearly 190 million tons of crude to China.",
-                 f"From the last reading before the claim, even at full design capacity every day the total could "
-                 f"be at most {ceiling:.0f} Mt; at the latest yearly rate about {check.iloc[5]:.0f} Mt.",
-                 "not consistent" if ceiling < claim else "possible"))
+    rows.append(
+        (
+            "xiao2022",
+            "The China-Kazakhstan oil pipeline has delivered nearly 190 million tons of crude to China.",
+            f"From the last reading before the claim, even at full design capacity every day the total could "
+            f"be at most {ceiling:.0f} Mt; at the latest yearly rate about {check.iloc[5]:.0f} Mt.",
+            "not consistent" if ceiling < claim else "possible",
+        )
+    )
     # 4. 500 million people (seed 000)
     seed = facts[(facts["source_id"] == "xiao2022") & (facts["attribute"] == "people_served")].iloc[0]
     other = prim[(prim["attribute"] == "people_served") & (prim["source_id"] != "xiao2022")]
     same = other[other["value"] == seed["value"]]
-    rows.append(("xiao2022", "The Central Asian gas pipeline through Uzbekistan has benefited more than 500 million people in China.",
-                 f"Xinhua gives the same figure ({', '.join(same['source_id'])}); no source counts it independently.",
-                 "same figure as state media" if len(same) else "not found elsewhere"))
+    rows.append(
+        (
+            "xiao2022",
+            "The Central Asian gas pipeline through Uzbekistan has benefited more than 500 million people in China.",
+            f"Xinhua gives the same figure ({', '.join(same['source_id'])}); no source counts it independently.",
+            "same figure as state media" if len(same) else "not found elsewhere",
+        )
+    )
     # 5. Kazakhstan's southern gas pipeline 'under construction' (seed 000, September 2022)
     seed = facts[(facts["source_id"] == "xiao2022") & (facts["attribute"] == "status")].iloc[0]
     year = int(seed["as_of"][:4])
     status = status_in(year, pipelines, facts).set_index("pipeline_id")["status"]
-    rows.append(("xiao2022", "The southern gas pipeline under construction in Kazakhstan will supply gas to four southern regions.",
-                 f"At the end of {year} the data has Beineu-Bozoi-Shymkent {STATUS_LABELS[status.get(seed['pipeline_id'], 'planned')]} "
-                 f"(first stage since 2013) and its second string {STATUS_LABELS.get(status.get('bbs-2', ''), 'not yet announced')}.",
-                 "not consistent: the line was operating" if status.get(seed["pipeline_id"]) == "operating" else "consistent"))
+    rows.append(
+        (
+            "xiao2022",
+            "The southern gas pipeline under construction in Kazakhstan will supply gas to four southern regions.",
+            f"At the end of {year} the data has Beineu-Bozoi-Shymkent {STATUS_LABELS[status.get(seed['pipeline_id'], 'planned')]} "
+            f"(first stage since 2013) and its second string {STATUS_LABELS.get(status.get('bbs-2', ''), 'not yet announced')}.",
+            "not consistent: the line was operating"
+            if status.get(seed["pipeline_id"]) == "operating"
+            else "consistent",
+        )
+    )
     return pd.DataFrame(rows, columns=["starting document", "claim (paraphrased)", "what the data says", "verdict"])
 
 
@@ -963,15 +1201,22 @@ def _what(commodity: str) -> str:
 
 def selection_phrase(commodity: str, as_of_year: int, include_planned: bool, unit: str) -> str:
     """'gas and oil lines, at the end of 2025, planned lines shown, capacities in bcm and Mt'."""
-    units_ = {"native": "bcm (gas) and million tonnes (oil)" if commodity == "all" else
-              ("bcm" if commodity == "gas" else "million tonnes"),
-              "Mtoe": "million tonnes of oil equivalent (Mtoe)", "kb/d": "thousand barrels a day (kb/d)"}[unit]
-    return (f"{_what(commodity)} lines at the end of {as_of_year}; planned and stalled lines "
-            f"{'shown' if include_planned else 'hidden'}; figures in {units_}")
+    units_ = {
+        "native": "bcm (gas) and million tonnes (oil)"
+        if commodity == "all"
+        else ("bcm" if commodity == "gas" else "million tonnes"),
+        "Mtoe": "million tonnes of oil equivalent (Mtoe)",
+        "kb/d": "thousand barrels a day (kb/d)",
+    }[unit]
+    return (
+        f"{_what(commodity)} lines at the end of {as_of_year}; planned and stalled lines "
+        f"{'shown' if include_planned else 'hidden'}; figures in {units_}"
+    )
 
 
-def network_sentences(status: pd.DataFrame, as_of_year: int, *, include_planned: bool,
-                      hidden: pd.DataFrame | None = None) -> str:
+def network_sentences(
+    status: pd.DataFrame, as_of_year: int, *, include_planned: bool, hidden: pd.DataFrame | None = None
+) -> str:
     """What the map shows: which lines operate, are being built, planned or stalled at the end of the year.
 
     ``status`` is the table drawn (after hiding planned lines if asked);
@@ -984,14 +1229,20 @@ def network_sentences(status: pd.DataFrame, as_of_year: int, *, include_planned:
         for st in STATUS_STYLES:
             g = status[status["status"] == st]
             if len(g):
-                verb = {"operating": "operating", "under_construction": "under construction",
-                        "planned": "planned", "stalled": "stalled"}[st]
+                verb = {
+                    "operating": "operating",
+                    "under_construction": "under construction",
+                    "planned": "planned",
+                    "stalled": "stalled",
+                }[st]
                 parts.append(f"{len(g)} {verb} ({', '.join(g['short_name'])})")
         text = f"At the end of {as_of_year} the map shows {len(status)} lines and sections: " + "; ".join(parts)
     text += "."
     if not include_planned and hidden is not None and len(hidden):
-        text += (f" Hidden in this run (include_planned is false): {len(hidden)} planned or stalled "
-                 f"({', '.join(hidden['short_name'])}).")
+        text += (
+            f" Hidden in this run (include_planned is false): {len(hidden)} planned or stalled "
+            f"({', '.join(hidden['short_name'])})."
+        )
     return text
 
 
@@ -1002,12 +1253,16 @@ def line_d_sentence(status: pd.DataFrame, facts: pd.DataFrame) -> str:
         return ""
     cs = first_date(facts, "cacgp-d", "construction_start")
     st = row.iloc[0]["status"]
-    text = (f"Line D of the gas pipeline is the clearest case: its construction began in Tajikistan in "
-            f"{cs['date'].year}, and at this run's year the latest status report has it "
-            f"{STATUS_LABELS[st]}.")
+    text = (
+        f"Line D of the gas pipeline is the clearest case: its construction began in Tajikistan in "
+        f"{cs['date'].year}, and at this run's year the latest status report has it "
+        f"{STATUS_LABELS[st]}."
+    )
     if st == "stalled":
-        text += (" \"Stalled\" is our word for a delay that the Tajik energy ministry attributes to pricing "
-                 "disagreements; the source does not use it.")
+        text += (
+            ' "Stalled" is our word for a delay that the Tajik energy ministry attributes to pricing '
+            "disagreements; the source does not use it."
+        )
     return text
 
 
@@ -1016,10 +1271,12 @@ def skipped_sentence(skipped: pd.DataFrame, unnamed: Sequence[str]) -> str:
     parts = []
     if len(skipped):
         names = sorted(set(skipped["name"]))
-        parts.append(f"{plural_(len(names), 'named waypoint')} of the lines drawn "
-                     f"{'has' if len(names) == 1 else 'have'} no coordinates in any reference source the project "
-                     f"could reach, so the map joins {'its' if len(names) == 1 else 'their'} neighbours directly: "
-                     f"{', '.join(names)}.")
+        parts.append(
+            f"{plural_(len(names), 'named waypoint')} of the lines drawn "
+            f"{'has' if len(names) == 1 else 'have'} no coordinates in any reference source the project "
+            f"could reach, so the map joins {'its' if len(names) == 1 else 'their'} neighbours directly: "
+            f"{', '.join(names)}."
+        )
     if unnamed:
         parts.append(f"Drawn as dots without a name, for lack of room: {', '.join(sorted(set(unnamed)))}.")
     return " ".join(parts)
@@ -1030,8 +1287,10 @@ def disagreement_sentence(dis: pd.DataFrame) -> str:
     if dis.empty:
         return "No reading of these lines disagrees with a drawn one."
     by = dis.groupby("attribute")["pipeline"].agg(lambda s: sorted(set(s)))
-    parts = [f"{plural_(len(dis[dis['attribute'] == a]), 'reading')} on {a.replace(' km', '')} ({', '.join(lines)})"
-             for a, lines in by.items()]
+    parts = [
+        f"{plural_(len(dis[dis['attribute'] == a]), 'reading')} on {a.replace(' km', '')} ({', '.join(lines)})"
+        for a, lines in by.items()
+    ]
     return f"{plural_(len(dis), 'reading')} disagree with a drawn one: " + "; ".join(parts) + "."
 
 
@@ -1046,14 +1305,22 @@ def capacity_steps(build: pd.DataFrame) -> pd.DataFrame:
         prev = None
         for _, r in g.iterrows():
             if prev is None or r["drawn"] != prev:
-                rows.append({"system": system, "commodity": commodity, "year": int(r["year"]),
-                             "drawn": r["drawn"], "unit": r["unit"]})
+                rows.append(
+                    {
+                        "system": system,
+                        "commodity": commodity,
+                        "year": int(r["year"]),
+                        "drawn": r["drawn"],
+                        "unit": r["unit"],
+                    }
+                )
             prev = r["drawn"]
     return pd.DataFrame(rows, columns=["system", "commodity", "year", "drawn", "unit"])
 
 
-def capacity_sentences(build: pd.DataFrame, planned: pd.DataFrame | None, as_of_year: int,
-                       commodities: Sequence[str]) -> str:
+def capacity_sentences(
+    build: pd.DataFrame, planned: pd.DataFrame | None, as_of_year: int, commodities: Sequence[str]
+) -> str:
     """The capacity in place at the end of the year by commodity, the steps that built it, and planned lines."""
     out = []
     for commodity in commodities:
@@ -1065,22 +1332,37 @@ def capacity_sentences(build: pd.DataFrame, planned: pd.DataFrame | None, as_of_
         total, low, high = b["drawn"].sum(), b["low"].sum(), b["high"].sum()
         rng = "" if low == high else f" (sources' readings range from {_fmt(low)} to {_fmt(high)})"
         steps = capacity_steps(build[build["commodity"] == commodity])
-        how = "; ".join(f"{system}: " + ", ".join(f"{_fmt(r['drawn'])} from {r['year']}" for _, r in g.iterrows())
-                        for system, g in steps.groupby("system", sort=False))
-        out.append(f"At the end of {as_of_year} the {commodity} lines into China had a design capacity of "
-                   f"{_fmt(total)} {unit}{rng}. Step by step, {how}.")
+        how = "; ".join(
+            f"{system}: " + ", ".join(f"{_fmt(r['drawn'])} from {r['year']}" for _, r in g.iterrows())
+            for system, g in steps.groupby("system", sort=False)
+        )
+        out.append(
+            f"At the end of {as_of_year} the {commodity} lines into China had a design capacity of "
+            f"{_fmt(total)} {unit}{rng}. Step by step, {how}."
+        )
     if planned is not None and len(planned):
-        items = [f"{r['short_name']} ({STATUS_LABELS[r['status']]}, {_fmt(r['shown'])} "
-                 f"{UNIT_WORDS.get(r['shown_unit'], r['shown_unit'])})" for _, r in planned.iterrows()]
-        out.append(f"Hatched, not yet built at the end of {as_of_year}: {', '.join(items)}, drawn with the "
-                   "capacity their sources announce.")
+        items = [
+            f"{r['short_name']} ({STATUS_LABELS[r['status']]}, {_fmt(r['shown'])} "
+            f"{UNIT_WORDS.get(r['shown_unit'], r['shown_unit'])})"
+            for _, r in planned.iterrows()
+        ]
+        out.append(
+            f"Hatched, not yet built at the end of {as_of_year}: {', '.join(items)}, drawn with the "
+            "capacity their sources announce."
+        )
     elif planned is not None:
         out.append(f"No line into China of this selection was planned or stalled at the end of {as_of_year}.")
     return " ".join(out)
 
 
-def volume_sentences(annual: pd.DataFrame, cumulative: pd.DataFrame, gaps: pd.DataFrame, ei: pd.DataFrame,
-                     as_of_year: int, commodities: Sequence[str]) -> str:
+def volume_sentences(
+    annual: pd.DataFrame,
+    cumulative: pd.DataFrame,
+    gaps: pd.DataFrame,
+    ei: pd.DataFrame,
+    as_of_year: int,
+    commodities: Sequence[str],
+) -> str:
     """Latest yearly and cumulative deliveries by system to the end of the year, the gaps, and EI beside the operator."""
     out = []
     for commodity in commodities:
@@ -1094,30 +1376,41 @@ def volume_sentences(annual: pd.DataFrame, cumulative: pd.DataFrame, gaps: pd.Da
             bits = []
             if len(g):
                 last = g.sort_values("year").iloc[-1]
-                bits.append(f"its latest full-year figure is {_fmt(last['shown'])} "
-                            f"{UNIT_WORDS.get(last['shown_unit'], last['shown_unit'])} in {int(last['year'])}"
-                            + (" (our sum of export and transit)" if last["derived"] else ""))
+                bits.append(
+                    f"its latest full-year figure is {_fmt(last['shown'])} "
+                    f"{UNIT_WORDS.get(last['shown_unit'], last['shown_unit'])} in {int(last['year'])}"
+                    + (" (our sum of export and transit)" if last["derived"] else "")
+                )
             if len(k):
                 last = k.sort_values("date").iloc[-1]
-                bits.append(f"{'about ' if last['estimate'] else ''}{_fmt(last['shown'])} "
-                            f"{UNIT_WORDS.get(last['shown_unit'], last['shown_unit'])} had been delivered since "
-                            f"opening by {last['date']:%B %Y}")
+                bits.append(
+                    f"{'about ' if last['estimate'] else ''}{_fmt(last['shown'])} "
+                    f"{UNIT_WORDS.get(last['shown_unit'], last['shown_unit'])} had been delivered since "
+                    f"opening by {last['date']:%B %Y}"
+                )
             miss = gaps[gaps["system"] == system]["year"].astype(int).tolist()
             if miss:
-                bits.append(f"{plural_(len(miss), 'year')} to {as_of_year} have no full-year figure "
-                            f"({_years_text(miss)}; crosses on the axis)")
+                bits.append(
+                    f"{plural_(len(miss), 'year')} to {as_of_year} have no full-year figure "
+                    f"({_years_text(miss)}; crosses on the axis)"
+                )
             out.append(f"{system}: " + "; ".join(bits) + ".")
     if len(ei) and "gas" in commodities:
         op = annual[(annual["pipeline_id"] == "cacgp")].set_index("year")["shown"]
         both = sorted(set(op.index) & set(ei["year"].astype(int)))
         eiv = ei.assign(year=ei["year"].astype(int)).set_index("year")["shown"]
-        text = (f"The dashed black line is the Energy Institute's series of pipeline gas from 'Other CIS' (Turkmenistan, "
-                f"Uzbekistan, Kazakhstan) to China, {_years_text(list(eiv.index))}, which fills the years the "
-                f"operator's figures leave open.")
+        text = (
+            f"The dashed black line is the Energy Institute's series of pipeline gas from 'Other CIS' (Turkmenistan, "
+            f"Uzbekistan, Kazakhstan) to China, {_years_text(list(eiv.index))}, which fills the years the "
+            f"operator's figures leave open."
+        )
         if both:
             diffs = [(y, 1 - eiv[y] / op[y]) for y in both]
-            text += (" Where both give a year, EI's figure is lower: "
-                     + ", ".join(f"{y} {_fmt(eiv[y])} against {_fmt(op[y])} ({d:.0%} less)" for y, d in diffs) + ".")
+            text += (
+                " Where both give a year, EI's figure is lower: "
+                + ", ".join(f"{y} {_fmt(eiv[y])} against {_fmt(op[y])} ({d:.0%} less)" for y, d in diffs)
+                + "."
+            )
         out.append(text)
     return " ".join(out)
 
@@ -1135,14 +1428,17 @@ def _years_text(years: Sequence[int]) -> str:
     return ", ".join(runs)
 
 
-EI_NOTE = ("The Energy Institute's *Statistical Review* standardises gas to a gross calorific value of "
-           "40 MJ per cubic metre, so a cubic metre of richer Central Asian gas counts as more than one of its "
-           "cubic metres, and its bcm are not the operator's: they run some 5–10% below the operator's "
-           "figures for the same flow. The two series are drawn side by side, never added or mixed.")
+EI_NOTE = (
+    "The Energy Institute's *Statistical Review* standardises gas to a gross calorific value of "
+    "40 MJ per cubic metre, so a cubic metre of richer Central Asian gas counts as more than one of its "
+    "cubic metres, and its bcm are not the operator's: they run some 5–10% below the operator's "
+    "figures for the same flow. The two series are drawn side by side, never added or mixed."
+)
 
 
-def rates_against_capacity(cumulative: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame, system: str,
-                           unit: str, commodity: str) -> pd.DataFrame:
+def rates_against_capacity(
+    cumulative: pd.DataFrame, facts: pd.DataFrame, pipelines: pd.DataFrame, system: str, unit: str, commodity: str
+) -> pd.DataFrame:
     """Implied yearly rates of one system, each against the highest capacity reading in force at the stretch's end.
 
     Adds ``capacity then (highest reading)``: the highest of the sources'
@@ -1165,31 +1461,44 @@ def rates_sentence(rates: pd.DataFrame, system: str) -> str:
     if rates.empty:
         return f"The data has fewer than two cumulative readings of the {system} in this window."
     above = rates[rates["above it"]]
-    text = (f"{plural_(len(rates), 'stretch')} between successive cumulative readings of the {system}, "
-            f"{rates['from'].min():%b %Y} to {rates['to'].max():%b %Y}".replace("stretchs", "stretches"))
+    text = (
+        f"{plural_(len(rates), 'stretch')} between successive cumulative readings of the {system}, "
+        f"{rates['from'].min():%b %Y} to {rates['to'].max():%b %Y}".replace("stretchs", "stretches")
+    )
     if above.empty:
         return text + ": none implies a rate above the highest capacity reading in force when it ended."
-    return (text + f": {len(above)} implies a rate above the highest capacity reading in force when it ended ("
-            + ", ".join(f"{r['from']:%b %Y} to {r['to']:%b %Y}, {_fmt(r['rate_per_year'])} "
-                        f"{UNIT_WORDS.get(r['unit'], r['unit'])} a year against "
-                        f"{_fmt(r['capacity then (highest reading)'])}" for _, r in above.iterrows()) + ").")
+    return (
+        text
+        + f": {len(above)} implies a rate above the highest capacity reading in force when it ended ("
+        + ", ".join(
+            f"{r['from']:%b %Y} to {r['to']:%b %Y}, {_fmt(r['rate_per_year'])} "
+            f"{UNIT_WORDS.get(r['unit'], r['unit'])} a year against "
+            f"{_fmt(r['capacity then (highest reading)'])}"
+            for _, r in above.iterrows()
+        )
+        + ")."
+    )
 
 
-def key_outputs(build: pd.DataFrame, annual: pd.DataFrame, status: pd.DataFrame, as_of_year: int,
-                commodities: Sequence[str]) -> dict[str, str]:
+def key_outputs(
+    build: pd.DataFrame, annual: pd.DataFrame, status: pd.DataFrame, as_of_year: int, commodities: Sequence[str]
+) -> dict[str, str]:
     """Three to five short results of a run, for comparing sweep groups."""
     out = {"lines operating": f"{int((status['status'] == 'operating').sum())} (end of {as_of_year})"}
     for commodity in commodities:
         b = build[(build["commodity"] == commodity) & (build["year"] == as_of_year)]
         out[f"{commodity} capacity into China"] = (
-            f"{_fmt(b['drawn'].sum())} {b['unit'].iloc[0]} ({as_of_year})" if len(b) else f"none ({as_of_year})")
+            f"{_fmt(b['drawn'].sum())} {b['unit'].iloc[0]} ({as_of_year})" if len(b) else f"none ({as_of_year})"
+        )
         a = annual[annual["commodity"] == commodity]
         if len(a):
             y = int(a["year"].max())
             k, n = a[a["year"] == y]["system"].nunique(), a["system"].nunique()
             out[f"{commodity} delivered, latest year"] = (
                 f"{_fmt(a[a['year'] == y]['shown'].sum())} {a['shown_unit'].iloc[0]} ({y}"
-                + ("" if k == n else f"; {k} of {n} systems have a figure that year") + ")")
+                + ("" if k == n else f"; {k} of {n} systems have a figure that year")
+                + ")"
+            )
         else:
             out[f"{commodity} delivered, latest year"] = "no figure"
     return out
@@ -1201,8 +1510,10 @@ def capacity_change_sentence(summary_table: pd.DataFrame) -> str:
     if changed.empty:
         return ""
     items = [f"{r['pipeline']}: {r['capacity over time']}" for _, r in changed.iterrows()]
-    return ("Capacity that changed over time, not a disagreement between sources (the table shows the latest "
-            "figure): " + "; ".join(items) + ".")
+    return (
+        "Capacity that changed over time, not a disagreement between sources (the table shows the latest "
+        "figure): " + "; ".join(items) + "."
+    )
 
 
 # --- the chapter's closing ------------------------------------------------------------------
@@ -1216,8 +1527,15 @@ WHATS_NEXT = (
 )
 
 
-def key_findings(*, status: pd.DataFrame, build: pd.DataFrame, annual: pd.DataFrame, as_of_year: int,
-                 commodities: Sequence[str], claims_table: pd.DataFrame | None = None) -> str:
+def key_findings(
+    *,
+    status: pd.DataFrame,
+    build: pd.DataFrame,
+    annual: pd.DataFrame,
+    as_of_year: int,
+    commodities: Sequence[str],
+    claims_table: pd.DataFrame | None = None,
+) -> str:
     """The chapter's "Key findings", computed from the run: the network, the capacity and the deliveries
     at the end of ``as_of_year``, and the verdicts of section 5 (no year after ``as_of_year`` is quoted)."""
     bullets: list[str] = []
@@ -1225,40 +1543,63 @@ def key_findings(*, status: pd.DataFrame, build: pd.DataFrame, annual: pd.DataFr
         counts = status["status"].value_counts()
         said = [f"{int(counts[s])} {STATUS_LABELS[s]}" for s in STATUS_STYLES if s in counts.index]
         ops = status[status["status"] == "operating"]["short_name"].tolist()
-        bullets.append(f"**The network.** At the end of {as_of_year} the map shows {len(status)} lines and sections: "
-                       + ", ".join(said) + "." + (f" Operating: {', '.join(ops)}." if ops else ""))
+        bullets.append(
+            f"**The network.** At the end of {as_of_year} the map shows {len(status)} lines and sections: "
+            + ", ".join(said)
+            + "."
+            + (f" Operating: {', '.join(ops)}." if ops else "")
+        )
     else:
-        bullets.append(f"**The network.** At the end of {as_of_year} no line of this selection was operating or "
-                       "being built.")
+        bullets.append(
+            f"**The network.** At the end of {as_of_year} no line of this selection was operating or being built."
+        )
     for commodity in commodities:
         b = build[(build["commodity"] == commodity) & (build["year"] == as_of_year)]
         a = annual[annual["commodity"] == commodity]
         if b.empty:
-            bullets.append(f"**{commodity.capitalize()}.** No {commodity} line into China was operating at the end of "
-                           f"{as_of_year}.")
+            bullets.append(
+                f"**{commodity.capitalize()}.** No {commodity} line into China was operating at the end of "
+                f"{as_of_year}."
+            )
             continue
         unit = UNIT_WORDS.get(b["unit"].iloc[0], b["unit"].iloc[0])
         low, high = b["low"].sum(), b["high"].sum()
-        text = (f"**{commodity.capitalize()}.** Design capacity into China at the end of {as_of_year}: "
-                f"{_fmt(b['drawn'].sum())} {unit}" + ("" if low == high else f" (readings {_fmt(low)} to {_fmt(high)})")
-                + f", from {plural_(b['system'].nunique(), 'system')}.")
+        text = (
+            f"**{commodity.capitalize()}.** Design capacity into China at the end of {as_of_year}: "
+            f"{_fmt(b['drawn'].sum())} {unit}"
+            + ("" if low == high else f" (readings {_fmt(low)} to {_fmt(high)})")
+            + f", from {plural_(b['system'].nunique(), 'system')}."
+        )
         if len(a):
             y = int(a["year"].max())
             latest = a[a["year"] == y]
             k, n = latest["system"].nunique(), a["system"].nunique()
-            text += (f" The latest full-year deliveries in the data, for {y}: {_fmt(latest['shown'].sum())} "
-                     f"{UNIT_WORDS.get(latest['shown_unit'].iloc[0], latest['shown_unit'].iloc[0]).replace(' a year', '')}"
-                     + ("" if k == n else f" (only {k} of the {n} systems with yearly figures {'has' if k == 1 else 'have'} one for that year)")
-                     + ": design capacity is a ceiling, not a flow.")
+            text += (
+                f" The latest full-year deliveries in the data, for {y}: {_fmt(latest['shown'].sum())} "
+                f"{UNIT_WORDS.get(latest['shown_unit'].iloc[0], latest['shown_unit'].iloc[0]).replace(' a year', '')}"
+                + (
+                    ""
+                    if k == n
+                    else f" (only {k} of the {n} systems with yearly figures {'has' if k == 1 else 'have'} one for that year)"
+                )
+                + ": design capacity is a ceiling, not a flow."
+            )
         bullets.append(text)
     if claims_table is not None and len(claims_table):
         v = claims_table["verdict"].astype(str)
-        kinds = {"confirmed": v.eq("confirmed").sum(), "not confirmed": v.eq("not confirmed").sum(),
-                 "not consistent with the data": v.str.startswith("not consistent").sum()}
+        kinds = {
+            "confirmed": v.eq("confirmed").sum(),
+            "not confirmed": v.eq("not confirmed").sum(),
+            "not consistent with the data": v.str.startswith("not consistent").sum(),
+        }
         other = len(v) - sum(kinds.values())
-        said = [f"{int(n)} {k}" for k, n in kinds.items() if n] + ([f"{other} with another verdict (see the table)"] if other else [])
-        bullets.append(f"**The starting documents' claims** (section 5, checked against all the data whatever the "
-                       f"run): of {len(v)}, " + ", ".join(said) + ".")
+        said = [f"{int(n)} {k}" for k, n in kinds.items() if n] + (
+            [f"{other} with another verdict (see the table)"] if other else []
+        )
+        bullets.append(
+            f"**The starting documents' claims** (section 5, checked against all the data whatever the "
+            f"run): of {len(v)}, " + ", ".join(said) + "."
+        )
     return "## Key findings\n\n" + "\n".join(f"- {x}" for x in bullets) + "\n\n" + WHATS_NEXT
 
 

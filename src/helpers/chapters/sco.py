@@ -103,14 +103,16 @@ def disagreements(events: pd.DataFrame, until_year: int | None = None) -> pd.Dat
     v = data.variants(events, "event_id")
     if until_year is not None:
         v = v[v["date_drawn"].map(lambda d: d.year) <= until_year].reset_index(drop=True)
-    return pd.DataFrame({
-        "event": v["title_drawn"],
-        "date drawn": [_as_given(d, p) for d, p in zip(v["date_drawn"], v["date_precision_drawn"])],
-        "source drawn": v["source_id_drawn"],
-        "other reading": [_as_given(d, p) for d, p in zip(v["date_other"], v["date_precision_other"])],
-        "its source": v["source_id_other"],
-        "note": v["notes_other"],
-    })
+    return pd.DataFrame(
+        {
+            "event": v["title_drawn"],
+            "date drawn": [_as_given(d, p) for d, p in zip(v["date_drawn"], v["date_precision_drawn"])],
+            "source drawn": v["source_id_drawn"],
+            "other reading": [_as_given(d, p) for d, p in zip(v["date_other"], v["date_precision_other"])],
+            "its source": v["source_id_other"],
+            "note": v["notes_other"],
+        }
+    )
 
 
 def _as_given(day: dt.date, precision: str) -> str:
@@ -157,13 +159,15 @@ def count_phrase(statuses: pd.Series) -> str:
 def status_table(snapshot: pd.DataFrame, statuses: Iterable[str]) -> pd.DataFrame:
     """Who held which of ``statuses`` in a snapshot from :func:`status_on`, since when, per which source."""
     shown = snapshot[snapshot["status"].astype(str).isin(set(statuses))]
-    return pd.DataFrame({
-        "country": shown["country_name"],
-        "iso3": shown["country_iso3"],
-        "status": shown["status"].astype(str),
-        "since": shown["start_date"],
-        "source_id": shown["source_id"],
-    })
+    return pd.DataFrame(
+        {
+            "country": shown["country_name"],
+            "iso3": shown["country_iso3"],
+            "status": shown["status"].astype(str),
+            "since": shown["start_date"],
+            "source_id": shown["source_id"],
+        }
+    )
 
 
 def summit_table(events: pd.DataFrame, countries: pd.DataFrame, until_year: int | None = None) -> pd.DataFrame:
@@ -173,12 +177,14 @@ def summit_table(events: pd.DataFrame, countries: pd.DataFrame, until_year: int 
     by video conference has no host city or country.
     """
     summ = summits(events, until_year)
-    table = pd.DataFrame({
-        "date": summ["date"],
-        "city": summ["city"].fillna("-"),
-        "host": summ["host_iso3"].map(lambda c: countries.loc[c, "name"] if pd.notna(c) else "(video conference)"),
-        "source_id": summ["source_id"],
-    })
+    table = pd.DataFrame(
+        {
+            "date": summ["date"],
+            "city": summ["city"].fillna("-"),
+            "host": summ["host_iso3"].map(lambda c: countries.loc[c, "name"] if pd.notna(c) else "(video conference)"),
+            "source_id": summ["source_id"],
+        }
+    )
     table.index = range(1, len(table) + 1)
     return table
 
@@ -194,8 +200,16 @@ def plot_counts(counts: pd.DataFrame, ax=None, *, title: str | None = None):
         _, ax = plt.subplots(figsize=(11, 5.5))
     bottom = pd.Series(0, index=counts.index)
     for status in counts.columns:
-        ax.bar(counts.index, counts[status], bottom=bottom, color=style.status_color(status),
-               label=style.STATUS_LABELS[status], width=0.8, edgecolor="white", linewidth=0.5)
+        ax.bar(
+            counts.index,
+            counts[status],
+            bottom=bottom,
+            color=style.status_color(status),
+            label=style.STATUS_LABELS[status],
+            width=0.8,
+            edgecolor="white",
+            linewidth=0.5,
+        )
         bottom = bottom + counts[status]
     ax.set_xlabel("Year (status on 31 December)")
     ax.set_ylabel("Number of countries")
@@ -225,16 +239,20 @@ def timeline_lanes_sentence(events: pd.DataFrame) -> str:
     lanes = [lane for lane in TIMELINE_LANES if ev["event_type"].isin(lane[1]).any()]
     named = [f"*{label}*" for label, _, _, labelled in lanes if labelled]
     bare = [f"*{label}*" for label, _, _, labelled in lanes if not labelled]
-    text = ("The timeline below draws the same events against time, one lane per kind of event; the lane's name (left) "
-            "says which kind and how many events it holds.")
+    text = (
+        "The timeline below draws the same events against time, one lane per kind of event; the lane's name (left) "
+        "says which kind and how many events it holds."
+    )
     if named:
         one = len(named) == 1
         text += f" {'The lane' if one else 'The lanes'} {prose.join(named)} {'carries' if one else 'carry'} the events' titles"
         if bare:
             one_b = len(bare) == 1
-            text += (f"; {'the lane' if one_b else 'the lanes'} {prose.join(bare)}, which {'fills' if one_b else 'fill'} up over the years, "
-                     f"{'is' if one_b else 'are'} named but {'its' if one_b else 'their'} points are not (the tables "
-                     "name every event).")
+            text += (
+                f"; {'the lane' if one_b else 'the lanes'} {prose.join(bare)}, which {'fills' if one_b else 'fill'} up over the years, "
+                f"{'is' if one_b else 'are'} named but {'its' if one_b else 'their'} points are not (the tables "
+                "name every event)."
+            )
         else:
             text += "."
     elif bare:
@@ -261,8 +279,9 @@ def plot_timeline(events: pd.DataFrame, ax=None, *, title: str | None = None):
     for y, (label, kinds, colour, labelled) in enumerate(reversed(lanes)):
         sel = ev[ev["event_type"].isin(kinds)].sort_values("date")
         ax.scatter(when(sel), [y] * len(sel), s=70, color=colour, edgecolor="white", linewidth=0.8, zorder=3)
-        ax.text(-0.01, y, f"{label} ({len(sel)})", transform=ax.get_yaxis_transform(), ha="right",
-                va="center", fontsize=11)
+        ax.text(
+            -0.01, y, f"{label} ({len(sel)})", transform=ax.get_yaxis_transform(), ha="right", va="center", fontsize=11
+        )
         if labelled:
             # Labels stack above their lane (three levels) and open towards the middle of the axis, so a label
             # near either end stays inside the figure at the site's column width (issue 19).
@@ -270,9 +289,15 @@ def plot_timeline(events: pd.DataFrame, ax=None, *, title: str | None = None):
             for i, (_, row) in enumerate(sel.iterrows()):
                 at = pd.Timestamp(str(row["date"]))
                 right = at > middle
-                ax.annotate(row["title"], (at, y), xytext=(4 if right else -4, 7 + 12 * (i % 3)),
-                            textcoords="offset points", ha="right" if right else "left", va="bottom",
-                            fontsize=style.SOURCE_FONT_SIZE)
+                ax.annotate(
+                    row["title"],
+                    (at, y),
+                    xytext=(4 if right else -4, 7 + 12 * (i % 3)),
+                    textcoords="offset points",
+                    ha="right" if right else "left",
+                    va="bottom",
+                    fontsize=style.SOURCE_FONT_SIZE,
+                )
     ax.set_yticks([])
     ax.set_ylim(-0.6, len(lanes) - 0.1)
     ax.spines["left"].set_visible(False)
@@ -284,8 +309,9 @@ def plot_timeline(events: pd.DataFrame, ax=None, *, title: str | None = None):
     return ax
 
 
-def plot_status_map(snapshot: pd.DataFrame, statuses: Iterable[str], highlight: Iterable[str] = (), ax=None,
-                    *, title: str | None = None):
+def plot_status_map(
+    snapshot: pd.DataFrame, statuses: Iterable[str], highlight: Iterable[str] = (), ax=None, *, title: str | None = None
+):
     """Map of the countries holding the given statuses, highlighted codes outlined."""
     import matplotlib.patches as mpatches
     import matplotlib.pyplot as plt
@@ -301,8 +327,9 @@ def plot_status_map(snapshot: pd.DataFrame, statuses: Iterable[str], highlight: 
     shown = [s for s in STATUS_ORDER if s in set(keep["status"].astype(str))]
     handles = [mpatches.Patch(color=style.status_color(s), label=style.STATUS_LABELS[s]) for s in shown]
     if highlight:
-        handles.append(mpatches.Patch(facecolor="none", edgecolor=style.HIGHLIGHT_EDGE, linewidth=2,
-                                      label="Highlighted"))
+        handles.append(
+            mpatches.Patch(facecolor="none", edgecolor=style.HIGHLIGHT_EDGE, linewidth=2, label="Highlighted")
+        )
     ax.legend(handles=handles, loc="lower left", fontsize=12, frameon=True, framealpha=0.9)
     if title:
         ax.set_title(title)
@@ -311,8 +338,12 @@ def plot_status_map(snapshot: pd.DataFrame, statuses: Iterable[str], highlight: 
 
 # --- sentences that follow the run's parameters (issue 16) ------------------------------------
 
-STATUS_WORDS = {"member": ("member", "members"), "observer": ("observer", "observers"),
-                "dialogue_partner": ("dialogue partner", "dialogue partners"), "partner": ("partner", "partners")}
+STATUS_WORDS = {
+    "member": ("member", "members"),
+    "observer": ("observer", "observers"),
+    "dialogue_partner": ("dialogue partner", "dialogue partners"),
+    "partner": ("partner", "partners"),
+}
 
 
 def _day(d) -> str:
@@ -341,25 +372,35 @@ def origins_paragraph(events: pd.DataFrame, membership: pd.DataFrame, as_of_year
     for i, (_, row) in enumerate(shown.iterrows()):
         what = row["title"]
         if i == 0:
-            parts.append(f"In {row['date']:%B %Y} the leaders of {prose.join(five)} met in {row['city']} and signed "
-                         f"the {what} (`{row['source_id']}`).")
+            parts.append(
+                f"In {row['date']:%B %Y} the leaders of {prose.join(five)} met in {row['city']} and signed "
+                f"the {what} (`{row['source_id']}`)."
+            )
         else:
             parts.append(f"In {row['date']:%B %Y} in {row['city']} they signed the {what} (`{row['source_id']}`).")
     if len(shown) >= 2:
-        parts.append("Gao Fei (2010, `gao2010`) describes these two agreements as the foundation of what became "
-                     "known as the \"Shanghai Five\".")
+        parts.append(
+            "Gao Fei (2010, `gao2010`) describes these two agreements as the foundation of what became "
+            'known as the "Shanghai Five".'
+        )
     founding = _first(events, ["founding"])
     if founding is not None and founding["date"].year <= as_of_year:
         new = membership[(membership["organisation"] == "sco") & (membership["start_date"] == founding["date"])]
         joined = sorted(set(new["country_name"]) - set(five))
-        parts.append(f"The five met every year; at the {founding['city']} meeting of {founding['date']:%B %Y} "
-                     + (f"{prose.join(joined)} joined them and " if joined else "")
-                     + f"they declared a new organisation, the Shanghai Cooperation Organization (`{founding['source_id']}`).")
+        parts.append(
+            f"The five met every year; at the {founding['city']} meeting of {founding['date']:%B %Y} "
+            + (f"{prose.join(joined)} joined them and " if joined else "")
+            + f"they declared a new organisation, the Shanghai Cooperation Organization (`{founding['source_id']}`)."
+        )
     elif founding is not None:
-        parts.append(f"Up to {as_of_year} the five met every year as the Shanghai Five; the organisation itself "
-                     f"does not exist yet in this run (it was founded in {founding['date'].year}).")
-    for kind, words in (("charter_signed", "Its Charter was signed in {city} on {day}"),
-                        ("charter_in_force", "and entered into force on {day}")):
+        parts.append(
+            f"Up to {as_of_year} the five met every year as the Shanghai Five; the organisation itself "
+            f"does not exist yet in this run (it was founded in {founding['date'].year})."
+        )
+    for kind, words in (
+        ("charter_signed", "Its Charter was signed in {city} on {day}"),
+        ("charter_in_force", "and entered into force on {day}"),
+    ):
         ev = _first(events, [kind])
         if ev is not None and ev["date"].year <= as_of_year:
             text = words.format(city=ev["city"], day=_day(ev["date"]))
@@ -383,18 +424,24 @@ def phases_sentence(milestones: pd.DataFrame) -> str:
     enl = year(["enlargement"])
     enl = enl[enl > (inst.min() if len(inst) else 0)]
     if len(border):
-        parts.append(f"**border agreements** ({prose.span(int(border.min()), int(border.max()))}): a security arrangement among "
-                     "neighbours")
+        parts.append(
+            f"**border agreements** ({prose.span(int(border.min()), int(border.max()))}): a security arrangement among "
+            "neighbours"
+        )
     if len(inst):
-        parts.append(f"**institutional** events ({prose.span(int(inst.min()), int(inst.max()))}): founding, Charter, entry into force")
+        parts.append(
+            f"**institutional** events ({prose.span(int(inst.min()), int(inst.max()))}): founding, Charter, entry into force"
+        )
     if len(widen):
         parts.append(f"**widening** from {widen.min()}: observers, dialogue partners and accession steps")
     if len(enl):
         parts.append(f"**new members** from {enl.min()}")
     if len(parts) == 1:
         return f"Read down the `event_type` column: the milestones of this run are {parts[0]}."
-    return ("Read down the `event_type` column and the organisation's story has " + f"{len(parts)} phases in this "
-            "run: " + "; ".join(parts) + ".")
+    return (
+        "Read down the `event_type` column and the organisation's story has " + f"{len(parts)} phases in this "
+        "run: " + "; ".join(parts) + "."
+    )
 
 
 def _by_year(rows: pd.DataFrame) -> str:
@@ -408,8 +455,10 @@ def timeline_paragraph(events: pd.DataFrame, membership: pd.DataFrame, as_of_yea
     founding = sco_rows["start_date"].min() if len(sco_rows) else None
     if founding is None:
         summ = summits(events, as_of_year)
-        return (f"Up to {as_of_year} the timeline shows the Shanghai Five's border agreements and "
-                f"{prose.plural(len(summ), 'annual meeting')} of its leaders; the organisation was not yet founded.")
+        return (
+            f"Up to {as_of_year} the timeline shows the Shanghai Five's border agreements and "
+            f"{prose.plural(len(summ), 'annual meeting')} of its leaders; the organisation was not yet founded."
+        )
     parts = []
     obs = sco_rows[sco_rows["status"] == "observer"]
     first_obs = obs.sort_values("start_date").drop_duplicates("country_iso3")
@@ -424,16 +473,25 @@ def timeline_paragraph(events: pd.DataFrame, membership: pd.DataFrame, as_of_yea
     pt = sco_rows[sco_rows["status"] == "partner"].drop_duplicates("country_iso3")
     if len(pt):
         parts.append(f"{prose.plural(len(pt), 'partner')} from {min(d.year for d in pt['start_date'])}")
-    text = (f"From the founding in {founding.year} to {as_of_year} the timeline records "
-            + ("; ".join(parts) if parts else "no change of status") + ".")
+    text = (
+        f"From the founding in {founding.year} to {as_of_year} the timeline records "
+        + ("; ".join(parts) if parts else "no change of status")
+        + "."
+    )
     summ = summits(events, as_of_year)
     video = summ[summ["host_iso3"].isna()]
     text += f" The summits in the bottom lane number {len(summ)}"
     if len(video):
-        text += (f", of which {len(video)} {'was' if len(video) == 1 else 'were'} held by video conference ("
-                 + prose.join(
-                     [f"{d.year}, {str(n).rstrip('.')}" if pd.notna(n) else str(d.year)
-                      for d, n in zip(video["date"], video["notes"])]) + ")")
+        text += (
+            f", of which {len(video)} {'was' if len(video) == 1 else 'were'} held by video conference ("
+            + prose.join(
+                [
+                    f"{d.year}, {str(n).rstrip('.')}" if pd.notna(n) else str(d.year)
+                    for d, n in zip(video["date"], video["notes"])
+                ]
+            )
+            + ")"
+        )
     return text + "."
 
 
@@ -448,12 +506,16 @@ def summit_hosts_sentence(summit_table: pd.DataFrame, membership: pd.DataFrame, 
     if outside:
         text += f"summits held in person took place in {prose.join(sorted(set(in_person['host'])))}."
     else:
-        text += (f"every summit held in person ({len(in_person)}) took place in one of the "
-                 f"SCO's {'six founding states' if len(founders) == 6 else 'founding states'}.")
+        text += (
+            f"every summit held in person ({len(in_person)}) took place in one of the "
+            f"SCO's {'six founding states' if len(founders) == 6 else 'founding states'}."
+        )
     video = summit_table[summit_table["host"] == "(video conference)"]
     if len(video):
-        text += (f" {prose.plural(len(video), 'summit')} {'was' if len(video) == 1 else 'were'} held by video "
-                 f"conference ({prose.join([str(d.year) for d in video['date']])}).")
+        text += (
+            f" {prose.plural(len(video), 'summit')} {'was' if len(video) == 1 else 'were'} held by video "
+            f"conference ({prose.join([str(d.year) for d in video['date']])})."
+        )
     return text
 
 
@@ -491,17 +553,24 @@ def membership_trend(membership: pd.DataFrame, counts: pd.DataFrame, statuses: I
             parts.append(f"No country was one of the {words} chosen in {prose.span(int(y0), int(y1))}.")
         else:
             first = int(present.index.min())
-            parts.append(f"Countries holding a non-member status chosen ({words}) first appear in {first} "
-                         f"({present[first]}) and number {ring[y1]} at the end of {y1}, against {m_or(counts, y1)}.")
+            parts.append(
+                f"Countries holding a non-member status chosen ({words}) first appear in {first} "
+                f"({present[first]}) and number {ring[y1]} at the end of {y1}, against {m_or(counts, y1)}."
+            )
     merged = [s for s in ("observer", "dialogue_partner", "partner") if s in statuses]
     if as_of_year >= 2025 and merged and "partner" in set(membership["status"]):
         first_partner = membership[membership["status"] == "partner"]["start_date"].min()
         if first_partner.year <= as_of_year:
-            parts.append(f"In {first_partner.year} the observer and dialogue-partner statuses were merged into a single "
-                         "\"SCO partner\" status (`tass-2025-partners`)"
-                         + ("; the chart shows the switch as the observer and dialogue-partner bars giving way to one "
-                            "partner bar." if "partner" in statuses else
-                            "; this run leaves `partner` out, so the non-member bars stop in that year."))
+            parts.append(
+                f"In {first_partner.year} the observer and dialogue-partner statuses were merged into a single "
+                '"SCO partner" status (`tass-2025-partners`)'
+                + (
+                    "; the chart shows the switch as the observer and dialogue-partner bars giving way to one "
+                    "partner bar."
+                    if "partner" in statuses
+                    else "; this run leaves `partner` out, so the non-member bars stop in that year."
+                )
+            )
     return " ".join(parts)
 
 
@@ -513,8 +582,14 @@ def m_or(counts: pd.DataFrame, year: int) -> str:
     return "members, which this run does not show"
 
 
-def highlight_sentences(snapshot: pd.DataFrame, membership: pd.DataFrame, countries: pd.DataFrame,
-                        highlight: Iterable[str], statuses: Iterable[str], as_of_year: int) -> str:
+def highlight_sentences(
+    snapshot: pd.DataFrame,
+    membership: pd.DataFrame,
+    countries: pd.DataFrame,
+    highlight: Iterable[str],
+    statuses: Iterable[str],
+    as_of_year: int,
+) -> str:
     """What the outlined countries hold at the end of ``as_of_year`` (computed from the snapshot)."""
     highlight = list(highlight)
     if not highlight:
@@ -533,21 +608,26 @@ def highlight_sentences(snapshot: pd.DataFrame, membership: pd.DataFrame, countr
         else:
             key = "in no row of the membership table in any year (outlined only)"
         groups.setdefault(key, []).append(name)
+
     def say(key: str, names: list[str]) -> str:
         if "|" not in key:
             return key
         status, rest = key.split("|")
         word = STATUS_WORDS[status][0 if len(names) == 1 else 1]
-        return f"{'a' if len(names) == 1 and status != 'observer' else 'an' if len(names) == 1 else ''} {word} {rest}".strip().replace(" ,", ",")
+        return f"{'a' if len(names) == 1 and status != 'observer' else 'an' if len(names) == 1 else ''} {word} {rest}".strip().replace(
+            " ,", ","
+        )
 
     text = "Outlined on the map: " + "; ".join(f"{prose.join(v)}: {say(k, v)}" for k, v in groups.items()) + "."
     never = [c for c in highlight if c not in set(membership["country_iso3"])]
     from ..core.vocab import CENTRAL_ASIA
 
     if any(c in CENTRAL_ASIA for c in never):
-        text += (" A Central Asian state outside the organisation is a reminder that \"Central Asia\" and \"the SCO's "
-                 "Central Asian members\" are not the same set, a distinction that matters when the trade chapter adds "
-                 "up regional totals.")
+        text += (
+            ' A Central Asian state outside the organisation is a reminder that "Central Asia" and "the SCO\'s '
+            'Central Asian members" are not the same set, a distinction that matters when the trade chapter adds '
+            "up regional totals."
+        )
     return text
 
 
@@ -557,11 +637,15 @@ def gao_check_sentence(at_paper: pd.Series, snapshot_paper: pd.DataFrame, paper_
     dp = snapshot_paper[snapshot_paper["status"].astype(str) == "dialogue_partner"]["country_name"]
     total = int(at_paper["member"] + at_paper["observer"])
     verdict = "agrees with him" if total == 10 else f"does not agree with him (it gives {total})"
-    text = (f"The data {verdict}: {int(at_paper['member'])} members and {int(at_paper['observer'])} observers "
-            f"({prose.join(list(obs))}) at the end of {paper_year}.")
+    text = (
+        f"The data {verdict}: {int(at_paper['member'])} members and {int(at_paper['observer'])} observers "
+        f"({prose.join(list(obs))}) at the end of {paper_year}."
+    )
     if len(dp):
-        text += (f" His \"ten\" leaves out the {prose.plural(len(dp), 'dialogue partner')} of that year, "
-                 f"{prose.join(list(dp))}: a status he does not mention.")
+        text += (
+            f' His "ten" leaves out the {prose.plural(len(dp), "dialogue partner")} of that year, '
+            f"{prose.join(list(dp))}: a status he does not mention."
+        )
     return text
 
 
@@ -570,12 +654,15 @@ def after_paper_lines(since: pd.DataFrame, paper_year: int, as_of_year: int, sta
     if as_of_year <= paper_year:
         return prose.not_in_selection(
             "The list of statuses that began after the paper",
-            f"the run reads the data as of {as_of_year}, before the paper's year {paper_year} ended")
+            f"the run reads the data as of {as_of_year}, before the paper's year {paper_year} ended",
+        )
     chosen = ", ".join(STATUS_WORDS[s][1] for s in STATUS_ORDER if s in set(statuses))
     if since.empty:
-        return (f"No status among those chosen ({chosen}) began between {paper_year + 1} and {as_of_year}.")
-    return (f"{prose.plural(len(since), 'status', 'statuses')} among those chosen ({chosen}) began between "
-            f"{paper_year + 1} and {as_of_year}: {count_phrase(since['status'])}.")
+        return f"No status among those chosen ({chosen}) began between {paper_year + 1} and {as_of_year}."
+    return (
+        f"{prose.plural(len(since), 'status', 'statuses')} among those chosen ({chosen}) began between "
+        f"{paper_year + 1} and {as_of_year}: {count_phrase(since['status'])}."
+    )
 
 
 def changes_paragraph(since: pd.DataFrame, paper_year: int, as_of_year: int) -> str:
@@ -585,30 +672,38 @@ def changes_paragraph(since: pd.DataFrame, paper_year: int, as_of_year: int) -> 
     items = []
     members = since[since["status"].astype(str) == "member"]
     if len(members):
-        text = (f"**Its members.** {_by_year(members)} turned a Central Asian security forum into a wider body.")
+        text = f"**Its members.** {_by_year(members)} turned a Central Asian security forum into a wider body."
         if as_of_year >= 2022:
-            text += (" Writing in 2022, another Chinese scholar, Xiao Bin (`xiao2022`), still describes the SCO's "
-                     "principle as *\"non-aligned, non-targeted and open\"*, but warns that an expanded SCO faces "
-                     "*\"heightened uncertainties\"* in managing relations among old and new members and with the "
-                     "outside world; he also reads Iran's application partly as a way to soften the effect of US "
-                     "sanctions.")
+            text += (
+                " Writing in 2022, another Chinese scholar, Xiao Bin (`xiao2022`), still describes the SCO's "
+                'principle as *"non-aligned, non-targeted and open"*, but warns that an expanded SCO faces '
+                '*"heightened uncertainties"* in managing relations among old and new members and with the '
+                "outside world; he also reads Iran's application partly as a way to soften the effect of US "
+                "sanctions."
+            )
         items.append(text)
     ring = since[since["status"].astype(str) != "member"]
     if len(ring):
         first = ring.drop_duplicates("country_iso3")
-        items.append(f"**Its partners.** {prose.plural(len(first), 'country', 'countries')} gained a non-member status "
-                     f"between {paper_year + 1} and {as_of_year} (the table lists each): "
-                     f"{prose.join(sorted(first['country_name']))}.")
-    items.append("**Its setting.** Gao Fei's claim that the SCO is not an anti-Western bloc is now contested ground: "
-                 "the analyst-views chapter (`05_analyst_views`) sets Chinese, Central Asian, Russian and Western "
-                 "readings of the 2022 and 2024 summits side by side, and the claims chapter (`06_claims_vs_data`) "
-                 "checks the figures his paper gives, including its area and trade numbers.")
-    return (f"The organisation Gao Fei described has changed in {len(items)} ways up to {as_of_year}.\n\n"
-            + "\n".join(f"{i}. {t}" for i, t in enumerate(items, 1)))
+        items.append(
+            f"**Its partners.** {prose.plural(len(first), 'country', 'countries')} gained a non-member status "
+            f"between {paper_year + 1} and {as_of_year} (the table lists each): "
+            f"{prose.join(sorted(first['country_name']))}."
+        )
+    items.append(
+        "**Its setting.** Gao Fei's claim that the SCO is not an anti-Western bloc is now contested ground: "
+        "the analyst-views chapter (`05_analyst_views`) sets Chinese, Central Asian, Russian and Western "
+        "readings of the 2022 and 2024 summits side by side, and the claims chapter (`06_claims_vs_data`) "
+        "checks the figures his paper gives, including its area and trade numbers."
+    )
+    return f"The organisation Gao Fei described has changed in {len(items)} ways up to {as_of_year}.\n\n" + "\n".join(
+        f"{i}. {t}" for i, t in enumerate(items, 1)
+    )
 
 
-def summary_bullets(membership: pd.DataFrame, counts: pd.DataFrame, as_of_year: int, gao_total: int,
-                    events: pd.DataFrame | None = None) -> str:
+def summary_bullets(
+    membership: pd.DataFrame, counts: pd.DataFrame, as_of_year: int, gao_total: int, events: pd.DataFrame | None = None
+) -> str:
     """The chapter's key findings, computed for the run's year (statuses do not change the history).
 
     With ``events``, the last finding counts the dates on which sources
@@ -620,8 +715,10 @@ def summary_bullets(membership: pd.DataFrame, counts: pd.DataFrame, as_of_year: 
     sco_rows = membership[membership["organisation"] == "sco"]
     founding = sco_rows["start_date"].min()
     if as_of_year < founding.year:
-        bullets.append(f"Up to {as_of_year} the Shanghai Five is a border-security arrangement of "
-                       f"{int(full['member'].iloc[-1])} neighbours; the organisation is founded only in {founding.year}.")
+        bullets.append(
+            f"Up to {as_of_year} the Shanghai Five is a border-security arrangement of "
+            f"{int(full['member'].iloc[-1])} neighbours; the organisation is founded only in {founding.year}."
+        )
     else:
         m = full["member"]
         run_len = 0
@@ -630,28 +727,35 @@ def summary_bullets(membership: pd.DataFrame, counts: pd.DataFrame, as_of_year: 
                 run_len += 1
             else:
                 break
-        bullets.append(f"The SCO began as a border-security arrangement of five neighbours, became an organisation "
-                       f"of {int(m[founding.year])} in {founding.year}, and kept that membership for "
-                       f"{prose.plural(run_len, 'year')}" + (" (to the end of this run)." if run_len == len(
-                           range(founding.year, as_of_year + 1)) else "."))
-        later = until(sco_rows[(sco_rows["status"] == "member") & (sco_rows["start_date"] > founding)], as_of_year,
-                      "start_date")
+        bullets.append(
+            f"The SCO began as a border-security arrangement of five neighbours, became an organisation "
+            f"of {int(m[founding.year])} in {founding.year}, and kept that membership for "
+            f"{prose.plural(run_len, 'year')}"
+            + (" (to the end of this run)." if run_len == len(range(founding.year, as_of_year + 1)) else ".")
+        )
+        later = until(
+            sco_rows[(sco_rows["status"] == "member") & (sco_rows["start_date"] > founding)], as_of_year, "start_date"
+        )
         ring_first = until(sco_rows[sco_rows["status"] != "member"], as_of_year, "start_date")
         if len(ring_first) or len(later):
             text = "It widened"
             if len(ring_first):
                 text += f" first through non-member statuses (from {min(d.year for d in ring_first['start_date'])})"
             if len(later):
-                text += (" and then" if len(ring_first) else "") + \
-                    f" through new members ({prose.join(sorted({str(d.year) for d in later['start_date']}))})"
+                text += (
+                    " and then" if len(ring_first) else ""
+                ) + f" through new members ({prose.join(sorted({str(d.year) for d in later['start_date']}))})"
             if (sco_rows["status"] == "partner").any() and as_of_year >= min(
-                    d.year for d in sco_rows[sco_rows["status"] == "partner"]["start_date"]):
+                d.year for d in sco_rows[sco_rows["status"] == "partner"]["start_date"]
+            ):
                 text += ", and in 2025 folded its non-member statuses into one"
             bullets.append(text + ".")
-    bullets.append(f"Gao Fei's 2010 count of members and observers (ten) is "
-                   f"{'consistent' if gao_total == 10 else 'not consistent'} with the data for the end of 2009; how far "
-                   "his \"New Diplomacy\" principles survive the enlargement is a question for the analyst-views "
-                   "chapter.")
+    bullets.append(
+        f"Gao Fei's 2010 count of members and observers (ten) is "
+        f"{'consistent' if gao_total == 10 else 'not consistent'} with the data for the end of 2009; how far "
+        'his "New Diplomacy" principles survive the enlargement is a question for the analyst-views '
+        "chapter."
+    )
     if events is not None:
         bullets.append(_disagreement_finding(events, as_of_year))
     return "\n".join(f"- {b}" for b in bullets)
@@ -664,18 +768,23 @@ def _disagreement_finding(events: pd.DataFrame, as_of_year: int) -> str:
     if v.empty:
         return f"The sources agree on every date up to {as_of_year}."
     n = v["event_id_drawn"].nunique()
-    close = sum(abs((pd.Timestamp(a) - pd.Timestamp(b)).days) <= 7 and pa == "day" and pb == "day"
-                for a, b, pa, pb in zip(v["date_drawn"], v["date_other"], v["date_precision_drawn"],
-                                        v["date_precision_other"]))
+    close = sum(
+        abs((pd.Timestamp(a) - pd.Timestamp(b)).days) <= 7 and pa == "day" and pb == "day"
+        for a, b, pa, pb in zip(v["date_drawn"], v["date_other"], v["date_precision_drawn"], v["date_precision_other"])
+    )
     if close == len(v):
         how = "each time by a week or less"
     elif close == 0:
         how = "each time by more than a week, or at a coarser precision (a month or a year)"
     else:
-        how = (f"{prose.plural(close, 'time')} by a week or less, {prose.plural(len(v) - close, 'time')} by more than "
-               "a week or at a coarser precision (a month or a year)")
-    return (f"Sources give another date for {prose.plural(n, 'event')} up to {as_of_year}, {how}; the chapter "
-            "shows every disagreement and which reading it draws.")
+        how = (
+            f"{prose.plural(close, 'time')} by a week or less, {prose.plural(len(v) - close, 'time')} by more than "
+            "a week or at a coarser precision (a month or a year)"
+        )
+    return (
+        f"Sources give another date for {prose.plural(n, 'event')} up to {as_of_year}, {how}; the chapter "
+        "shows every disagreement and which reading it draws."
+    )
 
 
 # --- the SCO's weight in the world (issue 18 item 5) -------------------------------------------
@@ -694,8 +803,9 @@ def weight_groups(statuses: Iterable[str]) -> list[tuple[str, tuple[str, ...]]]:
     return groups
 
 
-def weight_by_year(membership: pd.DataFrame, wdi: pd.DataFrame, years: Iterable[int],
-                   statuses: Iterable[str]) -> pd.DataFrame:
+def weight_by_year(
+    membership: pd.DataFrame, wdi: pd.DataFrame, years: Iterable[int], statuses: Iterable[str]
+) -> pd.DataFrame:
     """Share of world population and GDP held by each group, year by year, with the membership of that year.
 
     One row per (year, group, indicator): ``share`` in percent of the world
@@ -705,8 +815,10 @@ def weight_by_year(membership: pd.DataFrame, wdi: pd.DataFrame, years: Iterable[
     Spells of the Shanghai Five are not counted: the organisation begins in
     its founding year.
     """
-    value = {(c, int(y), i): (v, r) for c, y, i, v, r in
-             zip(wdi["iso3"], wdi["year"], wdi["indicator"], wdi["value"], wdi["row_id"])}
+    value = {
+        (c, int(y), i): (v, r)
+        for c, y, i, v, r in zip(wdi["iso3"], wdi["year"], wdi["indicator"], wdi["value"], wdi["row_id"])
+    }
     sco_only = (membership["organisation"] == "sco").to_numpy()
     status = membership["status"].astype(str).to_numpy()
     iso = membership["country_iso3"].astype(str).to_numpy()
@@ -722,9 +834,17 @@ def weight_by_year(membership: pd.DataFrame, wdi: pd.DataFrame, years: Iterable[
                 vals = {c: value.get((c, year, ind)) for c in codes}
                 missing = sorted(c for c, v in vals.items() if v is None or pd.isna(v[0]))
                 share = 0.0 if not codes else None if missing else 100 * sum(v[0] for v in vals.values()) / world[0]
-                rows.append({"year": year, "group": label, "indicator": ind, "share": share,
-                             "countries": len(codes), "missing": ", ".join(missing),
-                             "row_ids": [v[1] for c, v in vals.items() if c not in missing] + [world[1]]})
+                rows.append(
+                    {
+                        "year": year,
+                        "group": label,
+                        "indicator": ind,
+                        "share": share,
+                        "countries": len(codes),
+                        "missing": ", ".join(missing),
+                        "row_ids": [v[1] for c, v in vals.items() if c not in missing] + [world[1]],
+                    }
+                )
     return pd.DataFrame(rows, columns=["year", "group", "indicator", "share", "countries", "missing", "row_ids"])
 
 
@@ -760,8 +880,16 @@ def plot_weight(weight: pd.DataFrame, *, fig=None, title: str | None = None):
     for ax, ind in zip(axes, WEIGHT_INDICATORS):
         sel = weight[weight["indicator"] == ind]
         for k, (group, g) in enumerate(sel.groupby("group", sort=False)):
-            ax.plot(g["year"], g["share"].astype(float), styles[k % 2], color=colours[k % 2], linewidth=2.4,
-                    marker="o", ms=3.5, label=group)
+            ax.plot(
+                g["year"],
+                g["share"].astype(float),
+                styles[k % 2],
+                color=colours[k % 2],
+                linewidth=2.4,
+                marker="o",
+                ms=3.5,
+                label=group,
+            )
         ax.set_title(f"Share of world {WEIGHT_INDICATORS[ind]}", fontsize=12)
         ax.set_xlabel("Year (membership on 31 December)")
         ax.set_ylim(0, 100)
@@ -772,8 +900,15 @@ def plot_weight(weight: pd.DataFrame, *, fig=None, title: str | None = None):
         ax.set_xticks(list(range(lo, hi + 1, step)))
     axes[0].set_ylabel("Share of the world total")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.93), ncols=max(1, len(labels)),
-               frameon=False, fontsize=11)
+    fig.legend(
+        handles,
+        labels,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.93),
+        ncols=max(1, len(labels)),
+        frameon=False,
+        fontsize=11,
+    )
     if title:
         fig.suptitle(title, y=0.99)
     fig.subplots_adjust(top=0.78, bottom=0.2, wspace=0.15)
@@ -794,21 +929,34 @@ def weight_sentences(weight: pd.DataFrame, as_of_year: int) -> str:
                 continue
             a, b = gi.iloc[0], gi.iloc[-1]
             word = WEIGHT_INDICATORS[ind]
-            seg.append(f"{prose.pct(a['share'])} of the world's {word} in {a['year']} "
-                       f"({prose.plural(int(a['countries']), 'country', 'countries')})"
-                       + ("" if a["year"] == b["year"] else
-                          f" and {prose.pct(b['share'])} in {b['year']} "
-                          f"({prose.plural(int(b['countries']), 'country', 'countries')})"))
+            seg.append(
+                f"{prose.pct(a['share'])} of the world's {word} in {a['year']} "
+                f"({prose.plural(int(a['countries']), 'country', 'countries')})"
+                + (
+                    ""
+                    if a["year"] == b["year"]
+                    else f" and {prose.pct(b['share'])} in {b['year']} "
+                    f"({prose.plural(int(b['countries']), 'country', 'countries')})"
+                )
+            )
         if seg:
             parts.append(f"The {group} held " + "; ".join(seg) + ".")
         elif (g["countries"] == 0).all():
-            parts.append(f"No country held the statuses of this group ({group}) in "
-                         f"{prose.span(int(g['year'].min()), int(g['year'].max()))}, so its share is zero throughout.")
+            parts.append(
+                f"No country held the statuses of this group ({group}) in "
+                f"{prose.span(int(g['year'].min()), int(g['year'].max()))}, so its share is zero throughout."
+            )
     gaps = weight[weight["share"].isna() & (weight["missing"] != "")]
     if len(gaps):
-        parts.append("Years in which a country of a group has no WDI figure are left as gaps, not understated: "
-                     + "; ".join(f"{r['group']}, {WEIGHT_INDICATORS[r['indicator']].split(' (')[0]} {r['year']} "
-                                 f"(no figure for {r['missing']})" for _, r in gaps.iterrows()) + ".")
+        parts.append(
+            "Years in which a country of a group has no WDI figure are left as gaps, not understated: "
+            + "; ".join(
+                f"{r['group']}, {WEIGHT_INDICATORS[r['indicator']].split(' (')[0]} {r['year']} "
+                f"(no figure for {r['missing']})"
+                for _, r in gaps.iterrows()
+            )
+            + "."
+        )
     last = {ind: int(g["year"].max()) for ind, g in weight.groupby("indicator")}
     short = [f"{WEIGHT_INDICATORS[i].split(' (')[0]} to {y}" for i, y in last.items() if y < as_of_year]
     if short:
@@ -816,8 +964,9 @@ def weight_sentences(weight: pd.DataFrame, as_of_year: int) -> str:
     return " ".join(parts)
 
 
-def key_outputs(as_of_year: int, status_table: pd.DataFrame, counts: pd.DataFrame, weight: pd.DataFrame,
-                summit_table: pd.DataFrame) -> dict[str, str]:
+def key_outputs(
+    as_of_year: int, status_table: pd.DataFrame, counts: pd.DataFrame, weight: pd.DataFrame, summit_table: pd.DataFrame
+) -> dict[str, str]:
     """Three to five labelled results of a run, for comparing sweep groups."""
     out = {
         "statuses at the end of the run's year": (count_phrase(status_table["status"]) or "none of those chosen")
@@ -839,7 +988,7 @@ def key_outputs(as_of_year: int, status_table: pd.DataFrame, counts: pd.DataFram
 #: Interpretation of section 2's disagreements, written for the default run (holds from 2023 on).
 DISAGREEMENTS_READING = (
     "Most of these disagreements are a day or a month apart and do not change the story: a report dated to the eve "
-    "of a meeting, a typing slip in a document heading, a paper that gives \"May\" in one paragraph and \"June\" in "
+    'of a meeting, a typing slip in a document heading, a paper that gives "May" in one paragraph and "June" in '
     "another. Two are more interesting. Iran's own foreign ministry spoke of membership in September 2021, when the "
     "summit only *launched* the accession procedure that ended in July 2023. And for the dialogue partners admitted "
     "after 2021, sources differ on whether the status began with the summit's decision or with the signing of a "

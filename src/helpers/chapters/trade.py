@@ -55,7 +55,7 @@ def to_usd_million(frame: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"unknown trade unit(s): {', '.join(unknown)}")
     out = frame.copy()
     factor = out["unit"].astype(str).map(USD_MILLION_PER_UNIT)
-    out["usd_m"] = (out["value"].astype("Float64") * factor.astype("Float64"))
+    out["usd_m"] = out["value"].astype("Float64") * factor.astype("Float64")
     return out
 
 
@@ -77,8 +77,22 @@ _CACHE: dict = {}  # {"key": fingerprint, "annual": rows, "tables": {(reporter, 
 
 def _fingerprint(trade: pd.DataFrame) -> tuple:
     """A cheap key that changes whenever the table's content does (rows, values, flags)."""
-    cols = [c for c in ("row_id", "year", "period", "partner_iso3", "reporter_iso3", "flow", "value", "unit",
-                        "excluded", "variant_of") if c in trade.columns]
+    cols = [
+        c
+        for c in (
+            "row_id",
+            "year",
+            "period",
+            "partner_iso3",
+            "reporter_iso3",
+            "flow",
+            "value",
+            "unit",
+            "excluded",
+            "variant_of",
+        )
+        if c in trade.columns
+    ]
     digest = pd.util.hash_pandas_object(trade[cols].astype("string"), index=False).to_numpy()
     return (len(trade), tuple(trade.columns), int(digest.sum()), int((digest * 31 % 1000003).sum()))
 
@@ -110,8 +124,9 @@ def annual(trade: pd.DataFrame) -> pd.DataFrame:
     return _prepared(trade)["annual"]
 
 
-def series(trade: pd.DataFrame, *, reporter: str, flow: str, partners: Sequence[str],
-           years: Iterable[int] | None = None) -> pd.DataFrame:
+def series(
+    trade: pd.DataFrame, *, reporter: str, flow: str, partners: Sequence[str], years: Iterable[int] | None = None
+) -> pd.DataFrame:
     """A year-by-partner table of annual values in USD million.
 
     Parameters
@@ -174,13 +189,18 @@ def _table(rows: pd.DataFrame, flow: str, partners: Sequence[str], years: Iterab
     return table.astype("float64")
 
 
-def rows_behind(trade: pd.DataFrame, *, reporter: str, flow: str, partners: Sequence[str],
-                years: Iterable[int]) -> pd.DataFrame:
+def rows_behind(
+    trade: pd.DataFrame, *, reporter: str, flow: str, partners: Sequence[str], years: Iterable[int]
+) -> pd.DataFrame:
     """The trade rows a :func:`series` call draws on (for a figure's source line)."""
     rows = annual(trade)
     flows = ("china_exports", "china_imports") if flow == "balance" else (flow, "china_exports", "china_imports")
-    return rows[(rows["reporter"] == reporter) & rows["partner_iso3"].isin(list(partners))
-                & rows["year"].isin(list(years)) & rows["flow"].isin(flows)]
+    return rows[
+        (rows["reporter"] == reporter)
+        & rows["partner_iso3"].isin(list(partners))
+        & rows["year"].isin(list(years))
+        & rows["flow"].isin(flows)
+    ]
 
 
 def regional_total(table: pd.DataFrame, members: Sequence[str]) -> pd.DataFrame:
@@ -210,7 +230,12 @@ def growth(v0: float, v1: float) -> dict[str, float]:
     >>> growth(50, 75)
     {'ratio': 1.5, 'percent': 50.0}
     """
-    if v0 is None or v1 is None or (isinstance(v0, float) and math.isnan(v0)) or (isinstance(v1, float) and math.isnan(v1)):
+    if (
+        v0 is None
+        or v1 is None
+        or (isinstance(v0, float) and math.isnan(v0))
+        or (isinstance(v1, float) and math.isnan(v1))
+    ):
         raise ValueError("growth needs both values")
     if v0 <= 0:
         raise ValueError(f"growth from a non-positive value ({v0}) is undefined")
@@ -264,17 +289,21 @@ def mirror_gap(trade: pd.DataFrame, *, flow: str, partners: Sequence[str]) -> pd
         ps = p[partner] if partner in p else pd.Series(dtype="float64")
         for year in sorted(set(cs.dropna().index) & set(ps.dropna().index)):
             cv, pv = float(cs[year]), float(ps[year])
-            rows.append({
-                "partner": partner, "year": int(year), "china": cv, "partner_reported": pv,
-                "gap": cv - pv,
-                "gap_pct": (cv - pv) / abs(pv) * 100 if pv else float("nan"),
-                "ratio": cv / pv if pv else float("nan"),
-            })
+            rows.append(
+                {
+                    "partner": partner,
+                    "year": int(year),
+                    "china": cv,
+                    "partner_reported": pv,
+                    "gap": cv - pv,
+                    "gap_pct": (cv - pv) / abs(pv) * 100 if pv else float("nan"),
+                    "ratio": cv / pv if pv else float("nan"),
+                }
+            )
     return pd.DataFrame(rows, columns=["partner", "year", "china", "partner_reported", "gap", "gap_pct", "ratio"])
 
 
 # --- the chapter's tables ---------------------------------------------------------
-
 
 
 def coverage(trade: pd.DataFrame, *, flow: str, partners: Sequence[str], years: Iterable[int]) -> pd.DataFrame:
@@ -303,24 +332,48 @@ def growth_table(table: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
         s = table.loc[(table.index >= start) & (table.index <= end), partner].dropna()
         s = s[s > 0]
         if len(s) < 2:
-            rows.append({"partner": partner, "from": None, "to": None, "value_from": None, "value_to": None,
-                         "ratio": None, "percent": None, "cagr_percent": None,
-                         "note": f"fewer than two years with data in {start}-{end}"})
+            rows.append(
+                {
+                    "partner": partner,
+                    "from": None,
+                    "to": None,
+                    "value_from": None,
+                    "value_to": None,
+                    "ratio": None,
+                    "percent": None,
+                    "cagr_percent": None,
+                    "note": f"fewer than two years with data in {start}-{end}",
+                }
+            )
             continue
         y0, y1 = int(s.index[0]), int(s.index[-1])
         g = growth(float(s.iloc[0]), float(s.iloc[-1]))
         note = "" if (y0, y1) == (start, end) else f"window {start}-{end}; nearest years with data used"
-        rows.append({"partner": partner, "from": y0, "to": y1, "value_from": float(s.iloc[0]),
-                     "value_to": float(s.iloc[-1]), "ratio": g["ratio"], "percent": g["percent"],
-                     "cagr_percent": cagr(float(s.iloc[0]), float(s.iloc[-1]), y1 - y0), "note": note})
+        rows.append(
+            {
+                "partner": partner,
+                "from": y0,
+                "to": y1,
+                "value_from": float(s.iloc[0]),
+                "value_to": float(s.iloc[-1]),
+                "ratio": g["ratio"],
+                "percent": g["percent"],
+                "cagr_percent": cagr(float(s.iloc[0]), float(s.iloc[-1]), y1 - y0),
+                "note": note,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def published_totals(aggregates: pd.DataFrame, *, flow: str = "total") -> pd.DataFrame:
     """Published annual US-dollar totals for all five Central Asian states (primary readings)."""
     rows = to_usd_million(data.primary(aggregates))
-    keep = (rows["period"] == "annual") & (rows["flow"] == flow) & rows["usd_m"].notna() \
+    keep = (
+        (rows["period"] == "annual")
+        & (rows["flow"] == flow)
+        & rows["usd_m"].notna()
         & (rows["members"] == ";".join(CENTRAL_ASIA))
+    )
     return rows[keep].sort_values("year")
 
 
@@ -365,7 +418,9 @@ def table1_check(raw: pd.DataFrame, clean: pd.DataFrame, trade: pd.DataFrame) ->
     return out
 
 
-def latest_table(trade: pd.DataFrame, partners: Sequence[str], end_year: int, *, start_year: int | None = None) -> pd.DataFrame:
+def latest_table(
+    trade: pd.DataFrame, partners: Sequence[str], end_year: int, *, start_year: int | None = None
+) -> pd.DataFrame:
     """For each partner, the latest year up to ``end_year`` (from ``start_year``) with a China-reported total.
 
     Columns: year, total, China's exports and imports, balance, the partner's
@@ -379,7 +434,9 @@ def latest_table(trade: pd.DataFrame, partners: Sequence[str], end_year: int, *,
     region = regional_total(tot, CENTRAL_ASIA)["total"]
     rows = []
     for p in partners:
-        s = tot.loc[(tot.index <= end_year) & (tot.index >= (start_year if start_year is not None else tot.index.min())), p].dropna()
+        s = tot.loc[
+            (tot.index <= end_year) & (tot.index >= (start_year if start_year is not None else tot.index.min())), p
+        ].dropna()
         if s.empty:
             continue
         y = int(s.index[-1])
@@ -388,10 +445,24 @@ def latest_table(trade: pd.DataFrame, partners: Sequence[str], end_year: int, *,
             return float(t.loc[y, p]) if y in t.index and pd.notna(t.loc[y, p]) else float("nan")
 
         e, i, pr = get(exp), get(imp), get(par)
-        share = float(s.iloc[-1]) / float(region.loc[y]) * 100 if p in CENTRAL_ASIA and pd.notna(region.get(y)) else float("nan")
-        rows.append({"partner": p, "year": y, "total": float(s.iloc[-1]), "china_exports": e, "china_imports": i,
-                     "balance": e - i, "partner_reported_total": pr, "gap": float(s.iloc[-1]) - pr,
-                     "share_of_central_asia_percent": share})
+        share = (
+            float(s.iloc[-1]) / float(region.loc[y]) * 100
+            if p in CENTRAL_ASIA and pd.notna(region.get(y))
+            else float("nan")
+        )
+        rows.append(
+            {
+                "partner": p,
+                "year": y,
+                "total": float(s.iloc[-1]),
+                "china_exports": e,
+                "china_imports": i,
+                "balance": e - i,
+                "partner_reported_total": pr,
+                "gap": float(s.iloc[-1]) - pr,
+                "share_of_central_asia_percent": share,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -482,9 +553,17 @@ def plain_axis(ax, *, scale: str, label: str, reference: float | None = None) ->
     return used
 
 
-def plot_series(china: pd.DataFrame | None, partner: pd.DataFrame | None, *, scale: str = "linear",
-                ax=None, title: str | None = None, ylabel: str | None = None, money: bool = True,
-                reference: float | None = None):
+def plot_series(
+    china: pd.DataFrame | None,
+    partner: pd.DataFrame | None,
+    *,
+    scale: str = "linear",
+    ax=None,
+    title: str | None = None,
+    ylabel: str | None = None,
+    money: bool = True,
+    reference: float | None = None,
+):
     """One line per partner; China-reported solid, partner-reported dashed.
 
     Missing years are not bridged: a line breaks at a gap and a lone year is
@@ -511,8 +590,11 @@ def plot_series(china: pd.DataFrame | None, partner: pd.DataFrame | None, *, sca
         for p in frame.columns:
             s = frame[p]
             ax.plot(s.index, s.to_numpy(), ls, marker=marker, ms=4.5, color=style.country_color(p), linewidth=2)
-    shown = list(dict.fromkeys([*(china.columns if china is not None else []),
-                                *(partner.columns if partner is not None else [])]))
+    shown = list(
+        dict.fromkeys(
+            [*(china.columns if china is not None else []), *(partner.columns if partner is not None else [])]
+        )
+    )
     handles = [Line2D([], [], color=style.country_color(p), linewidth=3, label=prose.name(p)) for p in shown]
     handles += [Line2D([], [], color="#444444", linestyle=ls, marker=m, label=lab) for ls, m, lab in used_styles]
     ax.legend(handles=handles, ncol=1, **LEGEND_OUTSIDE)
@@ -530,7 +612,6 @@ def plot_coverage(cov: pd.DataFrame, *, ax=None, title: str | None = None):
     """Partner-by-year grid: which side publishes a value (the gaps are the message)."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
-
 
     colors = {"both": "#2166AC", "china": "#92C5DE", "partner": "#F4A582", "": "#F7F7F7"}
     labels = {"both": "both sides", "china": "China only", "partner": "partner only", "": "no value"}
@@ -555,8 +636,15 @@ def plot_coverage(cov: pd.DataFrame, *, ax=None, title: str | None = None):
     return ax
 
 
-def plot_bars_by_year(table: pd.DataFrame, *, ax=None, title: str | None = None, ylabel: str = "",
-                      stacked: bool = True, percent: bool = False):
+def plot_bars_by_year(
+    table: pd.DataFrame,
+    *,
+    ax=None,
+    title: str | None = None,
+    ylabel: str = "",
+    stacked: bool = True,
+    percent: bool = False,
+):
     """Stacked (or grouped) bars, one colour per partner; years without a value left empty."""
     import matplotlib.pyplot as plt
     import numpy as np
@@ -588,8 +676,16 @@ def plot_bars_by_year(table: pd.DataFrame, *, ax=None, title: str | None = None,
             if (~has).any() and has.any():
                 # a year with no figure is a gap, not a zero: a cross on the zero line
                 missing_any = True
-                ax.plot(x[~has], np.zeros((~has).sum()), "x", color=style.country_color(p), ms=5, mew=1.4,
-                        zorder=4, clip_on=False)
+                ax.plot(
+                    x[~has],
+                    np.zeros((~has).sum()),
+                    "x",
+                    color=style.country_color(p),
+                    ms=5,
+                    mew=1.4,
+                    zorder=4,
+                    clip_on=False,
+                )
     if not stacked:
         ax.axhline(0, color="#444444", linewidth=1)
     if percent:
@@ -599,15 +695,18 @@ def plot_bars_by_year(table: pd.DataFrame, *, ax=None, title: str | None = None,
     year_axis(ax, years)
     handles, _ = ax.get_legend_handles_labels()
     if missing_any:
-        handles.append(Line2D([], [], color="#444444", marker="x", linestyle="", mew=1.4, label="no figure\nfor the year"))
+        handles.append(
+            Line2D([], [], color="#444444", marker="x", linestyle="", mew=1.4, label="no figure\nfor the year")
+        )
     ax.legend(handles=handles, ncol=1, **LEGEND_OUTSIDE)
     if title:
         ax.set_title(title)
     return ax
 
 
-def plot_mirror_ratio(gap: pd.DataFrame, artefacts: pd.DataFrame | None = None, *, ax=None,
-                      title: str | None = None, scale: str = "log"):
+def plot_mirror_ratio(
+    gap: pd.DataFrame, artefacts: pd.DataFrame | None = None, *, ax=None, title: str | None = None, scale: str = "log"
+):
     """China's figure divided by the partner's, per partner and year (a line per partner; 1 marked).
 
     ``artefacts`` (partner, year, ratio) are the IMF DOTS partner series that
@@ -631,8 +730,11 @@ def plot_mirror_ratio(gap: pd.DataFrame, artefacts: pd.DataFrame | None = None, 
         handles.append(Line2D([], [], color=color, marker="o", linewidth=2, label=prose.name(partner)))
     if artefacts is not None and len(artefacts):
         ax.plot(artefacts["year"], artefacts["ratio"], "x", color="#777777", ms=7, mew=1.5)
-        handles.append(Line2D([], [], color="#777777", marker="x", linestyle="", mew=1.5,
-                              label="IMF DOTS fill-in,\nnot partner data"))
+        handles.append(
+            Line2D(
+                [], [], color="#777777", marker="x", linestyle="", mew=1.5, label="IMF DOTS fill-in,\nnot partner data"
+            )
+        )
         years += list(artefacts["year"])
     plain_axis(ax, scale=scale, label="China's figure ÷ partner's figure", reference=1.0)
     year_axis(ax, years)
@@ -642,8 +744,9 @@ def plot_mirror_ratio(gap: pd.DataFrame, artefacts: pd.DataFrame | None = None, 
     return ax
 
 
-def plot_regional(region: pd.DataFrame, published: pd.DataFrame, *, scale: str = "linear", ax=None,
-                  title: str | None = None):
+def plot_regional(
+    region: pd.DataFrame, published: pd.DataFrame, *, scale: str = "linear", ax=None, title: str | None = None
+):
     """The sum of the five states (complete years only) against the published regional totals."""
     import matplotlib.pyplot as plt
 
@@ -651,10 +754,23 @@ def plot_regional(region: pd.DataFrame, published: pd.DataFrame, *, scale: str =
 
     if ax is None:
         _, ax = plt.subplots(figsize=(FIG_WIDTH, 5.5))
-    ax.plot(region.index, region["total"], "o-", color=style.REGION_COLORS["Central Asia"],
-            label="sum of the five\n(complete years only)")
-    ax.plot(published["year"], published["usd_m"], "D", ms=9, mfc="none", mec=TARGET_COLOR, mew=2,
-            label="published regional\ntotal")
+    ax.plot(
+        region.index,
+        region["total"],
+        "o-",
+        color=style.REGION_COLORS["Central Asia"],
+        label="sum of the five\n(complete years only)",
+    )
+    ax.plot(
+        published["year"],
+        published["usd_m"],
+        "D",
+        ms=9,
+        mfc="none",
+        mec=TARGET_COLOR,
+        mew=2,
+        label="published regional\ntotal",
+    )
     style.money_axis(ax, scale=scale)
     year_axis(ax, list(region.index) + list(published["year"]))
     ax.legend(**LEGEND_OUTSIDE)
@@ -712,10 +828,14 @@ def artefact_rows(trade: pd.DataFrame, partners: Sequence[str], years: Iterable[
     rows = to_usd_million(trade)
     if "excluded" not in rows.columns:
         rows = rows.assign(excluded=pd.Series(pd.NA, index=rows.index, dtype="string"))
-    rows = rows[rows["excluded"].notna() & (rows["reporter_iso3"] != "CHN")
-                & rows["basis"].astype(str).str.startswith("IMF DOTS")
-                & rows["partner_iso3"].isin(list(partners)) & rows["year"].isin(list(years))
-                & (rows["period"] == "annual")].copy()
+    rows = rows[
+        rows["excluded"].notna()
+        & (rows["reporter_iso3"] != "CHN")
+        & rows["basis"].astype(str).str.startswith("IMF DOTS")
+        & rows["partner_iso3"].isin(list(partners))
+        & rows["year"].isin(list(years))
+        & (rows["period"] == "annual")
+    ].copy()
     rows["kind"] = rows["excluded"].map(_artefact_kind)
     return rows
 
@@ -737,8 +857,16 @@ def imf_artefacts(trade: pd.DataFrame, *, flow: str, partners: Sequence[str], ye
             c = china[p].get(y) if p in china else None
             if c is None or pd.isna(c) or not v:
                 continue
-            out.append({"partner": p, "year": int(y), "china": float(c), "imf_partner": float(v),
-                        "ratio": float(c) / float(v), "kind": kinds.get((p, y), "")})
+            out.append(
+                {
+                    "partner": p,
+                    "year": int(y),
+                    "china": float(c),
+                    "imf_partner": float(v),
+                    "ratio": float(c) / float(v),
+                    "kind": kinds.get((p, y), ""),
+                }
+            )
     return pd.DataFrame(out, columns=["partner", "year", "china", "imf_partner", "ratio", "kind"])
 
 
@@ -749,13 +877,21 @@ def artefact_summary(trade: pd.DataFrame, partners: Sequence[str], years: Iterab
         return pd.DataFrame(columns=["partner", "what the IMF series is", "years", "rows", "source_id"])
     out = []
     for (p, kind), g in rows.groupby(["partner_iso3", "kind"], sort=True):
-        out.append({"partner": p, "what the IMF series is": kind, "years": spans(g["year"].astype(int)),
-                    "rows": len(g), "source_id": ", ".join(sorted(set(g["source_id"].astype(str))))})
+        out.append(
+            {
+                "partner": p,
+                "what the IMF series is": kind,
+                "years": spans(g["year"].astype(int)),
+                "rows": len(g),
+                "source_id": ", ".join(sorted(set(g["source_id"].astype(str)))),
+            }
+        )
     return pd.DataFrame(out)
 
 
-def series_disagreements(trade: pd.DataFrame, *, partners: Sequence[str], years: Iterable[int],
-                         tolerance: float = 1.0) -> tuple[pd.DataFrame, int]:
+def series_disagreements(
+    trade: pd.DataFrame, *, partners: Sequence[str], years: Iterable[int], tolerance: float = 1.0
+) -> tuple[pd.DataFrame, int]:
     """Where two series give the same partner, year and flow and differ by more than ``tolerance`` %.
 
     Compares every annual US-dollar variant row with its primary row (the
@@ -767,8 +903,7 @@ def series_disagreements(trade: pd.DataFrame, *, partners: Sequence[str], years:
     rows = to_usd_million(trade)
     rows = rows[(rows["period"] == "annual") & rows["usd_m"].notna()]
     prim = rows.set_index("row_id")
-    var = rows[rows["variant_of"].notna() & rows["partner_iso3"].isin(list(partners))
-               & rows["year"].isin(list(years))]
+    var = rows[rows["variant_of"].notna() & rows["partner_iso3"].isin(list(partners)) & rows["year"].isin(list(years))]
     var = var[var["variant_of"].isin(prim.index)]
     if "excluded" in var.columns:
         var = var[var["excluded"].isna()]
@@ -779,12 +914,33 @@ def series_disagreements(trade: pd.DataFrame, *, partners: Sequence[str], years:
         if not pv:
             continue
         diff = (vv - pv) / abs(pv) * 100
-        out.append({"partner": v["partner_iso3"], "year": int(v["year"]),
-                    "reporter": "China" if v["reporter_iso3"] == "CHN" else v["reporter_iso3"],
-                    "flow": v["flow"], "primary_usd_m": pv, "primary_source": p["source_id"],
-                    "variant_usd_m": vv, "variant_source": v["source_id"], "difference_percent": diff})
-    table = pd.DataFrame(out, columns=["partner", "year", "reporter", "flow", "primary_usd_m", "primary_source",
-                                       "variant_usd_m", "variant_source", "difference_percent"])
+        out.append(
+            {
+                "partner": v["partner_iso3"],
+                "year": int(v["year"]),
+                "reporter": "China" if v["reporter_iso3"] == "CHN" else v["reporter_iso3"],
+                "flow": v["flow"],
+                "primary_usd_m": pv,
+                "primary_source": p["source_id"],
+                "variant_usd_m": vv,
+                "variant_source": v["source_id"],
+                "difference_percent": diff,
+            }
+        )
+    table = pd.DataFrame(
+        out,
+        columns=[
+            "partner",
+            "year",
+            "reporter",
+            "flow",
+            "primary_usd_m",
+            "primary_source",
+            "variant_usd_m",
+            "variant_source",
+            "difference_percent",
+        ],
+    )
     compared = len(table)
     table = table[table["difference_percent"].abs() > tolerance]
     table = table.reindex(table["difference_percent"].abs().sort_values(ascending=False).index)
@@ -798,13 +954,35 @@ def gap_summary(gap: pd.DataFrame) -> pd.DataFrame:
         g = g.sort_values("year")
         r = g["ratio"]
         lo, hi = g.loc[r.idxmin()], g.loc[r.idxmax()]
-        out.append({"partner": p, "years_both": len(g), "first": int(g["year"].iloc[0]),
-                    "last": int(g["year"].iloc[-1]), "median_ratio": float(r.median()),
-                    "lowest_ratio": float(lo["ratio"]), "lowest_in": int(lo["year"]),
-                    "highest_ratio": float(hi["ratio"]), "highest_in": int(hi["year"]),
-                    "latest_ratio": float(r.iloc[-1])})
-    return pd.DataFrame(out, columns=["partner", "years_both", "first", "last", "median_ratio", "lowest_ratio",
-                                      "lowest_in", "highest_ratio", "highest_in", "latest_ratio"])
+        out.append(
+            {
+                "partner": p,
+                "years_both": len(g),
+                "first": int(g["year"].iloc[0]),
+                "last": int(g["year"].iloc[-1]),
+                "median_ratio": float(r.median()),
+                "lowest_ratio": float(lo["ratio"]),
+                "lowest_in": int(lo["year"]),
+                "highest_ratio": float(hi["ratio"]),
+                "highest_in": int(hi["year"]),
+                "latest_ratio": float(r.iloc[-1]),
+            }
+        )
+    return pd.DataFrame(
+        out,
+        columns=[
+            "partner",
+            "years_both",
+            "first",
+            "last",
+            "median_ratio",
+            "lowest_ratio",
+            "lowest_in",
+            "highest_ratio",
+            "highest_in",
+            "latest_ratio",
+        ],
+    )
 
 
 # --- promises against outcomes -----------------------------------------------------------
@@ -860,23 +1038,39 @@ def target_status(actual: pd.Series, target: float, announced: int, deadline: in
         hit = s[s >= target]
         if len(hit):
             y = int(hit.index[0])
-            return {"status": f"met in {y} (no deadline given)", "year": y, "value": float(hit.iloc[0]),
-                    "percent_of_target": float(hit.iloc[0]) / target * 100}
+            return {
+                "status": f"met in {y} (no deadline given)",
+                "year": y,
+                "value": float(hit.iloc[0]),
+                "percent_of_target": float(hit.iloc[0]) / target * 100,
+            }
         y, v = int(s.index[-1]), float(s.iloc[-1])
-        return {"status": f"not yet met, no deadline given ({y}: {v / target * 100:.0f}% of the target)", "year": y,
-                "value": v, "percent_of_target": v / target * 100}
+        return {
+            "status": f"not yet met, no deadline given ({y}: {v / target * 100:.0f}% of the target)",
+            "year": y,
+            "value": v,
+            "percent_of_target": v / target * 100,
+        }
     upto = s[s.index <= deadline]
     hit = upto[upto >= target]
     if len(hit):
         y = int(hit.index[0])
-        return {"status": f"met in {y}", "year": y, "value": float(hit.iloc[0]),
-                "percent_of_target": float(hit.iloc[0]) / target * 100}
+        return {
+            "status": f"met in {y}",
+            "year": y,
+            "value": float(hit.iloc[0]),
+            "percent_of_target": float(hit.iloc[0]) / target * 100,
+        }
     last_y = int(s.index.max())
     if last_y >= deadline:
         y = int(upto.index.max()) if len(upto) else last_y
         v = float(s.loc[y])
-        return {"status": f"missed ({y}: {v / target * 100:.0f}% of the target)", "year": y, "value": v,
-                "percent_of_target": v / target * 100}
+        return {
+            "status": f"missed ({y}: {v / target * 100:.0f}% of the target)",
+            "year": y,
+            "value": v,
+            "percent_of_target": v / target * 100,
+        }
     v = float(s.iloc[-1])
     first_y, first_v = int(s.index[0]), float(s.iloc[0])
     if last_y > first_y and first_v > 0 and v > 0:
@@ -885,8 +1079,12 @@ def target_status(actual: pd.Series, target: float, announced: int, deadline: in
         word = "on track" if projected >= target else "behind"
     else:
         word = "too early to tell"
-    return {"status": f"{word} ({last_y}: {v / target * 100:.0f}% of the target)", "year": last_y, "value": v,
-            "percent_of_target": v / target * 100}
+    return {
+        "status": f"{word} ({last_y}: {v / target * 100:.0f}% of the target)",
+        "year": last_y,
+        "value": v,
+        "percent_of_target": v / target * 100,
+    }
 
 
 def targets_in_selection(targets: pd.DataFrame, partners: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -905,18 +1103,54 @@ def targets_table(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.Dat
         actuals = target_actuals(trade, aggregates, str(t["partner"]), str(t["flow"]))
         for who in ("China-reported", "partner-reported"):
             if who not in actuals:
-                rows.append({"target_id": t["target_id"], "partner": t["partner"], "announced": str(t["announced_date"]),
-                             "by": t["announced_by"], "target_usd_m": target, "deadline": deadline, "series": who,
-                             "status": "no figure", "year": None, "value_usd_m": float("nan"),
-                             "percent_of_target": float("nan")})
+                rows.append(
+                    {
+                        "target_id": t["target_id"],
+                        "partner": t["partner"],
+                        "announced": str(t["announced_date"]),
+                        "by": t["announced_by"],
+                        "target_usd_m": target,
+                        "deadline": deadline,
+                        "series": who,
+                        "status": "no figure",
+                        "year": None,
+                        "value_usd_m": float("nan"),
+                        "percent_of_target": float("nan"),
+                    }
+                )
                 continue
             st = target_status(actuals[who], target, announced, deadline)
-            rows.append({"target_id": t["target_id"], "partner": t["partner"], "announced": str(t["announced_date"]),
-                         "by": t["announced_by"], "target_usd_m": target, "deadline": deadline, "series": who,
-                         "status": st["status"], "year": st["year"], "value_usd_m": st["value"],
-                         "percent_of_target": st["percent_of_target"]})
-    return pd.DataFrame(rows, columns=["target_id", "partner", "announced", "by", "target_usd_m", "deadline",
-                                       "series", "status", "year", "value_usd_m", "percent_of_target"])
+            rows.append(
+                {
+                    "target_id": t["target_id"],
+                    "partner": t["partner"],
+                    "announced": str(t["announced_date"]),
+                    "by": t["announced_by"],
+                    "target_usd_m": target,
+                    "deadline": deadline,
+                    "series": who,
+                    "status": st["status"],
+                    "year": st["year"],
+                    "value_usd_m": st["value"],
+                    "percent_of_target": st["percent_of_target"],
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "target_id",
+            "partner",
+            "announced",
+            "by",
+            "target_usd_m",
+            "deadline",
+            "series",
+            "status",
+            "year",
+            "value_usd_m",
+            "percent_of_target",
+        ],
+    )
 
 
 def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.DataFrame, *, scale: str = "linear"):
@@ -944,8 +1178,9 @@ def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.Data
         for label, s in actuals.items():
             s = s[s.index >= lo]
             s = s.reindex(range(int(s.index.min()), int(s.index.max()) + 1)) if len(s) else s
-            ax.plot(s.index, s.to_numpy(), "-o" if label.startswith("China") else "--s", ms=3.5, color=color,
-                    linewidth=1.8)
+            ax.plot(
+                s.index, s.to_numpy(), "-o" if label.startswith("China") else "--s", ms=3.5, color=color, linewidth=1.8
+            )
             years += list(s.index)
         end = deadline if deadline else max(years)
         ax.plot([announced, end], [target, target], color=TARGET_COLOR, linewidth=2, linestyle="-" if deadline else ":")
@@ -959,27 +1194,46 @@ def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.Data
         ax.set_title(f"{place}: {prose.usd(target)}\n{by} (set {announced})", fontsize=12)
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
-    handles = [Line2D([], [], color="#444444", marker="o", label="China-reported"),
-               Line2D([], [], color="#444444", marker="s", linestyle="--", label="partner-reported"),
-               Line2D([], [], color=TARGET_COLOR, marker="D", label="target, to its deadline")]
+    handles = [
+        Line2D([], [], color="#444444", marker="o", label="China-reported"),
+        Line2D([], [], color="#444444", marker="s", linestyle="--", label="partner-reported"),
+        Line2D([], [], color=TARGET_COLOR, marker="D", label="target, to its deadline"),
+    ]
     fig.legend(handles=handles, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 1.0), frameon=False)
     fig.supylabel("current US dollars", fontsize=12)
-    fig.subplots_adjust(left=0.13, right=0.98, top=1 - 0.95 / fig.get_figheight(), bottom=0.45 / fig.get_figheight() + 0.02,
-                        hspace=0.6, wspace=0.28)
+    fig.subplots_adjust(
+        left=0.13,
+        right=0.98,
+        top=1 - 0.95 / fig.get_figheight(),
+        bottom=0.45 / fig.get_figheight() + 0.02,
+        hspace=0.6,
+        wspace=0.28,
+    )
     return fig
 
 
 # --- sentences computed from the run (issue 16) -------------------------------------------
 
 #: Partner-years of the Central Asian states compared in the text about shares.
-FLOW_WORDS = {"total": "total trade", "china_exports": "China's exports", "china_imports": "China's imports",
-              "balance": "China's balance (exports minus imports)"}
-REPORTER_WORDS = {"china": "by China's statistics", "partner": "by the partners' own statistics",
-                  "both": "by China's and the partners' own statistics, side by side"}
+FLOW_WORDS = {
+    "total": "total trade",
+    "china_exports": "China's exports",
+    "china_imports": "China's imports",
+    "balance": "China's balance (exports minus imports)",
+}
+REPORTER_WORDS = {
+    "china": "by China's statistics",
+    "partner": "by the partners' own statistics",
+    "both": "by China's and the partners' own statistics, side by side",
+}
 
 
-FLOW_WITH = {"total": "total trade with", "china_exports": "China's exports to",
-             "china_imports": "China's imports from", "balance": "China's balance with"}
+FLOW_WITH = {
+    "total": "total trade with",
+    "china_exports": "China's exports to",
+    "china_imports": "China's imports from",
+    "balance": "China's balance with",
+}
 
 
 def _who(side: str, partner: str) -> str:
@@ -999,10 +1253,12 @@ def run_intro(p: dict, rows_used: int, sources_used: int) -> str:
     """What this run shows, in one paragraph (the parameters in words)."""
 
     flow = FLOW_OF_CHOICE[p["flow"]]
-    return (f"**This run:** {FLOW_WITH[flow].replace('total trade', 'China’s total trade')} {prose.names(p['countries'])}, "
-            f"{prose.span(p['start_year'], p['end_year'])}, {REPORTER_WORDS[p['reporter']]}; "
-            f"{p['scale']} value axes; index base year {p['base_year']}. "
-            f"{prose.plural(rows_used, 'annual US-dollar row')} from {prose.plural(sources_used, 'source')} feed its charts.")
+    return (
+        f"**This run:** {FLOW_WITH[flow].replace('total trade', 'China’s total trade')} {prose.names(p['countries'])}, "
+        f"{prose.span(p['start_year'], p['end_year'])}, {REPORTER_WORDS[p['reporter']]}; "
+        f"{p['scale']} value axes; index base year {p['base_year']}. "
+        f"{prose.plural(rows_used, 'annual US-dollar row')} from {prose.plural(sources_used, 'source')} feed its charts."
+    )
 
 
 def coverage_text(cov: pd.DataFrame) -> str:
@@ -1012,20 +1268,27 @@ def coverage_text(cov: pd.DataFrame) -> str:
     total = counts.to_numpy().sum()
     b, c, pa, n = (int(counts[k].sum()) for k in ("both", "china", "partner", "none"))
     years = prose.span(int(cov.index.min()), int(cov.index.max()))
-    out = [f"Of the {prose.plural(int(total), 'partner-year')} in {years}, both sides publish a figure in {b}, "
-           f"only China in {c}, only the partner in {pa}, and neither in {n}."]
+    out = [
+        f"Of the {prose.plural(int(total), 'partner-year')} in {years}, both sides publish a figure in {b}, "
+        f"only China in {c}, only the partner in {pa}, and neither in {n}."
+    ]
     if len(counts) > 1:
         full = [p for p in counts.index if counts.loc[p, "both"] == len(cov)]
         if full:
             out.append(f"Both sides publish every year for {prose.names(full)}.")
     one_sided = counts[counts["china"] > counts["both"]]
     for p in one_sided.index:
-        out.append(f"For {prose.name(p)} only China's figure exists in {counts.loc[p, 'china']} of the "
-                   f"{len(cov)} years: the partner's own statistics are missing there.")
+        out.append(
+            f"For {prose.name(p)} only China's figure exists in {counts.loc[p, 'china']} of the "
+            f"{len(cov)} years: the partner's own statistics are missing there."
+        )
     empty = counts[counts["none"] > 0]
     if len(empty):
-        out.append("Years with no figure from either side: " + "; ".join(
-            f"{prose.name(p)} {spans(cov.index[cov[p] == ''])}" for p in empty.index) + ".")
+        out.append(
+            "Years with no figure from either side: "
+            + "; ".join(f"{prose.name(p)} {spans(cov.index[cov[p] == ''])}" for p in empty.index)
+            + "."
+        )
     return " ".join(out)
 
 
@@ -1042,20 +1305,26 @@ def trend_text(basis: pd.DataFrame, sides: dict[str, str], flow: str, gap: pd.Da
             y, v = int(s.index[-1]), float(s.iloc[-1])
             pos = int((s > 0).sum())
             word = "a surplus" if v >= 0 else "a deficit"
-            out.append(f"With {prose.name(p)}, China had {word} of {prose.usd(abs(v))} in {y} "
-                       f"({_who(sides[p], p)}); a surplus in {pos} of the {prose.plural(len(s), 'year')} with a figure.")
+            out.append(
+                f"With {prose.name(p)}, China had {word} of {prose.usd(abs(v))} in {y} "
+                f"({_who(sides[p], p)}); a surplus in {pos} of the {prose.plural(len(s), 'year')} with a figure."
+            )
         return " ".join(out)
     for p in basis.columns:
         s = basis[p].dropna()
         s = s[s > 0]
         if len(s) < 2:
-            out.append(f"{prose.name(p)} has {prose.plural(len(s), 'year')} with a figure in the window "
-                       f"({_who(sides[p], p)}), too few for a trend.")
+            out.append(
+                f"{prose.name(p)} has {prose.plural(len(s), 'year')} with a figure in the window "
+                f"({_who(sides[p], p)}), too few for a trend."
+            )
             continue
         y0, y1 = int(s.index[0]), int(s.index[-1])
         v0, v1 = float(s.iloc[0]), float(s.iloc[-1])
-        text = (f"{FLOW_WITH[flow][0].upper() + FLOW_WITH[flow][1:]} {prose.name(p)} went from {prose.usd(v0)} in {y0} to "
-                f"{prose.usd(v1)} in {y1} ({_who(sides[p], p)}), {prose.times(v1 / v0)} the first figure")
+        text = (
+            f"{FLOW_WITH[flow][0].upper() + FLOW_WITH[flow][1:]} {prose.name(p)} went from {prose.usd(v0)} in {y0} to "
+            f"{prose.usd(v1)} in {y1} ({_who(sides[p], p)}), {prose.times(v1 / v0)} the first figure"
+        )
         peak_y = int(s.idxmax())
         if peak_y != y1 and float(s.max()) > 1.1 * v1:
             text += f"; it peaked at {prose.usd(float(s.max()))} in {peak_y}"
@@ -1066,12 +1335,16 @@ def trend_text(basis: pd.DataFrame, sides: dict[str, str], flow: str, gap: pd.Da
             y = int(last.index[-1])
             row = last.loc[y].dropna()
             lead = row.idxmax()
-            out.append(f"In {y}, the last year of the window with a figure, the largest partner was "
-                       f"{prose.name(lead)} ({prose.usd(float(row[lead]))}, {_who(sides[lead], lead)}).")
+            out.append(
+                f"In {y}, the last year of the window with a figure, the largest partner was "
+                f"{prose.name(lead)} ({prose.usd(float(row[lead]))}, {_who(sides[lead], lead)})."
+            )
     if gap is not None and len(gap):
         above = int((gap["ratio"] > 1).sum())
-        out.append(f"Where both sides publish, China's figure is the higher one in {above} of "
-                   f"{prose.plural(len(gap), 'partner-year')} (section 6).")
+        out.append(
+            f"Where both sides publish, China's figure is the higher one in {above} of "
+            f"{prose.plural(len(gap), 'partner-year')} (section 6)."
+        )
     return " ".join(out)
 
 
@@ -1079,18 +1352,22 @@ def regional_text(compare: pd.DataFrame, region: pd.DataFrame, start: int, end: 
     """The sum of the five against the published totals, in the window."""
 
     complete = region["total"].dropna()
-    out = [f"In {prose.span(start, end)} China's figure is known for all five states in "
-           f"{prose.plural(len(complete), 'year')}."]
+    out = [
+        f"In {prose.span(start, end)} China's figure is known for all five states in "
+        f"{prose.plural(len(complete), 'year')}."
+    ]
     both = compare.dropna(subset=["sum_of_five_usd_m"])
     both = both[both["usd_m"].notna()]
     if len(both):
         diffs = (both["usd_m"] - both["sum_of_five_usd_m"]).abs()
         worst = both.loc[diffs.idxmax()]
         last = both.iloc[-1]
-        out.append(f"Where a published total and the sum of the five exist for the same year "
-                   f"({prose.plural(len(both), 'year')}), they differ by at most {prose.usd(float(diffs.max()))} "
-                   f"({int(worst['year'])}); in {int(last['year'])} the published total was "
-                   f"{prose.usd(float(last['usd_m']))} against a sum of {prose.usd(float(last['sum_of_five_usd_m']))}.")
+        out.append(
+            f"Where a published total and the sum of the five exist for the same year "
+            f"({prose.plural(len(both), 'year')}), they differ by at most {prose.usd(float(diffs.max()))} "
+            f"({int(worst['year'])}); in {int(last['year'])} the published total was "
+            f"{prose.usd(float(last['usd_m']))} against a sum of {prose.usd(float(last['sum_of_five_usd_m']))}."
+        )
     elif len(compare):
         out.append("No year has both a published total and a complete sum, so the two cannot be compared here.")
     else:
@@ -1102,17 +1379,21 @@ def hundredfold_text(published: pd.DataFrame, start: int, end: int) -> str:
     """The seed's '100-fold, 1992 to 2012' against the published totals (when the window holds both years)."""
 
     if not (start <= 1992 and end >= 2012):
-        return prose.not_in_selection("The check of the starting document's '100-fold from 1992 to 2012'",
-                                      f"the window {prose.span(start, end)} does not include both years")
+        return prose.not_in_selection(
+            "The check of the starting document's '100-fold from 1992 to 2012'",
+            f"the window {prose.span(start, end)} does not include both years",
+        )
     pub = published.drop_duplicates("year").set_index("year")
     if 1992 not in pub.index or 2012 not in pub.index:
-        return "**\"100-fold\" from 1992 to 2012.** The published totals lack one of the two years, so the claim cannot be checked here."
+        return '**"100-fold" from 1992 to 2012.** The published totals lack one of the two years, so the claim cannot be checked here.'
     a, b = pub.loc[1992], pub.loc[2012]
     ratio = float(b["usd_m"]) / float(a["usd_m"])
     hedge = " (a rounded figure)" if bool(a["estimate"]) else ""
-    return (f"**\"100-fold\" from 1992 to 2012.** The published totals give {prose.usd(float(a['usd_m']))} for 1992"
-            f"{hedge} (`{a['source_id']}`) and {prose.usd(float(b['usd_m']))} for 2012 (`{b['source_id']}`), "
-            f"a ratio of {ratio:.0f}. The claims chapter checks the claim with its working.")
+    return (
+        f'**"100-fold" from 1992 to 2012.** The published totals give {prose.usd(float(a["usd_m"]))} for 1992'
+        f"{hedge} (`{a['source_id']}`) and {prose.usd(float(b['usd_m']))} for 2012 (`{b['source_id']}`), "
+        f"a ratio of {ratio:.0f}. The claims chapter checks the claim with its working."
+    )
 
 
 def shares_text(shares_table: pd.DataFrame, totals: pd.DataFrame) -> str:
@@ -1125,24 +1406,32 @@ def shares_text(shares_table: pd.DataFrame, totals: pd.DataFrame) -> str:
     row = sh.loc[y]
     lead = row.idxmax()
     lead_range = sh[lead]
-    out = [f"Among the five Central Asian states, in {y}, the latest complete year of the window, {prose.name(lead)} had the largest share: "
-           f"{prose.usd(float(totals.loc[y, lead]))}, {prose.pct(float(row[lead]))} of the five's total."]
+    out = [
+        f"Among the five Central Asian states, in {y}, the latest complete year of the window, {prose.name(lead)} had the largest share: "
+        f"{prose.usd(float(totals.loc[y, lead]))}, {prose.pct(float(row[lead]))} of the five's total."
+    ]
     if len(sh) > 1:
-        out.append(f"Across the {prose.plural(len(sh), 'complete year')} its share ranged from "
-                   f"{prose.pct(float(lead_range.min()))} ({int(lead_range.idxmin())}) to "
-                   f"{prose.pct(float(lead_range.max()))} ({int(lead_range.idxmax())}).")
+        out.append(
+            f"Across the {prose.plural(len(sh), 'complete year')} its share ranged from "
+            f"{prose.pct(float(lead_range.min()))} ({int(lead_range.idxmin())}) to "
+            f"{prose.pct(float(lead_range.max()))} ({int(lead_range.idxmax())})."
+        )
         first = sh.iloc[0]
         change = (row - first).drop(lead)
         if len(change):
             up = change.idxmax()
             if change[up] > 2:
-                out.append(f"The largest gain among the others was {prose.name(up)}'s, from "
-                           f"{prose.pct(float(first[up]))} in {int(sh.index[0])} to {prose.pct(float(row[up]))} in {y} "
-                           "(by China's count).")
+                out.append(
+                    f"The largest gain among the others was {prose.name(up)}'s, from "
+                    f"{prose.pct(float(first[up]))} in {int(sh.index[0])} to {prose.pct(float(row[up]))} in {y} "
+                    "(by China's count)."
+                )
     if 2023 in sh.index:
         k = float(sh.loc[2023, "KAZ"])
         verdict = "holds" if 45 <= k < 50 else "does not hold"
-        out.append(f"The starting document's \"nearly half\" for Kazakhstan in 2023: {prose.pct(k)}, so the phrase {verdict}.")
+        out.append(
+            f'The starting document\'s "nearly half" for Kazakhstan in 2023: {prose.pct(k)}, so the phrase {verdict}.'
+        )
     return " ".join(out)
 
 
@@ -1150,16 +1439,20 @@ def growth_text(growth_tab: pd.DataFrame, sides: dict[str, str], flow: str = "to
     """Fastest and slowest compound growth in the growth table."""
 
     if flow == "balance":
-        return ("Growth of China's surplus (a balance has no growth rate where it changes sign: years with a deficit "
-                "are left out). " + growth_text(growth_tab, sides))
+        return (
+            "Growth of China's surplus (a balance has no growth rate where it changes sign: years with a deficit "
+            "are left out). " + growth_text(growth_tab, sides)
+        )
 
     g = growth_tab.dropna(subset=["cagr_percent"])
     out = []
     if g.empty:
         return "No partner has two years with a positive figure in the window, so no growth can be computed."
     for _, r in g.sort_values("cagr_percent", ascending=False).iterrows():
-        out.append(f"{prose.name(r['partner'])}: {prose.times(float(r['ratio']))} from {int(r['from'])} to "
-                   f"{int(r['to'])}, {float(r['cagr_percent']):.1f}% a year ({_who(sides[r['partner']], r['partner'])})")
+        out.append(
+            f"{prose.name(r['partner'])}: {prose.times(float(r['ratio']))} from {int(r['from'])} to "
+            f"{int(r['to'])}, {float(r['cagr_percent']):.1f}% a year ({_who(sides[r['partner']], r['partner'])})"
+        )
     text = "; ".join(out) + "."
     if len(g) > 1:
         fast = g.loc[g["cagr_percent"].idxmax()]
@@ -1174,12 +1467,17 @@ def tajik_claim_text(china_all: pd.DataFrame, countries: Sequence[str], start: i
     """The seed's 'Tajikistan +53.5% to USD 3.93 billion in 2023', checked when the selection holds it."""
 
     if "TJK" not in countries or not start <= 2023 <= end:
-        why = "Tajikistan is not among the chosen countries" if "TJK" not in countries else \
-            f"the window {prose.span(start, end)} does not include 2023"
-        return prose.not_in_selection("The check of the starting document's \"Tajikistan +53.5% to USD 3.93 billion in 2023\"", why)
+        why = (
+            "Tajikistan is not among the chosen countries"
+            if "TJK" not in countries
+            else f"the window {prose.span(start, end)} does not include 2023"
+        )
+        return prose.not_in_selection(
+            'The check of the starting document\'s "Tajikistan +53.5% to USD 3.93 billion in 2023"', why
+        )
     s = china_all["TJK"] if "TJK" in china_all else pd.Series(dtype="float64")
     v23, v22 = s.get(2023), s.get(2022)
-    text = "**The starting document's \"Tajikistan, +53.5% to USD 3.93 billion in 2023\".** "
+    text = '**The starting document\'s "Tajikistan, +53.5% to USD 3.93 billion in 2023".** '
     if v23 is None or pd.isna(v23):
         return text + "China's 2023 figure is missing, so the claim cannot be checked."
     text += f"China's 2023 figure in the data is {prose.usd(float(v23), digits=3)}"
@@ -1187,7 +1485,10 @@ def tajik_claim_text(china_all: pd.DataFrame, countries: Sequence[str], start: i
         return text + "; China's 2022 figure is not in the window or the data, so the growth rate cannot be checked."
     g = (float(v23) / float(v22) - 1) * 100
     verdict = "matches" if abs(g - 53.5) <= 1 else "does not match"
-    return text + f", and its 2022 figure {prose.usd(float(v22), digits=3)}: growth of {g:.1f}%, which {verdict} the claim."
+    return (
+        text
+        + f", and its 2022 figure {prose.usd(float(v22), digits=3)}: growth of {g:.1f}%, which {verdict} the claim."
+    )
 
 
 def mirror_text(summary: pd.DataFrame) -> str:
@@ -1199,16 +1500,22 @@ def mirror_text(summary: pd.DataFrame) -> str:
     for _, r in summary.sort_values("median_ratio", ascending=False).iterrows():
         name = prose.name(r["partner"])
         if r["years_both"] == 1:
-            out.append(f"**{name}**: one year with both figures ({r['last']}), China's {prose.times(r['latest_ratio'])} the partner's.")
+            out.append(
+                f"**{name}**: one year with both figures ({r['last']}), China's {prose.times(r['latest_ratio'])} the partner's."
+            )
             continue
-        out.append(f"**{name}**: in {r['years_both']} years with both figures ({prose.span(r['first'], r['last'])}) "
-                   f"China's figure was typically {r['median_ratio']:.2f} times the partner's (median), from "
-                   f"{r['lowest_ratio']:.2f} ({r['lowest_in']}) to {r['highest_ratio']:.2f} ({r['highest_in']}); "
-                   f"{r['latest_ratio']:.2f} in {r['last']}.")
+        out.append(
+            f"**{name}**: in {r['years_both']} years with both figures ({prose.span(r['first'], r['last'])}) "
+            f"China's figure was typically {r['median_ratio']:.2f} times the partner's (median), from "
+            f"{r['lowest_ratio']:.2f} ({r['lowest_in']}) to {r['highest_ratio']:.2f} ({r['highest_in']}); "
+            f"{r['latest_ratio']:.2f} in {r['last']}."
+        )
     if len(summary) > 1:
         top = summary.loc[summary["median_ratio"].idxmax()]
-        out.append(f"A reader who quotes trade with {prose.name(top['partner'])} should say whose statistics are "
-                   f"meant: in a typical year the two answers differ by a factor of {top['median_ratio']:.1f}.")
+        out.append(
+            f"A reader who quotes trade with {prose.name(top['partner'])} should say whose statistics are "
+            f"meant: in a typical year the two answers differ by a factor of {top['median_ratio']:.1f}."
+        )
     return "\n\n".join(out)
 
 
@@ -1227,8 +1534,10 @@ def balance_text(balance: pd.DataFrame) -> str:
         pos = int((s > 0).sum())
         last_y, last_v = int(s.index[-1]), float(s.iloc[-1])
         word = "surplus" if last_v >= 0 else "deficit"
-        out.append(f"{prose.name(p)}: a surplus for China in {pos} of {prose.plural(len(s), 'year')}; "
-                   f"a {word} of {prose.usd(abs(last_v))} in {last_y}.")
+        out.append(
+            f"{prose.name(p)}: a surplus for China in {pos} of {prose.plural(len(s), 'year')}; "
+            f"a {word} of {prose.usd(abs(last_v))} in {last_y}."
+        )
     low = b.min().min()
     if low < 0:
         who = b.min().idxmin()
@@ -1242,8 +1551,10 @@ def index_text(index: pd.DataFrame, left_out: Sequence[str], base_year: int, bas
 
     out = []
     if left_out:
-        out.append(f"No {basis_name} figure above zero in {base_year} for {prose.names(left_out)}: "
-                   f"{'it is' if len(left_out) == 1 else 'they are'} left out of the index.")
+        out.append(
+            f"No {basis_name} figure above zero in {base_year} for {prose.names(left_out)}: "
+            f"{'it is' if len(left_out) == 1 else 'they are'} left out of the index."
+        )
     idx = index.dropna(how="all")
     if idx.empty:
         out.append("No partner can be indexed to this base year.")
@@ -1266,12 +1577,17 @@ def table1_text(t1: pd.DataFrame) -> str:
     fixed = t1[t1["correction"] != "none"]
     by_row = fixed.groupby("row_label").size().sort_values(ascending=False)
     count = f"{len(fixed)} cells" if len(fixed) > 1 else ("1 cell" if len(fixed) else "No cell")
-    out = [f"{count} of the {len(t1)} shown {'were' if len(fixed) > 1 else 'was'} corrected"
-           + (": " + ", ".join(f"{n} in the {lab} row" for lab, n in by_row.items()) if len(by_row) else "") + "."]
+    out = [
+        f"{count} of the {len(t1)} shown {'were' if len(fixed) > 1 else 'was'} corrected"
+        + (": " + ", ".join(f"{n} in the {lab} row" for lab, n in by_row.items()) if len(by_row) else "")
+        + "."
+    ]
     dis = t1[t1["verdict"] == "disagrees"]
     if len(dis):
-        out.append("Cells that still disagree with the independent figure after correction (shown as disagreements, "
-                   "not fixed): " + "; ".join(f"{r.row_label} {r.year}" for r in dis.itertuples()) + ".")
+        out.append(
+            "Cells that still disagree with the independent figure after correction (shown as disagreements, "
+            "not fixed): " + "; ".join(f"{r.row_label} {r.year}" for r in dis.itertuples()) + "."
+        )
     else:
         out.append("No cell shown disagrees with its independent figure by more than 10%.")
     return " ".join(out)
@@ -1288,13 +1604,22 @@ def targets_text(table: pd.DataFrame) -> str:
         place = "the five Central Asian states" if r["partner"] == "CA5" else prose.name(r["partner"])
         parts = [f"{who}: {st}" for who, st in zip(g["series"], g["status"])]
         by = f"by {int(r['deadline'])}" if pd.notna(r["deadline"]) else "with no deadline"
-        out.append(f"- {prose.usd(float(r['target_usd_m']))} with {place} {by} "
-                   f"(announced {r['announced']} by {r['by']}): " + "; ".join(parts) + ".")
+        out.append(
+            f"- {prose.usd(float(r['target_usd_m']))} with {place} {by} "
+            f"(announced {r['announced']} by {r['by']}): " + "; ".join(parts) + "."
+        )
     return "\n".join(out)
 
 
-def key_outputs(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], gap_sum: pd.DataFrame,
-                growth_tab: pd.DataFrame, balance: pd.DataFrame) -> dict[str, str]:
+def key_outputs(
+    *,
+    p: dict,
+    basis: pd.DataFrame,
+    sides: dict[str, str],
+    gap_sum: pd.DataFrame,
+    growth_tab: pd.DataFrame,
+    balance: pd.DataFrame,
+) -> dict[str, str]:
     """3-5 labelled results of a run, for the sweep index's comparison table."""
     out: dict[str, str] = {}
     last = basis.dropna(how="all")
@@ -1303,11 +1628,14 @@ def key_outputs(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], gap_sum:
         row = last.loc[y].dropna()
         lead = row.idxmax()
         from ..core import prose
+
         out["largest partner, last year"] = f"{lead} {y}: {prose.usd(float(row[lead]))}"
     g = growth_tab.dropna(subset=["cagr_percent"])
     if len(g):
         r = g.loc[g["cagr_percent"].idxmax()]
-        out["fastest growth (CAGR)"] = f"{r['partner']} {float(r['cagr_percent']):.1f}%/yr ({int(r['from'])}-{int(r['to'])})"
+        out["fastest growth (CAGR)"] = (
+            f"{r['partner']} {float(r['cagr_percent']):.1f}%/yr ({int(r['from'])}-{int(r['to'])})"
+        )
         out["growth multiple"] = f"{r['partner']} x{float(r['ratio']):.1f}"
     if len(gap_sum):
         top = gap_sum.loc[gap_sum["median_ratio"].idxmax()]
@@ -1316,7 +1644,9 @@ def key_outputs(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], gap_sum:
     if len(b):
         y = int(b.index[-1])
         tot = float(b.loc[y].sum())
-        out["China's balance, last year"] = f"{'+' if tot >= 0 else '-'}{abs(tot) / 1000:.1f} bn ({y}, {prose.plural(int(b.loc[y].notna().sum()), 'partner')})"
+        out["China's balance, last year"] = (
+            f"{'+' if tot >= 0 else '-'}{abs(tot) / 1000:.1f} bn ({y}, {prose.plural(int(b.loc[y].notna().sum()), 'partner')})"
+        )
     return out
 
 
@@ -1325,35 +1655,46 @@ def disagreement_text(disagree: pd.DataFrame, compared: int, countries: Sequence
 
     if not compared:
         return f"No figure for {prose.names(countries)} in {window} has a second reading to compare."
-    text = (f"Of {prose.plural(compared, 'second reading')} of a figure for {prose.names(countries)} in {window}, "
-            f"{len(disagree)} differ from the primary figure by more than 1%")
+    text = (
+        f"Of {prose.plural(compared, 'second reading')} of a figure for {prose.names(countries)} in {window}, "
+        f"{len(disagree)} differ from the primary figure by more than 1%"
+    )
     if len(disagree):
         top = disagree.iloc[0]
-        text += (f"; the largest difference is {abs(float(top['difference_percent'])):.0f}% "
-                 f"({prose.name(top['partner'])} {int(top['year'])}, {FLOW_WORDS[top['flow']]}, "
-                 f"`{top['variant_source']}` against `{top['primary_source']}`)")
+        text += (
+            f"; the largest difference is {abs(float(top['difference_percent'])):.0f}% "
+            f"({prose.name(top['partner'])} {int(top['year'])}, {FLOW_WORDS[top['flow']]}, "
+            f"`{top['variant_source']}` against `{top['primary_source']}`)"
+        )
     return text + "."
 
 
 def jump_rows(trade: pd.DataFrame, partners: Sequence[str], years: Iterable[int]) -> pd.DataFrame:
     """Rows the data flags as a sudden jump (drawn on both sides by one rule, not excluded), in the window."""
     notes = trade["notes"].fillna("").astype(str)
-    rows = trade[notes.str.contains("Sudden jump", regex=False) & trade["partner_iso3"].isin(list(partners))
-                 & trade["year"].isin(list(years))]
+    rows = trade[
+        notes.str.contains("Sudden jump", regex=False)
+        & trade["partner_iso3"].isin(list(partners))
+        & trade["year"].isin(list(years))
+    ]
     return rows.sort_values(["partner_iso3", "year", "reporter_iso3"])
 
 
 def jump_text(rows: pd.DataFrame, countries: Sequence[str]) -> str:
     """The one rule for sudden jumps, and the rows of the selection it applies to."""
 
-    rule = ("**Sudden jumps.** A jump is not by itself a reason to leave a figure out: where both sides report it, "
-            "both sides' rows are drawn, on the same rule, and flagged in the data.")
+    rule = (
+        "**Sudden jumps.** A jump is not by itself a reason to leave a figure out: where both sides report it, "
+        "both sides' rows are drawn, on the same rule, and flagged in the data."
+    )
     if rows.empty:
         return rule + f" No row this run draws for {prose.names(countries)} is flagged as a sudden jump."
-    listed = "; ".join(f"{prose.name(r.partner_iso3)} {r.year}, {FLOW_WORDS[r.flow]}, "
-                       f"{'China' if r.reporter_iso3 == 'CHN' else prose.name(r.reporter_iso3)}-reported "
-                       f"({prose.usd(float(r.value) * USD_MILLION_PER_UNIT.get(str(r.unit), float('nan')))}, `{r.row_id}`)"
-                       for r in rows.itertuples())
+    listed = "; ".join(
+        f"{prose.name(r.partner_iso3)} {r.year}, {FLOW_WORDS[r.flow]}, "
+        f"{'China' if r.reporter_iso3 == 'CHN' else prose.name(r.reporter_iso3)}-reported "
+        f"({prose.usd(float(r.value) * USD_MILLION_PER_UNIT.get(str(r.unit), float('nan')))}, `{r.row_id}`)"
+        for r in rows.itertuples()
+    )
     return rule + f" Flagged rows this run draws: {listed}."
 
 
@@ -1368,9 +1709,17 @@ WHATS_NEXT = (
 )
 
 
-def key_findings(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], growth_tab: pd.DataFrame,
-                 gap_sum: pd.DataFrame, balance: pd.DataFrame, target_table: pd.DataFrame | None = None,
-                 t1: pd.DataFrame | None = None) -> str:
+def key_findings(
+    *,
+    p: dict,
+    basis: pd.DataFrame,
+    sides: dict[str, str],
+    growth_tab: pd.DataFrame,
+    gap_sum: pd.DataFrame,
+    balance: pd.DataFrame,
+    target_table: pd.DataFrame | None = None,
+    t1: pd.DataFrame | None = None,
+) -> str:
     """The chapter's "Key findings", computed from the run: bullets that quote its own numbers.
 
     Every number comes from the tables the run computed (growth, mirror gap,
@@ -1388,8 +1737,10 @@ def key_findings(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], growth_
         row = row[row > 0]
         if len(row):
             lead = row.idxmax()
-            text = (f"**Size.** In {y}, the last year of {window} with a figure, {prose.name(lead)} was the largest of the "
-                    f"chosen partners by {FLOW_WORDS[flow]}: {prose.usd(float(row[lead]))} ({_who(sides[lead], lead)})")
+            text = (
+                f"**Size.** In {y}, the last year of {window} with a figure, {prose.name(lead)} was the largest of the "
+                f"chosen partners by {FLOW_WORDS[flow]}: {prose.usd(float(row[lead]))} ({_who(sides[lead], lead)})"
+            )
             if len(row) > 1:
                 text += f", of {prose.usd(float(row.sum()))} for the {len(row)} partners with a figure that year"
             bullets.append(text + ".")
@@ -1397,20 +1748,27 @@ def key_findings(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], growth_
     if len(g):
         fast = g.loc[g["cagr_percent"].idxmax()]
         what = FLOW_WITH[flow][0].upper() + FLOW_WITH[flow][1:]
-        text = (f"**Growth.** {what} {prose.name(fast['partner'])} went from {prose.usd(float(fast['value_from']))} in "
-                f"{int(fast['from'])} to {prose.usd(float(fast['value_to']))} in {int(fast['to'])} "
-                f"({prose.times(float(fast['ratio']))}, {float(fast['cagr_percent']):.1f}% a year compounded, "
-                f"{_who(sides[fast['partner']], fast['partner'])})" + (", the fastest of the chosen partners" if len(g) > 1 else ""))
+        text = (
+            f"**Growth.** {what} {prose.name(fast['partner'])} went from {prose.usd(float(fast['value_from']))} in "
+            f"{int(fast['from'])} to {prose.usd(float(fast['value_to']))} in {int(fast['to'])} "
+            f"({prose.times(float(fast['ratio']))}, {float(fast['cagr_percent']):.1f}% a year compounded, "
+            f"{_who(sides[fast['partner']], fast['partner'])})"
+            + (", the fastest of the chosen partners" if len(g) > 1 else "")
+        )
         if len(g) > 1:
             slow = g.loc[g["cagr_percent"].idxmin()]
-            text += (f"; the slowest, {prose.name(slow['partner'])}, {float(slow['cagr_percent']):.1f}% a year "
-                     f"({int(slow['from'])}–{int(slow['to'])})")
+            text += (
+                f"; the slowest, {prose.name(slow['partner'])}, {float(slow['cagr_percent']):.1f}% a year "
+                f"({int(slow['from'])}–{int(slow['to'])})"
+            )
         bullets.append(text + ".")
     if len(gap_sum):
         top = gap_sum.loc[gap_sum["median_ratio"].idxmax()]
-        text = (f"**Two counts.** Where both sides publish, China's figure for {prose.name(top['partner'])} was typically "
-                f"{top['median_ratio']:.2f} times {prose.name(top['partner'])}'s own (median of "
-                f"{prose.plural(int(top['years_both']), 'year')})")
+        text = (
+            f"**Two counts.** Where both sides publish, China's figure for {prose.name(top['partner'])} was typically "
+            f"{top['median_ratio']:.2f} times {prose.name(top['partner'])}'s own (median of "
+            f"{prose.plural(int(top['years_both']), 'year')})"
+        )
         if len(gap_sum) > 1:
             low = gap_sum.loc[gap_sum["median_ratio"].idxmin()]
             text += f"; for {prose.name(low['partner'])} {low['median_ratio']:.2f} times"
@@ -1426,28 +1784,38 @@ def key_findings(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], growth_
             parts.append(f"a surplus with {prose.names(surplus)}")
         if deficit:
             parts.append(f"a deficit with {prose.names(deficit)}")
-        bullets.append(f"**Balance.** By China's statistics, in {y} China had " + " and ".join(parts)
-                       + (f" (only {prose.plural(len(row), 'chosen partner')} {'has' if len(row) == 1 else 'have'} both flows that year)."
-                          if len(row) < len(bal.columns)
-                          else "."))
+        bullets.append(
+            f"**Balance.** By China's statistics, in {y} China had "
+            + " and ".join(parts)
+            + (
+                f" (only {prose.plural(len(row), 'chosen partner')} {'has' if len(row) == 1 else 'have'} both flows that year)."
+                if len(row) < len(bal.columns)
+                else "."
+            )
+        )
     if target_table is not None and len(target_table):
         china_side = target_table[target_table["series"] == "China-reported"]
         kinds = ["not yet met", "met", "missed", "on track", "behind", "too early to tell", "no figure"]
         kind = china_side["status"].map(lambda st: next((k for k in kinds if str(st).startswith(k)), "other"))
         counts = kind.value_counts()
         said = [f"{int(counts[k])} {k}" for k in kinds + ["other"] if k in counts.index]
-        bullets.append(f"**Promises.** Of the {prose.plural(len(china_side), 'trade target')} set for the chosen "
-                       f"partners (judged on the whole series, whatever the window), by China's count: "
-                       + ", ".join(said) + ".")
+        bullets.append(
+            f"**Promises.** Of the {prose.plural(len(china_side), 'trade target')} set for the chosen "
+            f"partners (judged on the whole series, whatever the window), by China's count: " + ", ".join(said) + "."
+        )
     if t1 is not None and len(t1):
         fixed = int((t1["correction"] != "none").sum())
         dis = int((t1["verdict"] == "disagrees").sum())
-        bullets.append(f"**A printed table.** In Gao Fei's Table 1 (section 12), {fixed} of the "
-                       f"{len(t1)} cells shown for the chosen partners needed a correction of the scan, and "
-                       f"{dis} still {'disagrees' if dis == 1 else 'disagree'} with an independent figure after it.")
+        bullets.append(
+            f"**A printed table.** In Gao Fei's Table 1 (section 12), {fixed} of the "
+            f"{len(t1)} cells shown for the chosen partners needed a correction of the scan, and "
+            f"{dis} still {'disagrees' if dis == 1 else 'disagree'} with an independent figure after it."
+        )
     if not bullets:
-        bullets.append("This run's window and partners hold too few figures for a finding with numbers; "
-                       "the sections above say which years are missing.")
+        bullets.append(
+            "This run's window and partners hold too few figures for a finding with numbers; "
+            "the sections above say which years are missing."
+        )
     return "## Key findings\n\n" + "\n".join(f"- {x}" for x in bullets) + "\n\n" + WHATS_NEXT
 
 
@@ -1455,16 +1823,37 @@ def key_findings(*, p: dict, basis: pd.DataFrame, sides: dict[str, str], growth_
 
 #: Column names and codes of this chapter's tables in words (country codes as names).
 TABLE_LABELS: dict[object, str] = {
-    "china": "China-reported", "partner_reported": "Partner-reported", "partner_reported_total": "Partner-reported total",
-    "years_both": "Years with both figures", "first": "First year", "last": "Last year",
-    "lowest_in": "Year of the lowest", "highest_in": "Year of the highest", "percent": "Change (%)",
-    "value_from": "Value, first year", "value_to": "Value, last year", "members_with_data": "States with a figure",
-    "sum_of_five_usd_m": "Sum of the five (USD million)", "CA5": "Central Asia (five)",
+    "china": "China-reported",
+    "partner_reported": "Partner-reported",
+    "partner_reported_total": "Partner-reported total",
+    "years_both": "Years with both figures",
+    "first": "First year",
+    "last": "Last year",
+    "lowest_in": "Year of the lowest",
+    "highest_in": "Year of the highest",
+    "percent": "Change (%)",
+    "value_from": "Value, first year",
+    "value_to": "Value, last year",
+    "members_with_data": "States with a figure",
+    "sum_of_five_usd_m": "Sum of the five (USD million)",
+    "CA5": "Central Asia (five)",
 }
 #: Units of the money columns of this chapter's tables (values are USD million after conversion).
-TABLE_UNITS: dict[str, str] = {c: "USD million" for c in (
-    "china", "partner_reported", "partner_reported_total", "gap", "value_from", "value_to", "total", "china_exports",
-    "china_imports", "balance")}
+TABLE_UNITS: dict[str, str] = {
+    c: "USD million"
+    for c in (
+        "china",
+        "partner_reported",
+        "partner_reported_total",
+        "gap",
+        "value_from",
+        "value_to",
+        "total",
+        "china_exports",
+        "china_imports",
+        "balance",
+    )
+}
 
 
 def table(frame: pd.DataFrame, name: str, **kwargs):

@@ -137,8 +137,9 @@ def outcomes(out: pd.DataFrame, trip_ids: Iterable[str], categories: Iterable[st
     return rows[rows["category"].isin(list(categories))].reset_index(drop=True)
 
 
-def by_category(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str],
-                categories: Sequence[str]) -> pd.DataFrame:
+def by_category(
+    out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str], categories: Sequence[str]
+) -> pd.DataFrame:
     """Outcomes per category and trip: named documents, pledges and initiatives.
 
     Announced *counts* of documents are not outcomes themselves and are left
@@ -148,8 +149,9 @@ def by_category(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str],
     rows = outcomes(out, trip_ids, categories)
     rows = rows[rows["kind"] != "document_count"]
     cats = [c for c in CATEGORIES if c in set(categories)]
-    table = pd.DataFrame(0, index=pd.Index(cats, name="category"),
-                         columns=[trip_label(trips, t) for t in trip_ids], dtype="int64")
+    table = pd.DataFrame(
+        0, index=pd.Index(cats, name="category"), columns=[trip_label(trips, t) for t in trip_ids], dtype="int64"
+    )
     for t in trip_ids:
         counts = rows[rows["trip_id"] == t]["category"].value_counts()
         table[trip_label(trips, t)] = [int(counts.get(c, 0)) for c in cats]
@@ -169,8 +171,21 @@ def document_counts(out: pd.DataFrame, trip_ids: Iterable[str]) -> pd.DataFrame:
     ceremony, with "more than" and "about" as often as an exact figure.
     """
     rows = out[out["trip_id"].isin(list(trip_ids)) & (out["kind"] == "document_count")]
-    return rows[["trip_id", "date", "setting", "partner_iso3", "title", "quantity", "unit",
-                 "announced_by", "announced_by_side", "source_id", "notes"]].reset_index(drop=True)
+    return rows[
+        [
+            "trip_id",
+            "date",
+            "setting",
+            "partner_iso3",
+            "title",
+            "quantity",
+            "unit",
+            "announced_by",
+            "announced_by_side",
+            "source_id",
+            "notes",
+        ]
+    ].reset_index(drop=True)
 
 
 def disagreements(itin: pd.DataFrame, out: pd.DataFrame, trip_ids: Iterable[str]) -> pd.DataFrame:
@@ -180,11 +195,18 @@ def disagreements(itin: pd.DataFrame, out: pd.DataFrame, trip_ids: Iterable[str]
     for frame, key, what in ((itin, "stop_id", "description"), (out, "outcome_id", "title")):
         v = data.variants(frame[frame["trip_id"].isin(keep)], key)
         if len(v):
-            pairs.append(pd.DataFrame({
-                "row drawn": v["variant_of"], "reading drawn": v[f"{what}_drawn"],
-                "its source": v["source_id_drawn"], "other reading": v[f"{what}_other"],
-                "other source": v["source_id_other"], "note": v["notes_other"],
-            }))
+            pairs.append(
+                pd.DataFrame(
+                    {
+                        "row drawn": v["variant_of"],
+                        "reading drawn": v[f"{what}_drawn"],
+                        "its source": v["source_id_drawn"],
+                        "other reading": v[f"{what}_other"],
+                        "other source": v["source_id_other"],
+                        "note": v["notes_other"],
+                    }
+                )
+            )
     if not pairs:
         return pd.DataFrame({"note": ["No disagreements for the trips chosen."]})
     return pd.concat(pairs, ignore_index=True)
@@ -193,8 +215,14 @@ def disagreements(itin: pd.DataFrame, out: pd.DataFrame, trip_ids: Iterable[str]
 # --- comparison --------------------------------------------------------------------
 
 
-def compare(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame, out: pd.DataFrame,
-            trip_ids: Sequence[str], categories: Sequence[str]) -> pd.DataFrame:
+def compare(
+    trips: pd.DataFrame,
+    itin: pd.DataFrame,
+    places: pd.DataFrame,
+    out: pd.DataFrame,
+    trip_ids: Sequence[str],
+    categories: Sequence[str],
+) -> pd.DataFrame:
     """Side-by-side facts of the chosen trips, one column per trip.
 
     Rows: days abroad (calendar days from the first to the last day), countries
@@ -272,8 +300,15 @@ def _date_span(first, last) -> str:
     return f"{first:%-d %b}-{last:%-d %b}"
 
 
-def plot_routes(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame,
-                trip_ids: Sequence[str], *, ax=None, title: str | None = None) -> tuple:
+def plot_routes(
+    trips: pd.DataFrame,
+    itin: pd.DataFrame,
+    places: pd.DataFrame,
+    trip_ids: Sequence[str],
+    *,
+    ax=None,
+    title: str | None = None,
+) -> tuple:
     """Route map: arcs from Beijing through each stop and back, one colour per trip.
 
     Visited countries are shaded lightly; each stop is labelled with its
@@ -305,13 +340,18 @@ def plot_routes(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame,
         bend = 0.12 if k % 2 == 0 else -0.12
         r = routes[tid]
         pts = [maps.project(lon, lat) for lon, lat in zip(r["lon"], r["lat"])]
-        for (a, b) in zip(pts[:-1], pts[1:]):
+        for a, b in zip(pts[:-1], pts[1:]):
             xs, ys = _arc(a, b, bend)
             ax.plot(xs, ys, color=color, linewidth=2.6, solid_capstyle="round", zorder=3)
             # an arrowhead half-way along each leg shows the direction of travel
             i = len(xs) // 2
-            ax.annotate("", xy=(xs[i + 1], ys[i + 1]), xytext=(xs[i - 1], ys[i - 1]),
-                        arrowprops=dict(arrowstyle="-|>", color=color, lw=0, mutation_scale=22), zorder=4)
+            ax.annotate(
+                "",
+                xy=(xs[i + 1], ys[i + 1]),
+                xytext=(xs[i - 1], ys[i - 1]),
+                arrowprops=dict(arrowstyle="-|>", color=color, lw=0, mutation_scale=22),
+                zorder=4,
+            )
         for _, stop in r.iterrows():
             x, y = maps.project(stop["lon"], stop["lat"])
             ax.plot(x, y, "o", ms=9, color="white", mec=color, mew=2.5, zorder=5)
@@ -327,12 +367,27 @@ def plot_routes(trips: pd.DataFrame, itin: pd.DataFrame, places: pd.DataFrame,
         near = [q for q in xy if q != pid and ((xy[q][0] - x) ** 2 + (xy[q][1] - y) ** 2) ** 0.5 < 400_000]
         above = any(xy[q][1] < y for q in near)
         offset, ha, va = ((-10, 8), "right", "bottom") if above else ((10, -6), "left", "top")
-        ax.annotate(f"{p.loc[pid, 'name']}\n" + "\n".join(spans), (x, y), xytext=offset, ha=ha, va=va,
-                    textcoords="offset points", fontsize=12, zorder=6,
-                    bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.8))
+        ax.annotate(
+            f"{p.loc[pid, 'name']}\n" + "\n".join(spans),
+            (x, y),
+            xytext=offset,
+            ha=ha,
+            va=va,
+            textcoords="offset points",
+            fontsize=12,
+            zorder=6,
+            bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.8),
+        )
     bx, by = maps.project(p.loc[ORIGIN, "lon"], p.loc[ORIGIN, "lat"])
-    ax.annotate(p.loc[ORIGIN, "name"], (bx, by), xytext=(8, 6), textcoords="offset points",
-                fontsize=12, fontweight="bold", zorder=6)
+    ax.annotate(
+        p.loc[ORIGIN, "name"],
+        (bx, by),
+        xytext=(8, 6),
+        textcoords="offset points",
+        fontsize=12,
+        fontweight="bold",
+        zorder=6,
+    )
     ax.legend(handles=handles, loc="lower left", title="Trip")
     if title:
         ax.set_title(title)
@@ -358,8 +413,11 @@ def day_plan(itin: pd.DataFrame, places: pd.DataFrame, trip_id: str) -> pd.DataF
                     lines.append(f"Bilateral meetings ({len(met_names)}): " + ", ".join(met_names))
                     placed_meetings = True
                 continue
-            when = ev["time_local"] if pd.notna(ev["time_local"]) else (
-                ev["time_of_day"] if pd.notna(ev["time_of_day"]) else "")
+            when = (
+                ev["time_local"]
+                if pd.notna(ev["time_local"])
+                else (ev["time_of_day"] if pd.notna(ev["time_of_day"]) else "")
+            )
             what = EVENT_LABELS.get(ev["event_type"], ev["event_type"])
             who = f" ({_short_name(ev['counterpart'])})" if pd.notna(ev["counterpart"]) else ""
             lines.append(f"{when + ': ' if when else ''}{what}{who}")
@@ -400,8 +458,7 @@ def _short_name(counterpart: str) -> str:
     return " and ".join(person.split()[-1] for person in people if person) or str(counterpart)
 
 
-def plot_day_plan(plan: pd.DataFrame, *, ax=None, color: str = "#333333", title: str | None = None,
-                  wrap: int = 34):
+def plot_day_plan(plan: pd.DataFrame, *, ax=None, color: str = "#333333", title: str | None = None, wrap: int = 34):
     """Draw a day-by-day plan as columns: one column a day, its events listed below."""
     import matplotlib.pyplot as plt
 
@@ -413,8 +470,16 @@ def plot_day_plan(plan: pd.DataFrame, *, ax=None, color: str = "#333333", title:
     ax.set_ylim(0, 1)
     for i, day in plan.reset_index(drop=True).iterrows():
         ax.add_patch(plt.Rectangle((i + 0.03, 0.86), 0.94, 0.12, color=color, transform=ax.transData))
-        ax.text(i + 0.5, 0.92, f"{day['date']:%a %-d %b %Y}\n{day['city']}", ha="center", va="center",
-                color="white", fontsize=12, fontweight="bold")
+        ax.text(
+            i + 0.5,
+            0.92,
+            f"{day['date']:%a %-d %b %Y}\n{day['city']}",
+            ha="center",
+            va="center",
+            color="white",
+            fontsize=12,
+            fontweight="bold",
+        )
         y = 0.82
         for line in day["events"]:
             wrapped = textwrap.fill(line, wrap)
@@ -442,12 +507,20 @@ def plot_trip_timeline(shown: pd.DataFrame, *, ax=None, title: str | None = None
         x = pd.Timestamp(trip["start_date"])
         level = 0.8 + (i % 3) * 0.8
         codes = str(trip["countries"]).split(";")
-        where = "\n".join(" ".join(codes[k:k + 3]) for k in range(0, len(codes), 3))
+        where = "\n".join(" ".join(codes[k : k + 3]) for k in range(0, len(codes), 3))
         ax.vlines(x, 0, level, color=color, linewidth=1.4)
         ax.plot(x, 0, marker, ms=12 if focus else 9, color=color, zorder=3)
-        ax.text(x, level + 0.05, f"{x:%b %Y}\n{where}", ha="center", va="bottom",
-                fontsize=11, fontweight="bold" if focus else "normal", color="#222222",
-                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9))
+        ax.text(
+            x,
+            level + 0.05,
+            f"{x:%b %Y}\n{where}",
+            ha="center",
+            va="bottom",
+            fontsize=11,
+            fontweight="bold" if focus else "normal",
+            color="#222222",
+            bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.9),
+        )
     ax.axhline(0, color="#888888", linewidth=1)
     ax.set_ylim(-0.3, 3.4)
     ax.yaxis.set_visible(False)
@@ -495,8 +568,9 @@ def plot_comparison(numeric: pd.DataFrame, trip_ids: Sequence[str], *, ax=None, 
     return ax
 
 
-def plot_categories(pct: pd.DataFrame, counts: pd.DataFrame, trip_ids: Sequence[str], *, ax=None,
-                    title: str | None = None):
+def plot_categories(
+    pct: pd.DataFrame, counts: pd.DataFrame, trip_ids: Sequence[str], *, ax=None, title: str | None = None
+):
     """Each trip's outcomes by category, as counts: the numbers are small, so a share would
     swing by several points for one document more or less (issue 19: counts, not percentages,
     for small n). ``pct`` is kept in the signature for callers that pass it; it is not drawn."""
@@ -530,15 +604,17 @@ def day_table(itin: pd.DataFrame, places: pd.DataFrame, trip_id: str) -> pd.Data
     """
     rows = itinerary(itin, places, trip_id)
     when = rows["time_local"].fillna(rows["time_of_day"]).fillna("")
-    return pd.DataFrame({
-        "day": [f"{d:%a %-d %b %Y}" for d in rows["date"]],
-        "time": when,
-        "city": rows["city"],
-        "event": [EVENT_LABELS.get(t, str(t).replace("_", " ")) for t in rows["event_type"]],
-        "with": rows["counterpart"].fillna(""),
-        "what happened": rows["description"],
-        "source": rows["source_id"],
-    })
+    return pd.DataFrame(
+        {
+            "day": [f"{d:%a %-d %b %Y}" for d in rows["date"]],
+            "time": when,
+            "city": rows["city"],
+            "event": [EVENT_LABELS.get(t, str(t).replace("_", " ")) for t in rows["event_type"]],
+            "with": rows["counterpart"].fillna(""),
+            "what happened": rows["description"],
+            "source": rows["source_id"],
+        }
+    )
 
 
 def the_trips(trip_ids: Sequence[str]) -> str:
@@ -588,10 +664,12 @@ def glance_sentences(comparison: pd.DataFrame, categories: Sequence[str]) -> str
     pledges = _measure(comparison, "Pledges")
     inits = _measure(comparison, "Initiatives")
     if len(labels) == 1:
-        return (f"The trip of {labels[0]} lasted {days[0]} days and took Xi to "
-                f"{_count(ctry[0], 'country', 'countries')}, where he met {_count(met[0], 'counterpart')} in talks and "
-                f"bilateral meetings. The data names {_count(docs[0], 'document')}, "
-                f"{_count(pledges[0], 'pledge')} and {_count(inits[0], 'initiative')}{cats}.")
+        return (
+            f"The trip of {labels[0]} lasted {days[0]} days and took Xi to "
+            f"{_count(ctry[0], 'country', 'countries')}, where he met {_count(met[0], 'counterpart')} in talks and "
+            f"bilateral meetings. The data names {_count(docs[0], 'document')}, "
+            f"{_count(pledges[0], 'pledge')} and {_count(inits[0], 'initiative')}{cats}."
+        )
     parts = []
     for what, vals in (("Countries visited", ctry), ("Counterparts met in talks and bilateral meetings", met)):
         if len(set(vals)) == 1:
@@ -599,14 +677,15 @@ def glance_sentences(comparison: pd.DataFrame, categories: Sequence[str]) -> str
         else:
             parts.append(f"{what}: " + ", ".join(f"{v} in {lab}" for v, lab in zip(vals, labels)) + ".")
     text = " ".join(parts)
-    text += " " + " ".join(
-        f"The {lab} trip lasted {d} days." for lab, d in zip(labels, days))
+    text += " " + " ".join(f"The {lab} trip lasted {d} days." for lab, d in zip(labels, days))
     outs = [d + p + i for d, p, i in zip(docs, pledges, inits)]
     if len(set(outs)) > 1:
         most = labels[outs.index(max(outs))]
-        text += (f" Named documents, pledges and initiatives in the data{cats}: "
-                 + ", ".join(f"{o} for {lab}" for o, lab in zip(outs, labels))
-                 + f"; the {most} trip produced the most.")
+        text += (
+            f" Named documents, pledges and initiatives in the data{cats}: "
+            + ", ".join(f"{o} for {lab}" for o, lab in zip(outs, labels))
+            + f"; the {most} trip produced the most."
+        )
     else:
         text += f" Both produced {outs[0]} named documents, pledges and initiatives in the data{cats}."
     return text
@@ -674,18 +753,20 @@ def announced_vs_named(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequenc
     for _, group in counts[counts["partner_iso3"].notna()].groupby(["trip_id", "partner_iso3"], sort=False):
         top = group.loc[group["quantity"].idxmax()]
         n_named = int(((named["trip_id"] == top["trip_id"]) & (named["partner_iso3"] == top["partner_iso3"])).sum())
-        parts.append(f"for {prose.name(top['partner_iso3'])} in {trip_label(trips, top['trip_id'])} the largest "
-                     f"announced count is {_reading(top)} documents, while the data names "
-                     f"{_count(n_named, 'bilateral document')}")
+        parts.append(
+            f"for {prose.name(top['partner_iso3'])} in {trip_label(trips, top['trip_id'])} the largest "
+            f"announced count is {_reading(top)} documents, while the data names "
+            f"{_count(n_named, 'bilateral document')}"
+        )
     if not parts:
         return ""
     text = "; ".join(parts)
-    return ("Announced totals run ahead of the lists the sources give: " + text
-            + ". Section 4 shows every reading.")
+    return "Announced totals run ahead of the lists the sources give: " + text + ". Section 4 shows every reading."
 
 
-def quantified_sentences(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str],
-                         categories: Sequence[str]) -> str:
+def quantified_sentences(
+    out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str], categories: Sequence[str]
+) -> str:
     """The outcomes of the run that carry a number (counts of documents left out), and who announced them."""
     from ..core import prose
 
@@ -693,24 +774,31 @@ def quantified_sentences(out: pd.DataFrame, trips: pd.DataFrame, trip_ids: Seque
     rows = rows[(rows["kind"] != "document_count") & rows["quantity"].notna()]
     total = int((outcomes(out, trip_ids, categories)["kind"] != "document_count").sum())
     if rows.empty:
-        return (f"None of the {_count(total, 'outcome')} of the trips and categories chosen carries a number "
-                "(announced counts of documents aside).")
+        return (
+            f"None of the {_count(total, 'outcome')} of the trips and categories chosen carries a number "
+            "(announced counts of documents aside)."
+        )
     side = {"china": "China", "partner": "the partner", "both": "both sides", "sco": "the SCO as a body"}
     items = []
     for _, r in rows.iterrows():
         who = side.get(str(r["announced_by_side"]), str(r["announced_by_side"]))
         where = f", {prose.name(r['partner_iso3'])}" if pd.notna(r["partner_iso3"]) else ""
-        items.append(f"{r['title']} ({_amount(r)}; {trip_label(trips, r['trip_id'])}{where}; "
-                     f"announced by {who}, `{r['source_id']}`)")
-    text = (f"Only {len(rows)} of the {_count(total, 'outcome')} of the trips and categories chosen "
-            f"{'carries' if len(rows) == 1 else 'carry'} a number "
-            "(announced counts of documents aside): " + "; ".join(items) + ".")
+        items.append(
+            f"{r['title']} ({_amount(r)}; {trip_label(trips, r['trip_id'])}{where}; "
+            f"announced by {who}, `{r['source_id']}`)"
+        )
+    text = (
+        f"Only {len(rows)} of the {_count(total, 'outcome')} of the trips and categories chosen "
+        f"{'carries' if len(rows) == 1 else 'carry'} a number "
+        "(announced counts of documents aside): " + "; ".join(items) + "."
+    )
     money = rows[rows["unit"].astype(str).str.startswith("USD")]
     if len(money):
         top = money.loc[money["quantity"].idxmax()]
         who = side.get(str(top["announced_by_side"]), str(top["announced_by_side"]))
-        text += (f" The largest sum of money, {_amount(top)}, was announced by {who}"
-                 + (", not by China." if top["announced_by_side"] != "china" else "."))
+        text += f" The largest sum of money, {_amount(top)}, was announced by {who}" + (
+            ", not by China." if top["announced_by_side"] != "china" else "."
+        )
     return text
 
 
@@ -730,31 +818,43 @@ def day_sentences(itin: pd.DataFrame, places: pd.DataFrame, trips: pd.DataFrame,
             things.append("talks with " + prose.join([str(t).split(",")[0] for t in talks]))
         bil = group[group["event_type"] == "bilateral_meeting"]
         if len(bil):
-            who = [prose.name(c) if pd.notna(c) else _short_name(p) if pd.notna(p) else "another leader"
-                   for c, p in zip(bil["counterpart_iso3"], bil["counterpart"])]
-            who = [w if pd.notna(c) else ("the UN Secretary-General" if "Guterres" in str(w) or w == "another leader"
-                                          else w) for w, c in zip(who, bil["counterpart_iso3"])]
+            who = [
+                prose.name(c) if pd.notna(c) else _short_name(p) if pd.notna(p) else "another leader"
+                for c, p in zip(bil["counterpart_iso3"], bil["counterpart"])
+            ]
+            who = [
+                w
+                if pd.notna(c)
+                else ("the UN Secretary-General" if "Guterres" in str(w) or w == "another leader" else w)
+                for w, c in zip(who, bil["counterpart_iso3"])
+            ]
             things.append(f"{_count(len(bil), 'bilateral meeting')} ({prose.join(who)})")
         for _, tri in group[group["event_type"] == "trilateral_meeting"].iterrows():
             things.append("a trilateral meeting with " + _short_name(tri["counterpart"]))
         n_summit = int((group["event_type"] == "summit_session").sum())
         if n_summit:
             things.append(_count(n_summit, "summit session"))
-        for kind, word, many in (("signing", "signing", None), ("speech", "speech", "speeches"),
-                                 ("award", "award ceremony", None)):
+        for kind, word, many in (
+            ("signing", "signing", None),
+            ("speech", "speech", "speeches"),
+            ("award", "award ceremony", None),
+        ):
             n = int((group["event_type"] == kind).sum())
             if n:
                 things.append(_count(n, word, many))
         parts.append(f"{city} ({when}): " + (prose.join(things) if things else "arrival and departure") + ".")
     text = f"**{trip_label(trips, trip_id)}.** " + " ".join(parts)
     for _, miss in rows[rows["event_type"] == "did_not_attend"].iterrows():
-        text += (f" Recorded as not attended ({miss['date']:%-d %B}): {str(miss['description']).rstrip('.')} "
-                 f"(`{miss['source_id']}`).")
+        text += (
+            f" Recorded as not attended ({miss['date']:%-d %B}): {str(miss['description']).rstrip('.')} "
+            f"(`{miss['source_id']}`)."
+        )
     return text
 
 
-def route_sentences(itin: pd.DataFrame, places: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str],
-                    shown: pd.DataFrame) -> str:
+def route_sentences(
+    itin: pd.DataFrame, places: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str], shown: pd.DataFrame
+) -> str:
     """Where each chosen trip went first and next, and which Central Asian states it left out."""
     from ..core import prose
     from ..core.vocab import CENTRAL_ASIA
@@ -765,8 +865,10 @@ def route_sentences(itin: pd.DataFrame, places: pd.DataFrame, trips: pd.DataFram
         visited |= set(stops["country_iso3"])
         firsts.add(stops["country_iso3"].iloc[0])
         seq = [f"{r['name']} ({prose.name(r['country_iso3'])})" for _, r in stops.iterrows()]
-        parts.append(f"In {trip_label(trips, tid)} Xi went first to {seq[0]}"
-                     + (f", then to {prose.join(seq[1:])}." if len(seq) > 1 else "."))
+        parts.append(
+            f"In {trip_label(trips, tid)} Xi went first to {seq[0]}"
+            + (f", then to {prose.join(seq[1:])}." if len(seq) > 1 else ".")
+        )
     text = " ".join(parts)
     if len(trip_ids) > 1 and len(firsts) == 1:
         text = f"Both trips went to {prose.name(next(iter(firsts)))} first. " + text
@@ -774,19 +876,23 @@ def route_sentences(itin: pd.DataFrame, places: pd.DataFrame, trips: pd.DataFram
     if left_out:
         met = meetings(itin, trip_ids)
         met = met[met["counterpart_iso3"].isin(left_out)]
-        text += (f" {prose.names(left_out)} hosted no stop on the "
-                 + ("trip chosen" if len(trip_ids) == 1 else "trips chosen"))
+        text += f" {prose.names(left_out)} hosted no stop on the " + (
+            "trip chosen" if len(trip_ids) == 1 else "trips chosen"
+        )
         if len(met):
             city = places.set_index("place_id")["name"]
-            text += ("; Xi met " + prose.join(
+            text += "; Xi met " + prose.join(
                 f"{str(r['counterpart']).split(',')[0]} of {prose.name(r['counterpart_iso3'])} in "
-                f"{city.get(r['place_id'], '?')} in {trip_label(trips, r['trip_id'])}" for _, r in met.iterrows()))
+                f"{city.get(r['place_id'], '?')} in {trip_label(trips, r['trip_id'])}"
+                for _, r in met.iterrows()
+            )
         text += "."
         before = shown[(shown["kind"] != "focus")]
         earlier = []
         for c in left_out:
-            yrs = sorted({d.year for d, cs in zip(before["start_date"], before["countries"])
-                          if c in str(cs).split(";")})
+            yrs = sorted(
+                {d.year for d, cs in zip(before["start_date"], before["countries"]) if c in str(cs).split(";")}
+            )
             if yrs:
                 earlier.append(f"{prose.name(c)} in {prose.join([str(y) for y in yrs])}")
         if earlier:
@@ -801,26 +907,35 @@ def timeline_sentences(trips: pd.DataFrame, trip_ids: Sequence[str], include_con
     if not include_context:
         return prose.not_in_selection(
             "The context of Xi's other visits (2013–2025)",
-            "this run sets include_context to false, so the timeline shows the chosen trips only")
+            "this run sets include_context to false, so the timeline shows the chosen trips only",
+        )
     shown = shown_trips(trips, trip_ids, include_context)
     visits = shown[shown["kind"] != "hosted_in_china"]
     years = sorted({d.year for d in visits["start_date"]})
     gaps = [(a, b) for a, b in zip(years, years[1:]) if b - a > 1]
-    text = (f"The timeline shows {_count(len(visits), 'trip')} by Xi to the region between {years[0]} and "
-            f"{years[-1]}, in {prose.join([str(y) for y in years])}.")
+    text = (
+        f"The timeline shows {_count(len(visits), 'trip')} by Xi to the region between {years[0]} and "
+        f"{years[-1]}, in {prose.join([str(y) for y in years])}."
+    )
     if gaps:
         a, b = max(gaps, key=lambda g: g[1] - g[0])
         text += f" The longest gap runs from {a} to {b}."
     if "xi-2022-09" in set(trip_ids):
-        text += (" The September 2022 trip was his first abroad since January 2020, a gap of nearly 1,000 days "
-                 "(`japantimes-2022-09-14-xi-kazakhstan`, `axios-2022-09-14-xi-trip-abroad`).")
+        text += (
+            " The September 2022 trip was his first abroad since January 2020, a gap of nearly 1,000 days "
+            "(`japantimes-2022-09-14-xi-kazakhstan`, `axios-2022-09-14-xi-trip-abroad`)."
+        )
     hosted = shown[shown["kind"] == "hosted_in_china"]
     ccas = shown[shown["title"].str.contains("China–Central Asia", regex=False)]
     if len(ccas):
-        text += (" A new format appears in the data: the China–Central Asia summits of the five Central Asian "
-                 "states and China, without Russia, in " + prose.join(
-                     [f"{str(t).rsplit(',', 1)[-1].strip()} ({d:%B %Y})"
-                      for t, d in zip(ccas["title"], ccas["start_date"])]) + ".")
+        text += (
+            " A new format appears in the data: the China–Central Asia summits of the five Central Asian "
+            "states and China, without Russia, in "
+            + prose.join(
+                [f"{str(t).rsplit(',', 1)[-1].strip()} ({d:%B %Y})" for t, d in zip(ccas["title"], ccas["start_date"])]
+            )
+            + "."
+        )
     elif len(hosted):
         text += f" The square marks {_count(len(hosted), 'meeting')} hosted in China."
     return text
@@ -859,7 +974,7 @@ READINGS = {
         "For 2022, Xiao Bin (`xiao2022`, a Chinese SCO scholar) presents the trip as a journey for peace and "
         "development, with Central Asia as a priority of Chinese diplomacy, while the digest in starting document 001 "
         "(`cdt-2022-xi-central-asia`) gathers Western analysts who read it through the Xi–Putin meeting: optics, "
-        "a shifting balance between Russia and China, or a \"Beijing straddle\"."
+        'a shifting balance between Russia and China, or a "Beijing straddle".'
     ),
     "xi-2024-07": (
         "For 2024, the two pieces (`hussain-2024-chinaorg` on a Chinese state-run site, and "
@@ -874,6 +989,7 @@ def readings(trip_ids: Sequence[str]) -> list[str]:
 
 def key_outputs(comparison: pd.DataFrame, counts: pd.DataFrame, cited: pd.DataFrame) -> dict[str, str]:
     """Three to five labelled results of a run, for comparing sweep groups."""
+
     def per_trip(row):
         return "; ".join(f"{c}: {comparison.loc[row, c]}" for c in comparison.columns)
 
@@ -895,7 +1011,7 @@ RHYTHM_2022_2024 = (
     "The two trips differ in rhythm. The 2022 trip packed two state visits and a summit into three days, flying on "
     "from Kazakhstan the same evening. The 2024 trip spread two state visits and a summit over five days, and most of "
     "its extra named documents and proposals are SCO decisions in Astana and Chinese proposals at the first "
-    "\"SCO Plus\" meeting."
+    '"SCO Plus" meeting.'
 )
 #: Interpretation of section 5, written for the default run (both trips, every category).
 CATEGORY_READING = (
@@ -910,9 +1026,16 @@ CATEGORY_READING = (
 )
 
 
-def key_findings(comparison: pd.DataFrame, counts: pd.DataFrame, dis: pd.DataFrame, cited: pd.DataFrame,
-                 outcomes_table: pd.DataFrame, trips: pd.DataFrame, trip_ids: Sequence[str],
-                 categories: Sequence[str]) -> str:
+def key_findings(
+    comparison: pd.DataFrame,
+    counts: pd.DataFrame,
+    dis: pd.DataFrame,
+    cited: pd.DataFrame,
+    outcomes_table: pd.DataFrame,
+    trips: pd.DataFrame,
+    trip_ids: Sequence[str],
+    categories: Sequence[str],
+) -> str:
     """The chapter's "Key findings", computed from the run: the run's own sentences and counts, as bullets."""
     from ..core import data as _data
 
@@ -922,21 +1045,28 @@ def key_findings(comparison: pd.DataFrame, counts: pd.DataFrame, dis: pd.DataFra
         for col in counts.columns:
             c = counts[col]
             if c.sum():
-                lead.append(f"{CATEGORY_LABELS[c.idxmax()].lower()} in {col} ({_count(int(c.max()), 'outcome')} "
-                            f"of {int(c.sum())})")
+                lead.append(
+                    f"{CATEGORY_LABELS[c.idxmax()].lower()} in {col} ({_count(int(c.max()), 'outcome')} "
+                    f"of {int(c.sum())})"
+                )
         bullets.append("The largest category among the outcomes counted: " + "; ".join(lead) + ".")
     signings = document_counts(outcomes_table, trip_ids)
     if len(signings):
         keys = signings["partner_iso3"].fillna(signings["setting"].str.upper())
         groups = [g for _, g in signings.groupby([signings["trip_id"], keys], sort=False)]
         split = sum(len({_reading(r) for _, r in g.iterrows()}) > 1 for g in groups)
-        bullets.append(f"Of {_count(len(groups), 'signing')} with an announced count of documents, "
-                       f"{_count(split, 'signing') if split != 1 else 'one'} {'has' if split == 1 else 'have'} "
-                       "readings that disagree (section 4 lists them).")
+        bullets.append(
+            f"Of {_count(len(groups), 'signing')} with an announced count of documents, "
+            f"{_count(split, 'signing') if split != 1 else 'one'} {'has' if split == 1 else 'have'} "
+            "readings that disagree (section 4 lists them)."
+        )
     n_dis = 0 if "row drawn" not in dis.columns else len(dis)
-    bullets.append(f"The sources disagree on {_count(n_dis, 'row')} of the itinerary and outcome tables for the trips "
-                   "chosen; the chapter keeps every reading." if n_dis else
-                   "The sources do not disagree on any row of the trips chosen.")
+    bullets.append(
+        f"The sources disagree on {_count(n_dis, 'row')} of the itinerary and outcome tables for the trips "
+        "chosen; the chapter keeps every reading."
+        if n_dis
+        else "The sources do not disagree on any row of the trips chosen."
+    )
     bullets.append(f"The rows shown rest on {_data.kinds_phrase(cited).replace('_', ' ')}.")
     return "\n".join(f"- {b}" for b in bullets) + "\n\n" + WHATS_NEXT
 

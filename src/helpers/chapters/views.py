@@ -59,20 +59,33 @@ def signed(level) -> str:
 # --- the joined table ------------------------------------------------------------
 
 
-def statements_table(statements: pd.DataFrame, kinds: pd.DataFrame, events: pd.DataFrame,
-                     topics: pd.DataFrame, levels: pd.DataFrame) -> pd.DataFrame:
+def statements_table(
+    statements: pd.DataFrame, kinds: pd.DataFrame, events: pd.DataFrame, topics: pd.DataFrame, levels: pd.DataFrame
+) -> pd.DataFrame:
     """Statements with the labels of their voice, region, event, topic and stance.
 
     Adds ``year`` (of the cited document), ``voice`` (the outlet kind's label),
     ``region``, ``event``, ``topic`` and ``stance_label`` (e.g. "−2 Benign
     development partner"). Row order is the data's.
     """
-    out = statements.merge(kinds[["outlet_kind", "label", "region"]].rename(columns={"label": "voice"}),
-                           on="outlet_kind", how="left", validate="many_to_one")
-    out = out.merge(events[["event_id", "label"]].rename(columns={"label": "event"}),
-                    on="event_id", how="left", validate="many_to_one")
-    out = out.merge(topics[["topic_id", "label"]].rename(columns={"label": "topic"}),
-                    on="topic_id", how="left", validate="many_to_one")
+    out = statements.merge(
+        kinds[["outlet_kind", "label", "region"]].rename(columns={"label": "voice"}),
+        on="outlet_kind",
+        how="left",
+        validate="many_to_one",
+    )
+    out = out.merge(
+        events[["event_id", "label"]].rename(columns={"label": "event"}),
+        on="event_id",
+        how="left",
+        validate="many_to_one",
+    )
+    out = out.merge(
+        topics[["topic_id", "label"]].rename(columns={"label": "topic"}),
+        on="topic_id",
+        how="left",
+        validate="many_to_one",
+    )
     lv = levels[["topic_id", "level", "label"]].rename(columns={"level": "stance", "label": "level_label"})
     out = out.merge(lv, on=["topic_id", "stance"], how="left", validate="many_to_one")
     out["stance_label"] = [f"{signed(s)} {lab}" for s, lab in zip(out["stance"], out["level_label"])]
@@ -80,9 +93,15 @@ def statements_table(statements: pd.DataFrame, kinds: pd.DataFrame, events: pd.D
     return out.drop(columns=["level_label"])
 
 
-def select(frame: pd.DataFrame, *, topics: Sequence[str] | None = None, outlet_kinds: Sequence[str] | None = None,
-           events: Sequence[str] | None = None, min_year: int | None = None,
-           max_year: int | None = None) -> pd.DataFrame:
+def select(
+    frame: pd.DataFrame,
+    *,
+    topics: Sequence[str] | None = None,
+    outlet_kinds: Sequence[str] | None = None,
+    events: Sequence[str] | None = None,
+    min_year: int | None = None,
+    max_year: int | None = None,
+) -> pd.DataFrame:
     """The statements on ``topics`` from ``outlet_kinds`` about ``events`` dated ``min_year``..``max_year``.
 
     ``None`` leaves a criterion open. The year is that of the cited document.
@@ -113,8 +132,7 @@ def _topic_axis_label(topic_id: str, ends: pd.DataFrame, width: int = 22) -> str
     """The topic's label, then what -2 and +2 mean, each wrapped to ``width`` (words kept whole)."""
     row = ends.set_index("topic_id").loc[topic_id]
     lines = textwrap.wrap(row["topic"], width, break_long_words=False)
-    lines += textwrap.wrap(f"{MINUS}2 {row['at -2'].lower()}", width, subsequent_indent="   ",
-                           break_long_words=False)
+    lines += textwrap.wrap(f"{MINUS}2 {row['at -2'].lower()}", width, subsequent_indent="   ", break_long_words=False)
     lines += textwrap.wrap(f"+2 {row['at +2'].lower()}", width, subsequent_indent="   ", break_long_words=False)
     return "\n".join(lines)
 
@@ -169,11 +187,20 @@ def stance_matrix(frame: pd.DataFrame, topics: Sequence[str]) -> tuple[pd.DataFr
     """
     rows = primary(frame).copy()
     rows["who"] = speaker_label(rows)
-    order = (rows.assign(rank=_region_rank(rows)).groupby("who")
-             .agg(rank=("rank", "min"), first=("date", "min")).sort_values(["rank", "first"]).index)
+    order = (
+        rows.assign(rank=_region_rank(rows))
+        .groupby("who")
+        .agg(rank=("rank", "min"), first=("date", "min"))
+        .sort_values(["rank", "first"])
+        .index
+    )
     med = rows.pivot_table(index="who", columns="topic_id", values="stance", aggfunc="median")
-    txt = rows.sort_values("stance").groupby(["who", "topic_id"])["stance"].agg(
-        lambda s: " ".join(signed(v) for v in s)).unstack()
+    txt = (
+        rows.sort_values("stance")
+        .groupby(["who", "topic_id"])["stance"]
+        .agg(lambda s: " ".join(signed(v) for v in s))
+        .unstack()
+    )
     cols = [t for t in topics]
     return med.reindex(index=order, columns=cols), txt.reindex(index=order, columns=cols)
 
@@ -185,8 +212,9 @@ def speaker_regions(frame: pd.DataFrame) -> pd.Series:
     return rows.assign(rank=_region_rank(rows)).sort_values("rank").groupby("who", sort=False)["region"].first()
 
 
-def plot_stance_matrix(median: pd.DataFrame, text: pd.DataFrame, ends: pd.DataFrame, *, title: str,
-                       regions: pd.Series | None = None):
+def plot_stance_matrix(
+    median: pd.DataFrame, text: pd.DataFrame, ends: pd.DataFrame, *, title: str, regions: pd.Series | None = None
+):
     """Heatmap of :func:`stance_matrix`: colour by median stance, every stance written in its cell.
 
     Sized for the site's text column (10 in wide, no text under 10 pt, so
@@ -212,11 +240,13 @@ def plot_stance_matrix(median: pd.DataFrame, text: pd.DataFrame, ends: pd.DataFr
         if not isinstance(cell, str):
             return cell
         parts = cell.split()
-        return "\n".join(" ".join(parts[i:i + 3]) for i in range(0, len(parts), 3))
+        return "\n".join(" ".join(parts[i : i + 3]) for i in range(0, len(parts), 3))
 
     text = text.map(cell_text)
-    lines = {w: max([label[w].count("\n")] + [c.count("\n") for c in text.loc[w] if isinstance(c, str)])
-             for w in median.index}
+    lines = {
+        w: max([label[w].count("\n")] + [c.count("\n") for c in text.loc[w] if isinstance(c, str)])
+        for w in median.index
+    }
     row_h = {w: 0.24 + 0.17 * lines[w] for w in median.index}
     headers = [_topic_axis_label(t, ends, 14) for t in median.columns]
     head_h = 0.25 + 0.17 * max((h.count("\n") + 1 for h in headers), default=1)
@@ -247,8 +277,15 @@ def plot_stance_matrix(median: pd.DataFrame, text: pd.DataFrame, ends: pd.DataFr
             for j in range(n_cols):
                 cell = txt.iat[i, j]
                 if isinstance(cell, str):
-                    ax.text(j + 0.5, centres[i], cell, ha="center", va="center", fontsize=10,
-                            color="white" if values[i, j] < -1.5 else "black")  # white on the dark purple only
+                    ax.text(
+                        j + 0.5,
+                        centres[i],
+                        cell,
+                        ha="center",
+                        va="center",
+                        fontsize=10,
+                        color="white" if values[i, j] < -1.5 else "black",
+                    )  # white on the dark purple only
         ax.set_xlim(0, n_cols)
         ax.set_ylim(edges[-1], 0)
         ax.set_yticks(centres, [label[w] for w in ws], fontsize=10)
@@ -257,14 +294,30 @@ def plot_stance_matrix(median: pd.DataFrame, text: pd.DataFrame, ends: pd.DataFr
         ax.tick_params(length=0)
         ax.grid(False)
         if region:
-            ax.text(-3.0 / (right - left) / width, 1.0, f"{region} ({len(ws)})", transform=ax.transAxes,
-                    ha="left", va="bottom", fontsize=11, fontweight="bold")
+            ax.text(
+                -3.0 / (right - left) / width,
+                1.0,
+                f"{region} ({len(ws)})",
+                transform=ax.transAxes,
+                ha="left",
+                va="bottom",
+                fontsize=11,
+                fontweight="bold",
+            )
         axes.append(ax)
     fig.text(0.1 / width, 1 - 0.12 / height, title, ha="left", va="top", fontsize=13)
     handles = [plt.Rectangle((0, 0), 1, 1, color=LEVEL_COLORS[lv], ec="#BBBBBB") for lv in LEVELS]
-    fig.legend(handles, [signed(lv) for lv in LEVELS], title="stance (median where several; every stance in the cell)",
-               loc="lower center", ncol=5, fontsize=10, title_fontsize=10, frameon=False,
-               bbox_to_anchor=(0.5 * (left + right), 0.05 / height))
+    fig.legend(
+        handles,
+        [signed(lv) for lv in LEVELS],
+        title="stance (median where several; every stance in the cell)",
+        loc="lower center",
+        ncol=5,
+        fontsize=10,
+        title_fontsize=10,
+        frameon=False,
+        bbox_to_anchor=(0.5 * (left + right), 0.05 / height),
+    )
     return axes[0]
 
 
@@ -298,8 +351,9 @@ def plot_by_voice(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame
     ncols = 2 if n > 1 else 1
     nrows = math.ceil(n / ncols)
     # 10 in wide at most and no text under 10 pt: legible at the site's column width (issue 19)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.0 * ncols, 0.5 + (0.42 * len(groups) + 1.5) * nrows),
-                             squeeze=False, sharex=True)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(5.0 * ncols, 0.5 + (0.42 * len(groups) + 1.5) * nrows), squeeze=False, sharex=True
+    )
     top = max(1, int(rows.groupby(["topic_id", by]).size().max() if len(rows) else 1))
     for k, topic in enumerate(topics):
         ax = axes[k // ncols][k % ncols]
@@ -320,8 +374,11 @@ def plot_by_voice(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame
         ax.set_ylim(len(groups) - 0.5, -0.5)  # fixed, so a panel of gaps keeps its rows inside the axes
         ax.set_xlim(-top - 0.5, top + 0.5)
         row = ends.set_index("topic_id").loc[topic]
-        ax.set_title(f"{row['topic']}\n\u2190 {MINUS}2 {row['at -2'].lower()}\n+2 {row['at +2'].lower()} \u2192",
-                     fontsize=10, loc="center")
+        ax.set_title(
+            f"{row['topic']}\n\u2190 {MINUS}2 {row['at -2'].lower()}\n+2 {row['at +2'].lower()} \u2192",
+            fontsize=10,
+            loc="center",
+        )
         ax.grid(axis="y", visible=False)
     for k in range(n, nrows * ncols):
         fig.delaxes(axes[k // ncols][k % ncols])  # removed, not hidden: hidden axes keep their tick texts
@@ -332,8 +389,16 @@ def plot_by_voice(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame
     handles = [plt.Rectangle((0, 0), 1, 1, color=LEVEL_COLORS[lv]) for lv in LEVELS]
     height = fig.get_figheight()
     fig.set_figheight(height + 0.6)
-    fig.legend(handles, [signed(lv) for lv in LEVELS], title="stance", loc="upper right", ncol=5,
-               bbox_to_anchor=(1.0, 1.0), fontsize=10, title_fontsize=10)
+    fig.legend(
+        handles,
+        [signed(lv) for lv in LEVELS],
+        title="stance",
+        loc="upper right",
+        ncol=5,
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=10,
+        title_fontsize=10,
+    )
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.65 / (height + 0.6)))
     return fig
 
@@ -346,8 +411,9 @@ def event_readings(frame: pd.DataFrame, event_ids: Sequence[str]) -> pd.DataFram
     """
     rows = primary(frame[frame["event_id"].isin(event_ids)]).copy()
     rows["line"] = speaker_key(rows) + " (" + rows["region"] + ") " + rows["stance"].map(signed)
-    cells = (rows.sort_values(["stance", "date"]).groupby(["topic", "event"])["line"]
-             .agg(lambda s: "; ".join(s)).unstack())
+    cells = (
+        rows.sort_values(["stance", "date"]).groupby(["topic", "event"])["line"].agg(lambda s: "; ".join(s)).unstack()
+    )
     labels = frame.drop_duplicates("event_id").set_index("event_id")["event"]
     cols = [labels[e] for e in event_ids if e in labels.index and labels[e] in cells.columns]
     return cells.reindex(columns=cols).reset_index()
@@ -369,8 +435,16 @@ def voices_by_event(frame: pd.DataFrame, event_ids: Sequence[str]) -> pd.DataFra
                 continue
             top = g["topic"].value_counts()
             tied = len(top) > 1 and top.iloc[0] == top.iloc[1]
-            out.append({"event": g["event"].iloc[0], "region": region, "statements": len(g), "topics": len(top),
-                        "top topic": "" if tied else top.index[0], "on it": pd.NA if tied else int(top.iloc[0])})
+            out.append(
+                {
+                    "event": g["event"].iloc[0],
+                    "region": region,
+                    "statements": len(g),
+                    "topics": len(top),
+                    "top topic": "" if tied else top.index[0],
+                    "on it": pd.NA if tied else int(top.iloc[0]),
+                }
+            )
     return pd.DataFrame(out, columns=["event", "region", "statements", "topics", "top topic", "on it"])
 
 
@@ -380,8 +454,7 @@ def plot_event_readings(frame: pd.DataFrame, event_ids: Sequence[str], topics: S
 
     rows = primary(frame[frame["event_id"].isin(event_ids)])
     # 10 in wide and no text under 10 pt: legible at the site's column width (issue 19)
-    fig, axes = plt.subplots(1, len(event_ids), figsize=(10.0, 1.4 + 1.2 * len(topics)),
-                             sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(event_ids), figsize=(10.0, 1.4 + 1.2 * len(topics)), sharey=True, squeeze=False)
     offsets = {r: (i - (len(REGIONS) - 1) / 2) * 0.14 for i, r in enumerate(REGIONS)}
     for ax, ev in zip(axes[0], event_ids):
         sub = rows[rows["event_id"] == ev]
@@ -391,8 +464,15 @@ def plot_event_readings(frame: pd.DataFrame, event_ids: Sequence[str], topics: S
                 step = min(0.13, 0.8 / len(grp))
                 for k in range(len(grp)):
                     x = lv + (k - (len(grp) - 1) / 2) * step
-                    ax.plot(x, y + offsets[region], "o", color=REGION_COLORS[region], markersize=6.5,
-                            markeredgecolor="white", markeredgewidth=0.6)
+                    ax.plot(
+                        x,
+                        y + offsets[region],
+                        "o",
+                        color=REGION_COLORS[region],
+                        markersize=6.5,
+                        markeredgecolor="white",
+                        markeredgewidth=0.6,
+                    )
         ax.set_xticks(list(LEVELS), [signed(lv) for lv in LEVELS], fontsize=10)
         ax.set_xlim(-2.6, 2.6)
         ax.axvline(0, color="#999999", linewidth=0.8, zorder=0)
@@ -406,8 +486,16 @@ def plot_event_readings(frame: pd.DataFrame, event_ids: Sequence[str], topics: S
     handles = [plt.Line2D([], [], marker="o", linestyle="", color=REGION_COLORS[r]) for r in present]
     height = fig.get_figheight()
     fig.set_figheight(height + 0.6)
-    fig.legend(handles, present, title="voice from", loc="upper right", ncol=len(present),
-               fontsize=10, title_fontsize=10, bbox_to_anchor=(1.0, 1.0))
+    fig.legend(
+        handles,
+        present,
+        title="voice from",
+        loc="upper right",
+        ncol=len(present),
+        fontsize=10,
+        title_fontsize=10,
+        bbox_to_anchor=(1.0, 1.0),
+    )
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.65 / (height + 0.6)))
     return fig
 
@@ -420,11 +508,24 @@ def who_says_what(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.sort_values(["date", "statement_id"]).copy()
     out["text"] = [f"\u201c{t}\u201d" if k == "quote" else t for t, k in zip(out["text"], out["text_kind"])]
-    out["outlet"] = [o if not isinstance(orig, str) or not orig else f"{o} (from {orig})"
-                     for o, orig in zip(out["outlet"], out["original_outlet"])]
-    cols = {"statement_id": "id", "date": "date", "speaker": "speaker", "voice": "voice", "outlet": "outlet",
-            "event": "about", "topic": "topic", "stance_label": "stance", "text_kind": "kind", "text": "text",
-            "source_id": "source", "variant_of": "variant of"}
+    out["outlet"] = [
+        o if not isinstance(orig, str) or not orig else f"{o} (from {orig})"
+        for o, orig in zip(out["outlet"], out["original_outlet"])
+    ]
+    cols = {
+        "statement_id": "id",
+        "date": "date",
+        "speaker": "speaker",
+        "voice": "voice",
+        "outlet": "outlet",
+        "event": "about",
+        "topic": "topic",
+        "stance_label": "stance",
+        "text_kind": "kind",
+        "text": "text",
+        "source_id": "source",
+        "variant_of": "variant of",
+    }
     return out[list(cols)].rename(columns=cols).reset_index(drop=True)
 
 
@@ -468,8 +569,10 @@ class Agreement:
     def __str__(self) -> str:
         k = "undefined" if math.isnan(self.kappa) else f"{self.kappa:.2f}"
         ci = "" if math.isnan(self.ci_low) else f" ({self.ci_text()})"
-        return (f"n = {self.n}, observed agreement {self.observed:.2f}, expected by chance "
-                f"{self.expected:.2f}, kappa ({self.weights}) = {k}{ci}")
+        return (
+            f"n = {self.n}, observed agreement {self.observed:.2f}, expected by chance "
+            f"{self.expected:.2f}, kappa ({self.weights}) = {k}{ci}"
+        )
 
 
 WEIGHTS = ("none", "linear", "quadratic")
@@ -502,8 +605,9 @@ def cohen_kappa(a: Iterable, b: Iterable, *, categories: Sequence | None = None,
     if weights not in WEIGHTS:
         raise ValueError(f"weights={weights!r} is not allowed; allowed: {', '.join(WEIGHTS)}")
     if len(a) != len(b):
-        raise ValueError(f"the two codings have different lengths ({len(a)} and {len(b)}); "
-                         "each item needs a code from both coders")
+        raise ValueError(
+            f"the two codings have different lengths ({len(a)} and {len(b)}); each item needs a code from both coders"
+        )
     if not a:
         raise ValueError("no items to compare: both codings are empty")
     for name, codes in (("first", a), ("second", b)):
@@ -518,8 +622,9 @@ def cohen_kappa(a: Iterable, b: Iterable, *, categories: Sequence | None = None,
     for name, codes in (("first", a), ("second", b)):
         bad = [v for v in codes if v not in pos]
         if bad:
-            raise ValueError(f"the {name} coding uses {bad[0]!r}, which is not on the scale "
-                             f"({', '.join(map(str, cats))})")
+            raise ValueError(
+                f"the {name} coding uses {bad[0]!r}, which is not on the scale ({', '.join(map(str, cats))})"
+            )
     k, n = len(cats), len(a)
     obs = [[0.0] * k for _ in range(k)]
     for x, y in zip(a, b):
@@ -537,8 +642,9 @@ def cohen_kappa(a: Iterable, b: Iterable, *, categories: Sequence | None = None,
     disagree_exp = sum(w(i, j) * row[i] * col[j] for i in range(k) for j in range(k)) / (n * n)
     observed, expected = 1 - disagree_obs, 1 - disagree_exp
     kappa = float("nan") if disagree_exp == 0 else 1 - disagree_obs / disagree_exp
-    table = pd.DataFrame(obs, index=pd.Index(cats, name="first coder"),
-                         columns=pd.Index(cats, name="second coder")).astype(int)
+    table = pd.DataFrame(
+        obs, index=pd.Index(cats, name="first coder"), columns=pd.Index(cats, name="second coder")
+    ).astype(int)
     agree = [[1.0 - w(i, j) for j in range(k)] for i in range(k)]
     se = kappa_standard_error(obs, agree, kappa)
     half = Z_95 * se
@@ -551,8 +657,9 @@ def cohen_kappa(a: Iterable, b: Iterable, *, categories: Sequence | None = None,
 Z_95 = 1.959963984540054
 
 
-def kappa_standard_error(counts: Sequence[Sequence[float]], agreement_weights: Sequence[Sequence[float]],
-                         kappa: float) -> float:
+def kappa_standard_error(
+    counts: Sequence[Sequence[float]], agreement_weights: Sequence[Sequence[float]], kappa: float
+) -> float:
     """Large-sample standard error of (weighted) Cohen's kappa, Fleiss, Cohen & Everitt (1969).
 
     Source: J. L. Fleiss, J. Cohen and B. S. Everitt, "Large sample standard
@@ -610,8 +717,10 @@ def read_coding(path: str | Path, *, known_ids: Iterable[str] | None = None) -> 
         reader = csv.DictReader(fh)
         missing = {"statement_id", "stance"} - set(reader.fieldnames or [])
         if missing:
-            raise ValueError(f"{path}: needs the columns statement_id and stance; missing: "
-                             f"{', '.join(sorted(missing))} (found: {', '.join(reader.fieldnames or []) or 'none'})")
+            raise ValueError(
+                f"{path}: needs the columns statement_id and stance; missing: "
+                f"{', '.join(sorted(missing))} (found: {', '.join(reader.fieldnames or []) or 'none'})"
+            )
         known = set(known_ids) if known_ids is not None else None
         seen: dict[str, int] = {}
         rows = []
@@ -631,14 +740,16 @@ def read_coding(path: str | Path, *, known_ids: Iterable[str] | None = None) -> 
             except ValueError:
                 stance = None
             if stance not in LEVELS:
-                raise ValueError(f"{path}, line {line}: stance {raw!r} for {sid} is not allowed; "
-                                 "allowed: an integer from -2 to 2")
+                raise ValueError(
+                    f"{path}, line {line}: stance {raw!r} for {sid} is not allowed; allowed: an integer from -2 to 2"
+                )
             rows.append({"statement_id": sid, "stance": stance})
     return pd.DataFrame(rows, columns=["statement_id", "stance"])
 
 
-def compare_codings(first: pd.DataFrame, second: pd.DataFrame, statements: pd.DataFrame | None = None,
-                    *, weights: str = "none") -> tuple[Agreement, pd.DataFrame, pd.DataFrame]:
+def compare_codings(
+    first: pd.DataFrame, second: pd.DataFrame, statements: pd.DataFrame | None = None, *, weights: str = "none"
+) -> tuple[Agreement, pd.DataFrame, pd.DataFrame]:
     """Agreement between two codings of the same statements.
 
     ``first`` and ``second`` have columns ``statement_id`` and ``stance``;
@@ -651,8 +762,10 @@ def compare_codings(first: pd.DataFrame, second: pd.DataFrame, statements: pd.Da
     """
     both = first.merge(second, on="statement_id", suffixes=("_first", "_second"), validate="one_to_one")
     if both.empty:
-        raise ValueError(f"no statement is coded in both codings ({len(first)} coded in the first, "
-                         f"{len(second)} in the second); fill in the stance column of each sheet")
+        raise ValueError(
+            f"no statement is coded in both codings ({len(first)} coded in the first, "
+            f"{len(second)} in the second); fill in the stance column of each sheet"
+        )
     overall = cohen_kappa(both["stance_first"], both["stance_second"], categories=LEVELS, weights=weights)
     by_topic = pd.DataFrame()
     if statements is not None:
@@ -660,9 +773,18 @@ def compare_codings(first: pd.DataFrame, second: pd.DataFrame, statements: pd.Da
         parts = []
         for topic, g in both.groupby("topic", sort=True):
             ag = cohen_kappa(g["stance_first"], g["stance_second"], categories=LEVELS, weights=weights)
-            parts.append({"topic": topic, "n": ag.n, "same level": int((g["stance_first"] == g["stance_second"]).sum()),
-                          "observed": ag.observed, "expected": ag.expected, "kappa": ag.kappa,
-                          "95% CI from": ag.ci_low, "95% CI to": ag.ci_high})
+            parts.append(
+                {
+                    "topic": topic,
+                    "n": ag.n,
+                    "same level": int((g["stance_first"] == g["stance_second"]).sum()),
+                    "observed": ag.observed,
+                    "expected": ag.expected,
+                    "kappa": ag.kappa,
+                    "95% CI from": ag.ci_low,
+                    "95% CI to": ag.ci_high,
+                }
+            )
         by_topic = pd.DataFrame(parts)
     diff = both[both["stance_first"] != both["stance_second"]].copy()
     diff["gap"] = (diff["stance_first"] - diff["stance_second"]).abs()
@@ -689,9 +811,10 @@ def kappa_label(kappa: float) -> str:
 def source_note(frame: pd.DataFrame) -> str:
     """A short line naming how many statements, speakers and documents a figure draws."""
     rows = primary(frame)
-    return (f"{len(rows)} statements by {speaker_count(rows)} speakers or outlets, "
-            f"read in {rows['source_id'].nunique()} documents.")
-
+    return (
+        f"{len(rows)} statements by {speaker_count(rows)} speakers or outlets, "
+        f"read in {rows['source_id'].nunique()} documents."
+    )
 
 
 # --- seminar material ----------------------------------------------------------------
@@ -699,8 +822,9 @@ def source_note(frame: pd.DataFrame) -> str:
 SHEET_COLUMNS = ("statement_id", "topic_id", "speaker", "role", "date", "text_kind", "text", "stance", "note")
 
 
-def coding_sheet(statements: pd.DataFrame, recode: pd.DataFrame, topics: Sequence[str], *,
-                 per_topic: int = 2) -> pd.DataFrame:
+def coding_sheet(
+    statements: pd.DataFrame, recode: pd.DataFrame, topics: Sequence[str], *, per_topic: int = 2
+) -> pd.DataFrame:
     """A blank coding sheet for a class: ``per_topic`` statements of each topic, stance left empty.
 
     For each topic, in the order of ``topics``, it takes, by id,
@@ -709,8 +833,9 @@ def coding_sheet(statements: pd.DataFrame, recode: pd.DataFrame, topics: Sequenc
     are left out. The sheet hides the stances; compare a filled sheet with
     ``python -m helpers kappa SHEET data/statements.csv``.
     """
-    rows = primary(statements).merge(recode[["statement_id", "stance"]].rename(columns={"stance": "other"}),
-                                     on="statement_id", how="left")
+    rows = primary(statements).merge(
+        recode[["statement_id", "stance"]].rename(columns={"stance": "other"}), on="statement_id", how="left"
+    )
     picked = []
     for _topic in topics:
         g = rows[rows["topic_id"] == _topic].sort_values("statement_id")
@@ -742,8 +867,13 @@ ROUTES = (
 )
 DIGESTS = ("cdt",)
 CENTRAL_ASIA = ("Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan")
-ADJECTIVES = {"China": "Chinese", "Russia": "Russian", "Central Asia": "Central Asian", "West": "Western",
-              "Unclassified": "unclassified"}
+ADJECTIVES = {
+    "China": "Chinese",
+    "Russia": "Russian",
+    "Central Asia": "Central Asian",
+    "West": "Western",
+    "Unclassified": "unclassified",
+}
 
 
 def route(frame: pd.DataFrame, outlets: pd.DataFrame | None = None) -> pd.Series:
@@ -769,8 +899,11 @@ def route(frame: pd.DataFrame, outlets: pd.DataFrame | None = None) -> pd.Series
         return ROUTES[4]
 
     via = frame["via_outlet_id"] if "via_outlet_id" in frame else pd.Series(None, index=frame.index)
-    return pd.Series([one(o, v if isinstance(v, str) else None) for o, v in zip(frame["outlet_id"], via)],
-                     index=frame.index, dtype=object)
+    return pd.Series(
+        [one(o, v if isinstance(v, str) else None) for o, v in zip(frame["outlet_id"], via)],
+        index=frame.index,
+        dtype=object,
+    )
 
 
 def composition(frame: pd.DataFrame) -> pd.DataFrame:
@@ -778,7 +911,9 @@ def composition(frame: pd.DataFrame) -> pd.DataFrame:
     rows = primary(frame)
     table = pd.crosstab(rows["region"], route(rows)).reindex(
         index=[r for r in REGIONS if r in set(rows["region"])],
-        columns=[r for r in ROUTES if r in set(route(rows))], fill_value=0)
+        columns=[r for r in ROUTES if r in set(route(rows))],
+        fill_value=0,
+    )
     table["all routes"] = table.sum(axis=1)
     table.loc["all regions"] = table.sum(axis=0)
     table.index.name = "region of the speaker"
@@ -794,36 +929,56 @@ def composition_sentence(frame: pd.DataFrame) -> str:
     by_region = rows["region"].value_counts()
     regions = [r for r in REGIONS if r in by_region.index]
     routes = route(rows)
-    text = (f"**What this selection is.** {len(rows)} counted statements by {speaker_count(rows)} speakers or "
-            f"outlets, read in {rows['source_id'].nunique()} documents. By region of the speaker: "
-            + ", ".join(f"{r} {by_region[r]}" for r in regions) + ". By route into the collection: "
-            + ", ".join(f"{n} {k}" for k, n in routes.value_counts().reindex(
-                [r for r in ROUTES if r in set(routes)]).items()) + ".")
+    text = (
+        f"**What this selection is.** {len(rows)} counted statements by {speaker_count(rows)} speakers or "
+        f"outlets, read in {rows['source_id'].nunique()} documents. By region of the speaker: "
+        + ", ".join(f"{r} {by_region[r]}" for r in regions)
+        + ". By route into the collection: "
+        + ", ".join(
+            f"{n} {k}" for k, n in routes.value_counts().reindex([r for r in ROUTES if r in set(routes)]).items()
+        )
+        + "."
+    )
     notes = []
     for r in regions:
         sub = routes[rows["region"] == r].value_counts().reindex([x for x in ROUTES if x in set(routes)]).dropna()
         if len(sub) == 1:
-            notes.append(f"the one {ADJECTIVES[r]} statement {sub.index[0]}" if by_region[r] == 1
-                         else f"all {by_region[r]} {ADJECTIVES[r]} statements {sub.index[0]}")
+            notes.append(
+                f"the one {ADJECTIVES[r]} statement {sub.index[0]}"
+                if by_region[r] == 1
+                else f"all {by_region[r]} {ADJECTIVES[r]} statements {sub.index[0]}"
+            )
         else:
             notes.append(f"{ADJECTIVES[r]} statements {', '.join(f'{int(n)} {k}' for k, n in sub.items())}")
     text += " By region and route: " + "; ".join(notes) + "."
     return text + (" Counts and medians below describe this collection, not opinion in any country or region.")
 
 
-def selection_sentence(topics: Sequence[str], outlet_kinds: Sequence[str], events: Sequence[str], min_year: int,
-                       max_year: int, codebook: pd.DataFrame, kinds: pd.DataFrame, event_table: pd.DataFrame) -> str:
+def selection_sentence(
+    topics: Sequence[str],
+    outlet_kinds: Sequence[str],
+    events: Sequence[str],
+    min_year: int,
+    max_year: int,
+    codebook: pd.DataFrame,
+    kinds: pd.DataFrame,
+    event_table: pd.DataFrame,
+) -> str:
     """'**This run:** 6 of 6 topics; 13 of 13 kinds of voice; ...' naming what is left out where anything is."""
+
     def part(chosen, table, key, label, what):
         allv = list(table[key])
         if len(chosen) == len(allv):
             return f"all {len(allv)} {what}"
         names = table.set_index(key).loc[[c for c in allv if c in chosen], label]
         return f"{len(chosen)} of {len(allv)} {what} ({'; '.join(names)})"
-    return (f"**This run:** {part(topics, codebook, 'topic_id', 'label', 'topics')}; "
-            f"{part(outlet_kinds, kinds, 'outlet_kind', 'label', 'kinds of voice')}; "
-            f"{part(events, event_table, 'event_id', 'label', 'events')}; documents dated "
-            f"{min_year if min_year == max_year else f'{min_year} to {max_year}'}.")
+
+    return (
+        f"**This run:** {part(topics, codebook, 'topic_id', 'label', 'topics')}; "
+        f"{part(outlet_kinds, kinds, 'outlet_kind', 'label', 'kinds of voice')}; "
+        f"{part(events, event_table, 'event_id', 'label', 'events')}; documents dated "
+        f"{min_year if min_year == max_year else f'{min_year} to {max_year}'}."
+    )
 
 
 def _median_text(m: float) -> str:
@@ -840,42 +995,69 @@ def stance_summary(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFram
         if sub.empty:
             continue
         g = sub.groupby("region")["stance"].agg(["median", "size"])
-        parts = [f"{r} {_median_text(g.loc[r, 'median'])} ({plural(int(g.loc[r, 'size']), 'statement')})"
-                 for r in REGIONS if r in g.index]
-        lines.append(f"- *{e.loc[t, 'topic']}* ({MINUS}2 {e.loc[t, 'at -2'].lower()}, +2 "
-                     f"{e.loc[t, 'at +2'].lower()}): median by region of the speaker: {', '.join(parts)}.")
+        parts = [
+            f"{r} {_median_text(g.loc[r, 'median'])} ({plural(int(g.loc[r, 'size']), 'statement')})"
+            for r in REGIONS
+            if r in g.index
+        ]
+        lines.append(
+            f"- *{e.loc[t, 'topic']}* ({MINUS}2 {e.loc[t, 'at -2'].lower()}, +2 "
+            f"{e.loc[t, 'at +2'].lower()}): median by region of the speaker: {', '.join(parts)}."
+        )
     missing = [e.loc[t, "topic"] for t in topics if rows[rows["topic_id"] == t].empty]
     if missing:
         lines.append(f"- No counted statement in this selection on: {', '.join(missing)}.")
     return "In this collection, as selected for this run:\n\n" + "\n".join(lines)
 
 
-def no_trips_reason(everything: pd.DataFrame, topics: Sequence[str], outlet_kinds: Sequence[str],
-                    events: Sequence[str], min_year: int, max_year: int) -> str:
+def no_trips_reason(
+    everything: pd.DataFrame,
+    topics: Sequence[str],
+    outlet_kinds: Sequence[str],
+    events: Sequence[str],
+    min_year: int,
+    max_year: int,
+) -> str:
     """Why a selection has no statement about the 2022 or 2024 trips, naming the parameter(s) that remove them."""
     trips = [e for e in ("trip-2022-09", "trip-2024-07") if e in set(everything["event_id"])]
     if not any(e in events for e in trips):
-        return ("No statements about the 2022 or 2024 trips in this selection: parameter `events` "
-                f"({', '.join(events)}) includes neither trip ({', '.join(trips)}).")
+        return (
+            "No statements about the 2022 or 2024 trips in this selection: parameter `events` "
+            f"({', '.join(events)}) includes neither trip ({', '.join(trips)})."
+        )
     chosen = [e for e in trips if e in events]
     pool = everything[everything["event_id"].isin(chosen)]
     names = []
     years = pool["year"]
     if not ((years >= min_year) & (years <= max_year)).any() or not (
-            (pool["topic_id"].isin(topics) & pool["outlet_kind"].isin(outlet_kinds)
-             & (years >= min_year) & (years <= max_year)).any()):
-        steps = [("topics", pool["topic_id"].isin(topics)), ("outlet_kinds", pool["outlet_kind"].isin(outlet_kinds)),
-                 ("min_year/max_year", (years >= min_year) & (years <= max_year))]
+        (
+            pool["topic_id"].isin(topics)
+            & pool["outlet_kind"].isin(outlet_kinds)
+            & (years >= min_year)
+            & (years <= max_year)
+        ).any()
+    ):
+        steps = [
+            ("topics", pool["topic_id"].isin(topics)),
+            ("outlet_kinds", pool["outlet_kind"].isin(outlet_kinds)),
+            ("min_year/max_year", (years >= min_year) & (years <= max_year)),
+        ]
         for name, keep in steps:
             if not keep.any():
                 names.append(name)
         if not names:  # each keeps some, together none
             names = [n for n, _ in steps]
-    dates = f"statements about {'these trips' if len(chosen) > 1 else 'this trip'} date from " \
-            f"{int(years.min())} to {int(years.max())}" if len(pool) else "the data has no statement about it"
-    return (f"No statements about the 2022 or 2024 trips in this selection: "
-            f"{' and '.join(f'`{n}`' for n in names)} {'removes' if len(names) == 1 else 'together remove'} them "
-            f"({dates}; this run's window is {min_year} to {max_year}).")
+    dates = (
+        f"statements about {'these trips' if len(chosen) > 1 else 'this trip'} date from "
+        f"{int(years.min())} to {int(years.max())}"
+        if len(pool)
+        else "the data has no statement about it"
+    )
+    return (
+        f"No statements about the 2022 or 2024 trips in this selection: "
+        f"{' and '.join(f'`{n}`' for n in names)} {'removes' if len(names) == 1 else 'together remove'} them "
+        f"({dates}; this run's window is {min_year} to {max_year})."
+    )
 
 
 def trips_sentence(voices: pd.DataFrame) -> str:
@@ -889,8 +1071,10 @@ def trips_sentence(voices: pd.DataFrame) -> str:
         absent = [r for r in REGIONS[:4] if r not in set(g["region"])]
         line = f"{event}: " + "; ".join(parts) + "."
         if absent:
-            line += (f" No counted statement from {', '.join(ADJECTIVES[a] for a in absent)} voices about it "
-                     "in this selection.")
+            line += (
+                f" No counted statement from {', '.join(ADJECTIVES[a] for a in absent)} voices about it "
+                "in this selection."
+            )
         out.append("- " + line)
     return "In this selection of the collection:\n\n" + "\n".join(out)
 
@@ -902,14 +1086,16 @@ def kappa_sentence(overall: Agreement, linear: Agreement) -> str:
     """Kappa as reproducibility, always saying who the second coder was."""
     k = "undefined" if math.isnan(overall.kappa) else f"{overall.kappa:.2f}"
     kl = "undefined" if math.isnan(linear.kappa) else f"{linear.kappa:.2f}"
-    return (f"On the {overall.n} counted statements of this selection, the project's coding and the second "
-            f"coding agree on {overall.observed:.0%}; Cohen's kappa is {k} ({overall.ci_text()}; "
-            f"{kappa_label(overall.kappa)}), {kl} with linear weights ({linear.ci_text()}; "
-            f"{kappa_label(linear.kappa)}). The interval is the large-sample one of Fleiss, Cohen and Everitt "
-            f"(1969, `fleiss-cohen-everitt-1969`){'; on so few statements it is rough' if overall.n < 50 else ''}. "
-            f"Read it with care: {AI_CODER}, so kappa "
-            "here measures how far the codebook steers two coders of different kinds to the same level, not "
-            "agreement among human experts.")
+    return (
+        f"On the {overall.n} counted statements of this selection, the project's coding and the second "
+        f"coding agree on {overall.observed:.0%}; Cohen's kappa is {k} ({overall.ci_text()}; "
+        f"{kappa_label(overall.kappa)}), {kl} with linear weights ({linear.ci_text()}; "
+        f"{kappa_label(linear.kappa)}). The interval is the large-sample one of Fleiss, Cohen and Everitt "
+        f"(1969, `fleiss-cohen-everitt-1969`){'; on so few statements it is rough' if overall.n < 50 else ''}. "
+        f"Read it with care: {AI_CODER}, so kappa "
+        "here measures how far the codebook steers two coders of different kinds to the same level, not "
+        "agreement among human experts."
+    )
 
 
 def key_outputs(shown: pd.DataFrame, overall: Agreement) -> dict[str, str]:
@@ -926,8 +1112,9 @@ def key_outputs(shown: pd.DataFrame, overall: Agreement) -> dict[str, str]:
     }
 
 
-def key_findings(shown: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame, overall: Agreement,
-                 linear: Agreement) -> str:
+def key_findings(
+    shown: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame, overall: Agreement, linear: Agreement
+) -> str:
     """The chapter's closing summary, every number computed from the run's selection (Markdown bullets).
 
     Says what the selection holds and by which route most of it arrived, the
@@ -940,10 +1127,12 @@ def key_findings(shown: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame,
     if rows.empty:
         return "- The selection holds no counted statement."
     routes = route(rows).value_counts()
-    bullets.append(f"The selection holds {plural(len(rows), 'counted statement')} by {speaker_count(rows)} speakers "
-                   f"or outlets from {plural(rows['source_id'].nunique(), 'document')}; the commonest route into "
-                   f"the collection: {routes.index[0]} ({routes.iloc[0]} of {len(rows)}). The counts describe "
-                   "this collection, not opinion in any country.")
+    bullets.append(
+        f"The selection holds {plural(len(rows), 'counted statement')} by {speaker_count(rows)} speakers "
+        f"or outlets from {plural(rows['source_id'].nunique(), 'document')}; the commonest route into "
+        f"the collection: {routes.index[0]} ({routes.iloc[0]} of {len(rows)}). The counts describe "
+        "this collection, not opinion in any country."
+    )
     e = ends.set_index("topic_id")
     best = None
     for t in topics:
@@ -956,23 +1145,32 @@ def key_findings(shown: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame,
     if best is not None and best[0] > 0:
         spread, t, g = best
         lo, hi = g["median"].idxmin(), g["median"].idxmax()
-        bullets.append(f"The regions sit furthest apart on *{e.loc[t, 'topic']}*: {ADJECTIVES[lo]} voices at a "
-                       f"median of {_median_text(g.loc[lo, 'median'])} ({MINUS}2 {e.loc[t, 'at -2'].lower()}), "
-                       f"{ADJECTIVES[hi]} voices at {_median_text(g.loc[hi, 'median'])} "
-                       f"(+2 {e.loc[t, 'at +2'].lower()}), on {int(g.loc[lo, 'size'])} and "
-                       f"{int(g.loc[hi, 'size'])} statements.")
+        bullets.append(
+            f"The regions sit furthest apart on *{e.loc[t, 'topic']}*: {ADJECTIVES[lo]} voices at a "
+            f"median of {_median_text(g.loc[lo, 'median'])} ({MINUS}2 {e.loc[t, 'at -2'].lower()}), "
+            f"{ADJECTIVES[hi]} voices at {_median_text(g.loc[hi, 'median'])} "
+            f"(+2 {e.loc[t, 'at +2'].lower()}), on {int(g.loc[lo, 'size'])} and "
+            f"{int(g.loc[hi, 'size'])} statements."
+        )
     elif best is not None:
-        bullets.append("Where at least two regions have two or more counted statements on a topic, their medians "
-                       "coincide in this selection.")
+        bullets.append(
+            "Where at least two regions have two or more counted statements on a topic, their medians "
+            "coincide in this selection."
+        )
     else:
-        bullets.append("No topic has two regions with two or more counted statements each, so this selection does "
-                       "not compare regions.")
+        bullets.append(
+            "No topic has two regions with two or more counted statements each, so this selection does "
+            "not compare regions."
+        )
     k = "undefined" if math.isnan(overall.kappa) else f"{overall.kappa:.2f}"
     kl = "undefined" if math.isnan(linear.kappa) else f"{linear.kappa:.2f}"
-    bullets.append(f"The coding is {kappa_label(overall.kappa)}ly reproducible by Landis and Koch's bands: kappa "
-                   f"{k} ({overall.ci_text()}), {kl} with linear weights, on {overall.n} statements; "
-                   f"{AI_CODER}." if overall.kappa > 0 else
-                   f"Kappa is {k} ({overall.ci_text()}) on {overall.n} statements; {AI_CODER}.")
+    bullets.append(
+        f"The coding is {kappa_label(overall.kappa)}ly reproducible by Landis and Koch's bands: kappa "
+        f"{k} ({overall.ci_text()}), {kl} with linear weights, on {overall.n} statements; "
+        f"{AI_CODER}."
+        if overall.kappa > 0
+        else f"Kappa is {k} ({overall.ci_text()}) on {overall.n} statements; {AI_CODER}."
+    )
     return "\n".join(f"- {b}" for b in bullets)
 
 

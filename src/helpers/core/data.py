@@ -119,9 +119,13 @@ def _spells_do_not_overlap(df: pd.DataFrame):
         prev_end, prev_idx = None, None
         for i, row in g.iterrows():
             if prev_end is not None and row["start_date"] < prev_end:
-                yield i, "start_date", (
-                    f"{row['country_iso3']} {row['status']} spell starts {row['start_date']}, "
-                    f"before the spell on data row {prev_idx + 1} ends ({prev_end})"
+                yield (
+                    i,
+                    "start_date",
+                    (
+                        f"{row['country_iso3']} {row['status']} spell starts {row['start_date']}, "
+                        f"before the spell on data row {prev_idx + 1} ends ({prev_end})"
+                    ),
                 )
             end = row["end_date"] if pd.notna(row["end_date"]) else far
             prev_end, prev_idx = end, i
@@ -176,8 +180,13 @@ def _place_has_both_coordinates_or_says_why(df: pd.DataFrame):
 
 
 _FACT_KINDS = {
-    "construction_start": "date", "operation_start": "date", "full_capacity": "date",
-    "design_capacity": "number", "length_km": "number", "people_served": "number", "status": "status",
+    "construction_start": "date",
+    "operation_start": "date",
+    "full_capacity": "date",
+    "design_capacity": "number",
+    "length_km": "number",
+    "people_served": "number",
+    "status": "status",
 }
 PIPELINE_STATUSES = ("operating", "under_construction", "planned", "stalled")
 
@@ -206,15 +215,19 @@ def _fact_value_fits_its_attribute(df: pd.DataFrame):
 
 def _variant_matches(key: str, same: tuple[str, ...]):
     """A variant row must speak of the same thing as the row it disagrees with."""
+
     def check(df: pd.DataFrame):
         lookup = df.set_index(key)
         for i, row in df[df["variant_of"].notna()].iterrows():
             other = lookup.loc[row["variant_of"]]
             for col in same:
                 if row[col] != other[col]:
-                    yield i, "variant_of", (
-                        f"{row[key]} differs in {col} ({row[col]!r}) from {row['variant_of']} ({other[col]!r})"
+                    yield (
+                        i,
+                        "variant_of",
+                        (f"{row[key]} differs in {col} ({row[col]!r}) from {row['variant_of']} ({other[col]!r})"),
                     )
+
     return check
 
 
@@ -280,6 +293,7 @@ def _dates_in_order(start: str, end: str):
         bad = df[end].notna() & df[start].notna() & (df[end] < df[start])
         for i in df.index[bad]:
             yield i, end, f"{end} ({df.at[i, end]}) is before {start} ({df.at[i, start]})"
+
     return check
 
 
@@ -389,8 +403,9 @@ def _validate_frame(name: str, raw: pd.DataFrame, res: dict[str, Any], rel: str)
     return df, problems
 
 
-def _foreign_key_problems(name: str, df: pd.DataFrame, res: dict[str, Any], rel: str, data_dir: Path,
-                          lines: list[int] | None = None):
+def _foreign_key_problems(
+    name: str, df: pd.DataFrame, res: dict[str, Any], rel: str, data_dir: Path, lines: list[int] | None = None
+):
     """Every reference resolves; a key of several fields must match as a whole."""
     problems = []
     for fk in res["schema"].get("foreignKeys", []):
@@ -410,8 +425,9 @@ def _foreign_key_problems(name: str, df: pd.DataFrame, res: dict[str, Any], rel:
                 pairs = ", ".join(f"{c}={v!r}" for c, v in zip(cols, plain))
                 what = f"({pairs}) does not resolve in {ref_table} ({', '.join(ref_cols)})"
                 # what the last field may be, given the others (e.g. the levels a topic defines)
-                allowed = sorted(k[-1].item() if hasattr(k[-1], "item") else k[-1]
-                                 for k in known if k[:-1] == values[:-1])
+                allowed = sorted(
+                    k[-1].item() if hasattr(k[-1], "item") else k[-1] for k in known if k[:-1] == values[:-1]
+                )
                 lead = ", ".join(f"{c}={v!r}" for c, v in zip(ref_cols[:-1], plain[:-1]))
                 what += f"; {ref_table}.{ref_cols[-1]} with {lead}: {allowed or 'none'}"
             line = lines[int(i)] if lines else int(i) + 2

@@ -53,10 +53,14 @@ def render() -> str:
         out.append("| column | type | meaning | constraints |")
         out.append("|---|---|---|---|")
         for f in schema["fields"]:
-            out.append(f"| `{f['name']}` | {f.get('type', 'string')} | {f.get('description', '')} | {_constraints(f)} |")
+            out.append(
+                f"| `{f['name']}` | {f.get('type', 'string')} | {f.get('description', '')} | {_constraints(f)} |"
+            )
         fks = schema.get("foreignKeys", [])
         if fks:
-            links = ", ".join(f"`{fk['fields']}` → `{fk['reference']['resource']}.{fk['reference']['fields']}`" for fk in fks)
+            links = ", ".join(
+                f"`{fk['fields']}` → `{fk['reference']['resource']}.{fk['reference']['fields']}`" for fk in fks
+            )
             out.append(f"\nReferences: {links}.")
         out.append("")
     return "\n".join(out).rstrip() + "\n"

@@ -105,8 +105,11 @@ def _row_ids(frame) -> tuple[object, list[str]]:
     if key and all(k in frame.columns for k in key):
         return frame, ["|".join(_text(v) for v in row) for row in frame[key].itertuples(index=False)]
     # rows without a table (derived, or several tables joined): each row's first id of its own
-    ids = [c for c in frame.columns if isinstance(c, str) and c.endswith("_id")
-           and c not in ("source_id", "variant_of", "evidence_id")]
+    ids = [
+        c
+        for c in frame.columns
+        if isinstance(c, str) and c.endswith("_id") and c not in ("source_id", "variant_of", "evidence_id")
+    ]
     out = []
     for row in frame[ids].itertuples(index=False) if ids else [()] * len(frame):
         out.append(next((_text(v) for v in row if _text(v)), ""))
@@ -220,12 +223,14 @@ def write_data(fig, folder: Path, name: str) -> Path:
     tmp.replace(target)
     run = paths.current_run()
     source = getattr(fig, "_sco_source_line", "") or ""
-    fig._repr_mimebundle_ = _DisplayName({
-        "name": name,
-        "title": figure_title(fig),
-        "chapter": run["notebook"] if run else None,
-        "source": " ".join(source.split()),
-    })
+    fig._repr_mimebundle_ = _DisplayName(
+        {
+            "name": name,
+            "title": figure_title(fig),
+            "chapter": run["notebook"] if run else None,
+            "source": " ".join(source.split()),
+        }
+    )
     return target
 
 

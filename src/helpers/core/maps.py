@@ -97,9 +97,13 @@ def _draw(ax, codes, facecolors, edgecolor, linewidth, zorder=1):
 
     paths = _paths()
     codes = [c for c in codes if c in paths]
-    coll = PathCollection([paths[c] for c in codes], facecolors=facecolors if isinstance(facecolors, str)
-                          else [facecolors[c] for c in codes], edgecolors=edgecolor, linewidths=linewidth,
-                          zorder=zorder)
+    coll = PathCollection(
+        [paths[c] for c in codes],
+        facecolors=facecolors if isinstance(facecolors, str) else [facecolors[c] for c in codes],
+        edgecolors=edgecolor,
+        linewidths=linewidth,
+        zorder=zorder,
+    )
     ax.add_collection(coll, autolim=False)
     return coll
 
@@ -164,5 +168,6 @@ def label_countries(ax, codes, *, fontsize: int = 10) -> None:
     gdf = countries()
     for _, row in gdf[gdf["iso3"].isin(list(codes))].iterrows():
         pt = row.geometry.representative_point()
-        ax.annotate(row["iso3"], (pt.x, pt.y), ha="center", va="center", fontsize=fontsize,
-                    color="#222222", fontweight="bold")
+        ax.annotate(
+            row["iso3"], (pt.x, pt.y), ha="center", va="center", fontsize=fontsize, color="#222222", fontweight="bold"
+        )

@@ -84,8 +84,10 @@ class ParameterError(ValueError):
         self.notebook, self.name, self.value, self.allowed = notebook, name, value, allowed
 
     def __str__(self) -> str:
-        return (f"{_clip(self.notebook)}: parameter '{_clip(self.name)}' = {shown(self.value)} "
-                f"is not allowed; allowed: {_clip(self.allowed, 3000, keep=chr(10))}")
+        return (
+            f"{_clip(self.notebook)}: parameter '{_clip(self.name)}' = {shown(self.value)} "
+            f"is not allowed; allowed: {_clip(self.allowed, 3000, keep=chr(10))}"
+        )
 
 
 class TooLong:
@@ -236,14 +238,10 @@ def sco_latest_year() -> int:
     )
 
 
-
-
 def sco_statuses() -> tuple[str, ...]:
     """Statuses that occur in the membership table, in display order."""
     present = set(_distinct("sco_membership", "status"))
     return tuple(s for s in STATUS_ORDER if s in present) + tuple(sorted(present - set(STATUS_ORDER)))
-
-
 
 
 def focus_trip_years() -> tuple[str, ...]:
@@ -257,10 +255,16 @@ TRADE_REPORTERS = ("china", "partner", "both")
 
 def _trade_index() -> dict[tuple[str, str, str], frozenset[int]]:
     """(partner, 'china'|'partner', flow) -> years with a usable annual US-dollar value."""
+
     def compute(rows):
         index: dict[tuple[str, str, str], set[int]] = {}
         for row in rows:
-            if row["period"] != "annual" or row["variant_of"] or row["excluded"] or row["unit"] not in USD_MILLION_PER_UNIT:
+            if (
+                row["period"] != "annual"
+                or row["variant_of"]
+                or row["excluded"]
+                or row["unit"] not in USD_MILLION_PER_UNIT
+            ):
                 continue
             side = "china" if row["reporter_iso3"] == "CHN" else "partner"
             index.setdefault((row["partner_iso3"], side, row["flow"]), set()).add(_year_of("trade", row, "year"))
@@ -321,7 +325,9 @@ def year_spans(years) -> str:
     return ", ".join(out)
 
 
-def trade_basis_years(countries, reporter: str, flow: str, start: int, end: int) -> dict[str, tuple[str, frozenset[int]]]:
+def trade_basis_years(
+    countries, reporter: str, flow: str, start: int, end: int
+) -> dict[str, tuple[str, frozenset[int]]]:
     """Per country, the side the chapter's growth and index read and its years in the window.
 
     China's figures where China publishes any in the window (reporter
@@ -359,8 +365,12 @@ def _check_trade_window(notebook: str, v: dict) -> None:
     if start > end:
         raise ParameterError(notebook, "end_year", end, f"a year from start_year ({start}) on")
     if not start <= v["base_year"] <= end:
-        raise ParameterError(notebook, "base_year", v["base_year"],
-                             f"a year from {start} to {end} (the window shown), or None (the first year with data)")
+        raise ParameterError(
+            notebook,
+            "base_year",
+            v["base_year"],
+            f"a year from {start} to {end} (the window shown), or None (the first year with data)",
+        )
     sides = ("china", "partner") if v["reporter"] == "both" else (v["reporter"],)
     for country in v["countries"]:
         have = set()
@@ -369,7 +379,9 @@ def _check_trade_window(notebook: str, v: dict) -> None:
         if not have & set(range(start, end + 1)):
             who = " or ".join(f"{s}-reported" for s in sides)
             raise ParameterError(
-                notebook, "countries", country,
+                notebook,
+                "countries",
+                country,
                 f"a country with {v['flow']} trade data ({who}) in {start}-{end}; "
                 f"{country} has data in: {year_spans(have)}",
             )
@@ -379,7 +391,9 @@ def _check_trade_window(notebook: str, v: dict) -> None:
     if not any(v["base_year"] in ys for _, ys in basis.values()):
         with_data = sorted(set().union(*(ys for _, ys in basis.values())))
         raise ParameterError(
-            notebook, "base_year", v["base_year"],
+            notebook,
+            "base_year",
+            v["base_year"],
             f"a year in which at least one chosen country has a {v['flow']} figure "
             f"(years with one in {start}-{end}: {year_spans(with_data)}), or None (the first such year)",
         )
@@ -397,8 +411,10 @@ def pipeline_first_year(commodity: str = "all") -> int:
     """First year a line of ``commodity`` was under construction or operating (actual dates only)."""
     kinds = {r["pipeline_id"]: r["commodity"] for r in _csv_rows("pipelines")}
     years = [
-        int(r["value"][:4]) for r in _csv_rows("pipeline_facts")
-        if r["attribute"] in ("construction_start", "operation_start") and r["planned"] == "false"
+        int(r["value"][:4])
+        for r in _csv_rows("pipeline_facts")
+        if r["attribute"] in ("construction_start", "operation_start")
+        and r["planned"] == "false"
         and commodity in ("all", kinds[r["pipeline_id"]])
     ]
     return min(years)
@@ -411,15 +427,22 @@ def pipeline_latest_year() -> int:
 
 def _check_pipeline_choice(notebook: str, v: dict) -> None:
     if v["unit"] == "kb/d" and v["commodity"] != "oil":
-        raise ParameterError(notebook, "unit", v["unit"],
-                             f"native or Mtoe with commodity={v['commodity']!r} (kb/d measures crude oil only; "
-                             "set commodity='oil' to use it)")
+        raise ParameterError(
+            notebook,
+            "unit",
+            v["unit"],
+            f"native or Mtoe with commodity={v['commodity']!r} (kb/d measures crude oil only; "
+            "set commodity='oil' to use it)",
+        )
     first = pipeline_first_year(v["commodity"])
     if v["as_of_year"] < first:
         what = "pipeline" if v["commodity"] == "all" else f"{v['commodity']} pipeline"
-        raise ParameterError(notebook, "as_of_year", v["as_of_year"],
-                             f"a year from {first} (the first {what} under construction in the data) "
-                             f"to {pipeline_latest_year()}")
+        raise ParameterError(
+            notebook,
+            "as_of_year",
+            v["as_of_year"],
+            f"a year from {first} (the first {what} under construction in the data) to {pipeline_latest_year()}",
+        )
 
 
 def view_topics() -> tuple[str, ...]:
@@ -449,19 +472,35 @@ def _check_view_selection(notebook: str, v: dict) -> None:
     lo, hi = v["min_year"], v["max_year"]
     if lo > hi:
         raise ParameterError(notebook, "max_year", hi, f"a year from min_year ({lo}) to {view_latest_year()}")
-    chosen = [r for r in _csv_rows("statements")
-              if r["topic_id"] in v["topics"] and r["outlet_kind"] in v["outlet_kinds"] and r["event_id"] in v["events"]]
+    chosen = [
+        r
+        for r in _csv_rows("statements")
+        if r["topic_id"] in v["topics"] and r["outlet_kind"] in v["outlet_kinds"] and r["event_id"] in v["events"]
+    ]
     if not chosen:
-        kinds_there = sorted({r["outlet_kind"] for r in _csv_rows("statements")
-                              if r["topic_id"] in v["topics"] and r["event_id"] in v["events"]})
-        raise ParameterError(notebook, "outlet_kinds", v["outlet_kinds"],
-                             "at least one kind of voice with statements on these topics and events; "
-                             f"those with any: {', '.join(kinds_there) or 'none (choose other topics or events)'}")
+        kinds_there = sorted(
+            {
+                r["outlet_kind"]
+                for r in _csv_rows("statements")
+                if r["topic_id"] in v["topics"] and r["event_id"] in v["events"]
+            }
+        )
+        raise ParameterError(
+            notebook,
+            "outlet_kinds",
+            v["outlet_kinds"],
+            "at least one kind of voice with statements on these topics and events; "
+            f"those with any: {', '.join(kinds_there) or 'none (choose other topics or events)'}",
+        )
     years = {int(r["date"][:4]) for r in chosen}
     if not any(lo <= y <= hi for y in years):
-        raise ParameterError(notebook, "min_year", lo,
-                             f"a window (min_year..max_year, now {lo}-{hi}) that contains statements of this "
-                             f"selection; they date from: {year_spans(years)}")
+        raise ParameterError(
+            notebook,
+            "min_year",
+            lo,
+            f"a window (min_year..max_year, now {lo}-{hi}) that contains statements of this "
+            f"selection; they date from: {year_spans(years)}",
+        )
 
 
 def claim_sources() -> tuple[str, ...]:
@@ -478,8 +517,12 @@ def _check_claim_selection(notebook: str, v: dict) -> None:
     rows = _csv_rows("claims")
     if not any(r["source_id"] in v["sources"] and r["topic"] in v["topics"] for r in rows):
         there = sorted({r["topic"] for r in rows if r["source_id"] in v["sources"]})
-        raise ParameterError(notebook, "topics", v["topics"],
-                             f"at least one topic with claims in the chosen sources; they have: {', '.join(there)}")
+        raise ParameterError(
+            notebook,
+            "topics",
+            v["topics"],
+            f"at least one topic with claims in the chosen sources; they have: {', '.join(there)}",
+        )
 
 
 def known_countries() -> tuple[str, ...]:
@@ -599,8 +642,10 @@ class Param:
             if isinstance(value, str):  # "-p highlight KAZ" or "KAZ,UZB"
                 value = [v.strip() for v in value.split(",") if v.strip()]
             if isinstance(value, (list, tuple)):  # YAML gives 2024, not "2024"
-                value = [str(v) if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() < 64 else v
-                         for v in value]
+                value = [
+                    str(v) if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() < 64 else v
+                    for v in value
+                ]
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
                 raise fail
             items = [v.upper() if self.upper else v for v in value]
@@ -638,8 +683,7 @@ SPECS: dict[str, NotebookSpec] = {
             Param(
                 "as_of_year",
                 "int",
-                "Year at which membership, the map and the timeline stop "
-                "(status as held on 31 December of that year).",
+                "Year at which membership, the map and the timeline stop (status as held on 31 December of that year).",
                 minimum=sco_first_year,
                 maximum=sco_latest_year,
             ),
@@ -665,8 +709,7 @@ SPECS: dict[str, NotebookSpec] = {
             Param(
                 "trips",
                 "list",
-                "Which of the two trips to show, by year (2022: Kazakhstan and Samarkand; "
-                "2024: Astana and Dushanbe).",
+                "Which of the two trips to show, by year (2022: Kazakhstan and Samarkand; 2024: Astana and Dushanbe).",
                 choices=focus_trip_years,
                 allow_empty=False,
             ),
@@ -687,20 +730,43 @@ SPECS: dict[str, NotebookSpec] = {
     "03_trade": NotebookSpec(
         "03_trade",
         (
-            Param("countries", "list", "China's partners to show (ISO3 codes).",
-                  choices=trade_partners, allow_empty=False, upper=True),
-            Param("start_year", "int", "First year of the window.", minimum=trade_first_year, maximum=trade_latest_year),
+            Param(
+                "countries",
+                "list",
+                "China's partners to show (ISO3 codes).",
+                choices=trade_partners,
+                allow_empty=False,
+                upper=True,
+            ),
+            Param(
+                "start_year", "int", "First year of the window.", minimum=trade_first_year, maximum=trade_latest_year
+            ),
             Param("end_year", "int", "Last year of the window.", minimum=trade_first_year, maximum=trade_latest_year),
-            Param("flow", "str", "Which flow, from China's side: total, exports (China's), imports (China's), "
-                  "balance (exports minus imports).", choices=TRADE_FLOWS),
-            Param("reporter", "str", "Whose statistics: china (Chinese customs), partner (the partner's own), "
-                  "or both side by side.", choices=TRADE_REPORTERS),
+            Param(
+                "flow",
+                "str",
+                "Which flow, from China's side: total, exports (China's), imports (China's), "
+                "balance (exports minus imports).",
+                choices=TRADE_FLOWS,
+            ),
+            Param(
+                "reporter",
+                "str",
+                "Whose statistics: china (Chinese customs), partner (the partner's own), or both side by side.",
+                choices=TRADE_REPORTERS,
+            ),
             Param("scale", "str", "Value axis of the time-series charts.", choices=("linear", "log")),
-            Param("base_year", "int", "Year set to 100 in the index chart (within the window); partners "
-                  "without a figure in it are left out of the index.",
-                  minimum=trade_first_year, maximum=trade_latest_year, derive=trade_default_base_year,
-                  derive_help="the first year of the window in which the most chosen countries have a figure "
-                  "for the chosen flow and reporter"),
+            Param(
+                "base_year",
+                "int",
+                "Year set to 100 in the index chart (within the window); partners "
+                "without a figure in it are left out of the index.",
+                minimum=trade_first_year,
+                maximum=trade_latest_year,
+                derive=trade_default_base_year,
+                derive_help="the first year of the window in which the most chosen countries have a figure "
+                "for the chosen flow and reporter",
+            ),
         ),
         checks=(_check_trade_window,),
     ),
@@ -708,39 +774,85 @@ SPECS: dict[str, NotebookSpec] = {
         "04_energy_pipelines",
         (
             Param("commodity", "str", "Which pipelines: gas, oil or all.", choices=PIPELINE_COMMODITIES),
-            Param("as_of_year", "int", "Year the network map shows (status at the end of that year).",
-                  minimum=lambda: pipeline_first_year("all"), maximum=pipeline_latest_year),
+            Param(
+                "as_of_year",
+                "int",
+                "Year the network map shows (status at the end of that year).",
+                minimum=lambda: pipeline_first_year("all"),
+                maximum=pipeline_latest_year,
+            ),
             Param("include_planned", "bool", "Also show planned and stalled lines (map, capacity)."),
-            Param("unit", "str", "Units of capacities and volumes: native (bcm for gas, Mt for oil), "
-                  "Mtoe (both), or kb/d (thousand barrels a day, oil only).", choices=PIPELINE_UNITS),
+            Param(
+                "unit",
+                "str",
+                "Units of capacities and volumes: native (bcm for gas, Mt for oil), "
+                "Mtoe (both), or kb/d (thousand barrels a day, oil only).",
+                choices=PIPELINE_UNITS,
+            ),
         ),
         checks=(_check_pipeline_choice,),
     ),
     "05_analyst_views": NotebookSpec(
         "05_analyst_views",
         (
-            Param("topics", "list", "Codebook topics to show (see data/codebook_topics.csv).",
-                  choices=view_topics, allow_empty=False),
-            Param("outlet_kinds", "list", "Kinds of voice to show (see data/outlet_kinds.csv).",
-                  choices=view_outlet_kinds, allow_empty=False),
-            Param("events", "list", "Events or periods the statements are about (see data/view_events.csv).",
-                  choices=view_events, allow_empty=False),
-            Param("min_year", "int", "Earliest year of the cited document.", minimum=view_first_year,
-                  maximum=view_latest_year),
-            Param("max_year", "int", "Latest year of the cited document.", minimum=view_first_year,
-                  maximum=view_latest_year),
+            Param(
+                "topics",
+                "list",
+                "Codebook topics to show (see data/codebook_topics.csv).",
+                choices=view_topics,
+                allow_empty=False,
+            ),
+            Param(
+                "outlet_kinds",
+                "list",
+                "Kinds of voice to show (see data/outlet_kinds.csv).",
+                choices=view_outlet_kinds,
+                allow_empty=False,
+            ),
+            Param(
+                "events",
+                "list",
+                "Events or periods the statements are about (see data/view_events.csv).",
+                choices=view_events,
+                allow_empty=False,
+            ),
+            Param(
+                "min_year",
+                "int",
+                "Earliest year of the cited document.",
+                minimum=view_first_year,
+                maximum=view_latest_year,
+            ),
+            Param(
+                "max_year",
+                "int",
+                "Latest year of the cited document.",
+                minimum=view_first_year,
+                maximum=view_latest_year,
+            ),
         ),
         checks=(_check_view_selection,),
     ),
     "06_claims_vs_data": NotebookSpec(
         "06_claims_vs_data",
         (
-            Param("sources", "list", "Documents whose claims to check (source ids of the seeds; see data/claims.csv).",
-                  choices=claim_sources, allow_empty=False),
+            Param(
+                "sources",
+                "list",
+                "Documents whose claims to check (source ids of the seeds; see data/claims.csv).",
+                choices=claim_sources,
+                allow_empty=False,
+            ),
             Param("topics", "list", "Topics of the claims to check.", choices=claim_topics, allow_empty=False),
-            Param("tolerance_scale", "float", "Multiplies every judgement margin a claim's wording allows and the "
-                  "margin for an estimated data row (0.5 halves them, 2 doubles them; 0 leaves only the rounding "
-                  "of the printed figure).", minimum=0, maximum=10),
+            Param(
+                "tolerance_scale",
+                "float",
+                "Multiplies every judgement margin a claim's wording allows and the "
+                "margin for an estimated data row (0.5 halves them, 2 doubles them; 0 leaves only the rounding "
+                "of the printed figure).",
+                minimum=0,
+                maximum=10,
+            ),
         ),
         checks=(_check_claim_selection,),
     ),
@@ -780,8 +892,7 @@ def cell_defaults(notebook: str | Path) -> dict[str, Any]:
     """
     nb = json.loads(Path(notebook_path(notebook)).read_text(encoding="utf-8"))
     cells = [
-        c for c in nb["cells"]
-        if c["cell_type"] == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+        c for c in nb["cells"] if c["cell_type"] == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
     ]
     if len(cells) != 1:
         raise ValueError(f"{notebook}: expected one cell tagged 'parameters', found {len(cells)}")
@@ -826,8 +937,7 @@ def validate(notebook: str | Path, values: dict[str, Any], *, partial: bool = Fa
     if partial:
         for key in values:
             if key not in declared:
-                raise ParameterError(name, key, values[key],
-                                     f"a declared parameter: {', '.join(declared)}")
+                raise ParameterError(name, key, values[key], f"a declared parameter: {', '.join(declared)}")
         return {k: declared[k].check(name, v) for k, v in values.items()}
     missing = [p for p in declared if p not in values]
     if missing:
@@ -843,7 +953,7 @@ def validate(notebook: str | Path, values: dict[str, Any], *, partial: bool = Fa
     for check in spec.checks:
         check(name, checked)
     if values.get("__name__") == "__main__":  # a notebook's globals(): record the run, so figures go
-        paths.set_run(name, checked)         # to figures/ only from a default run (helpers.paths)
+        paths.set_run(name, checked)  # to figures/ only from a default run (helpers.paths)
     return checked
 
 
@@ -901,7 +1011,8 @@ def _loader():
     BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
     # 1e-5, 2E3: numbers, as YAML 1.2 and every user read them
     BoundedLoader.add_implicit_resolver(
-        "tag:yaml.org,2002:float", re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$"), list("-+0123456789."))
+        "tag:yaml.org,2002:float", re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$"), list("-+0123456789.")
+    )
     return yaml, base, BoundedLoader
 
 
@@ -963,6 +1074,7 @@ def parse_number(kind: str, text: str) -> Any:
 
 def _read_user_file(path: Path, notebook: str, name: str, what: str) -> str:
     """The text of a file a user named, or a ParameterError saying what is wrong with it."""
+
     def refuse(why: str) -> ParameterError:
         return ParameterError(notebook, name, str(path), f"a UTF-8 YAML file of {what}; {why}")
 

@@ -36,7 +36,8 @@ def repo_root() -> Path:
             f"the helpers package at {Path(__file__).resolve().parents[1]} is not inside a clone of the repository "
             "(a non-editable 'pip install .' copies only the code; the data, notebooks and figures stay in the "
             "clone). Install it from the clone with 'pip install -e .' (or 'make run'), or set SCO_REPO_ROOT "
-            "to the clone's folder.")
+            "to the clone's folder."
+        )
     return _PACKAGE_ROOT
 
 

@@ -201,8 +201,10 @@ def source_line(*items, width: int = 150, max_full: int = 6, max_listed: int = 1
     else:
         kinds = sources.loc[ids, "kind"].value_counts()
         mix = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.items())
-        text = (f"Source: {len(ids)} documents in data/sources.csv ({mix}), cited row by row in the data; "
-                "listed in the chapter's table of sources and in this figure's CSV.")
+        text = (
+            f"Source: {len(ids)} documents in data/sources.csv ({mix}), cited row by row in the data; "
+            "listed in the chapter's table of sources and in this figure's CSV."
+        )
     if credit:
         from .figmeta import CREDIT
 
@@ -289,14 +291,33 @@ LABELS: dict[object, str] = {
 #: a "show all N rows" button (``data-sco-rows`` on the table; helpers.render).
 LONG_TABLE_ROWS = 25
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _CODE = re.compile(r"^[a-z]+(?:_[a-z]+)+$")
 #: Name endings that say a column's unit: the unit goes into brackets.
-_UNIT_SUFFIXES = (("_usd_m", "USD million"), ("_usd_bn", "USD billion"), ("_percent", "%"), ("_pct", "%"),
-                  ("_km", "km"), ("_bcm", "bcm"), ("_mt", "Mt"))
+_UNIT_SUFFIXES = (
+    ("_usd_m", "USD million"),
+    ("_usd_bn", "USD billion"),
+    ("_percent", "%"),
+    ("_pct", "%"),
+    ("_km", "km"),
+    ("_bcm", "bcm"),
+    ("_mt", "Mt"),
+)
 _ID_COLUMN = re.compile(r"(^|_)(id|ids|iso3|code|url|seed|file)$|source")
 _YEAR_NAME = re.compile(r"(^|_)(year|years|yr)($|_)|^(from|to|first|last|deadline|since|until)$|_in$")
 _MONEY_OR_COUNT = re.compile(r"usd|value|total|rows|count|quantity|amount|^n$|statements|claims")
@@ -320,8 +341,9 @@ def date_label(value, precision: str | None = None) -> str:
     if not m:
         return text
     year, month, day = m.group(1), m.group(2), m.group(3)
-    known = {"year": 1, "month": 2, "day": 3}.get(str(precision).lower() if precision else "",
-                                                   3 if day else 2 if month else 1)
+    known = {"year": 1, "month": 2, "day": 3}.get(
+        str(precision).lower() if precision else "", 3 if day else 2 if month else 1
+    )
     if known >= 2 and month and not 1 <= int(month) <= 12:
         return text
     if known == 1 or not month:
@@ -341,9 +363,22 @@ def _is_na(value) -> bool:
 
 
 #: Words a code spells in lower case that a reader expects capitalised.
-_PROPER_WORDS = {"sco": "SCO", "usd": "USD", "gdp": "GDP", "imf": "IMF", "wdi": "WDI", "un": "UN", "eu": "EU",
-                 "china": "China", "chinese": "Chinese", "russia": "Russia", "russian": "Russian",
-                 "asia": "Asia", "asian": "Asian", "xi": "Xi"}
+_PROPER_WORDS = {
+    "sco": "SCO",
+    "usd": "USD",
+    "gdp": "GDP",
+    "imf": "IMF",
+    "wdi": "WDI",
+    "un": "UN",
+    "eu": "EU",
+    "china": "China",
+    "chinese": "Chinese",
+    "russia": "Russia",
+    "russian": "Russian",
+    "asia": "Asia",
+    "asian": "Asian",
+    "xi": "Xi",
+}
 
 
 def _words(code: str) -> str:
@@ -418,9 +453,14 @@ def _cell_formatter(name, series, labels: dict, precision):
     whole = all(float(v).is_integer() and abs(v) < 1e15 for v in nums)
     decimals = 0 if whole else _decimals_for([v for v in nums])
     lname = str(name).lower()
-    yearish = bool(nums) and whole and (
-        bool(_YEAR_NAME.search(lname))
-        or (all(1800 <= v <= 2100 for v in nums) and not _MONEY_OR_COUNT.search(lname)))
+    yearish = (
+        bool(nums)
+        and whole
+        and (
+            bool(_YEAR_NAME.search(lname))
+            or (all(1800 <= v <= 2100 for v in nums) and not _MONEY_OR_COUNT.search(lname))
+        )
+    )
     codes_ok = not _ID_COLUMN.search(lname)
     precisions = list(precision) if precision is not None and not isinstance(precision, str) else None
 
@@ -494,8 +534,17 @@ def _date_precisions(frame, dates) -> dict:
     return out
 
 
-def table(frame, name: str, *, index: bool | None = None, labels: dict | None = None,
-          units: dict | None = None, max_rows: int | None = None, dates=None, caption: str | None = None):
+def table(
+    frame,
+    name: str,
+    *,
+    index: bool | None = None,
+    labels: dict | None = None,
+    units: dict | None = None,
+    max_rows: int | None = None,
+    dates=None,
+    caption: str | None = None,
+):
     """A table for display, readable and the same HTML on every run.
 
     Parameters
@@ -562,9 +611,13 @@ def table(frame, name: str, *, index: bool | None = None, labels: dict | None = 
     shown_frame = pd.DataFrame(texts, index=pd.RangeIndex(len(frame)))
     shown_frame.columns = frame.columns
     # the cells are display text, escaped above; headers and index labels are escaped here
-    shown = (_Table(shown_frame).hide(axis="index").set_uuid(name)
-             .format_index(lambda v: _html.escape(column_label(v, labels, units)), axis=1)
-             .format_index(escape="html", axis=0))
+    shown = (
+        _Table(shown_frame)
+        .hide(axis="index")
+        .set_uuid(name)
+        .format_index(lambda v: _html.escape(column_label(v, labels, units)), axis=1)
+        .format_index(escape="html", axis=0)
+    )
     if frame.columns.is_unique:
         css = pd.DataFrame(classes, index=shown_frame.index)
         css.columns = frame.columns
@@ -769,8 +822,10 @@ def _undrawn_tick_labels(fig) -> set[int]:
     skip: set[int] = set()
     for ax in fig.axes:
         for axis, lim in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
-            pairs = [(axis.get_majorticklocs(), axis.get_majorticklabels()),
-                     (axis.get_minorticklocs(), axis.get_minorticklabels())]
+            pairs = [
+                (axis.get_majorticklocs(), axis.get_majorticklabels()),
+                (axis.get_minorticklocs(), axis.get_minorticklabels()),
+            ]
             if not ax.axison or not axis.get_visible():  # an axis turned off draws neither ticks nor label
                 skip.update(id(lab) for _, labels in pairs for lab in labels)
                 skip.add(id(axis.label))
@@ -842,7 +897,7 @@ def layout_problems(fig, *, tolerance: float = 1.0) -> list[str]:
         if pts:
             allp = np.vstack(pts)
             allp = allp[np.isfinite(allp).all(axis=1)]
-            inside = ((allp[:, 0] > lb.x0) & (allp[:, 0] < lb.x1) & (allp[:, 1] > lb.y0) & (allp[:, 1] < lb.y1))
+            inside = (allp[:, 0] > lb.x0) & (allp[:, 0] < lb.x1) & (allp[:, 1] > lb.y0) & (allp[:, 1] < lb.y1)
             if inside.any():
                 problems.append(f"legend of axes {ax.get_title()[:40]!r} covers {int(inside.sum())} plotted point(s)")
     return problems

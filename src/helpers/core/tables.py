@@ -64,7 +64,7 @@ def _decode(path: Path, raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         start = raw.rfind(b"\n", 0, exc.start) + 1
-        prefix = raw[start:exc.start].decode("utf-8", errors="replace")
+        prefix = raw[start : exc.start].decode("utf-8", errors="replace")
         header = raw[: raw.find(b"\n")].decode("utf-8-sig", errors="replace")
         column = None
         try:
@@ -73,8 +73,9 @@ def _decode(path: Path, raw: bytes) -> str:
             column = names[index] if 0 <= index < len(names) else None
         except csv.Error:
             pass
-        raise problem(path, line, column,
-                      f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; save the file as UTF-8") from None
+        raise problem(
+            path, line, column, f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; save the file as UTF-8"
+        ) from None
 
 
 def read_csv(path: Path) -> Table:
@@ -85,8 +86,13 @@ def read_csv(path: Path) -> Table:
             raise problem(path, None, None, "is a folder, not a CSV file")
         size = path.stat().st_size
         if size > MAX_TABLE_BYTES:
-            raise problem(path, None, None, f"is {size / 2**20:.0f} MB; a table of this project is at most "
-                                            f"{MAX_TABLE_BYTES // 2**20} MB (is it the right file?)")
+            raise problem(
+                path,
+                None,
+                None,
+                f"is {size / 2**20:.0f} MB; a table of this project is at most "
+                f"{MAX_TABLE_BYTES // 2**20} MB (is it the right file?)",
+            )
         with path.open("rb") as fh:
             raw = fh.read(MAX_TABLE_BYTES + 1)
     except FileNotFoundError:
@@ -114,7 +120,7 @@ def read_csv(path: Path) -> Table:
             if "unexpected end of data" in reason or "newline inside string" in reason:
                 reason = "a quoted value opened here is never closed"
             elif "expected after" in reason:
-                reason = f"text after a closing quote ({reason}); double a quote inside a quoted value (\"\")"
+                reason = f'text after a closing quote ({reason}); double a quote inside a quoted value ("")'
             raise problem(path, start, None, f"is not valid CSV: {reason}") from None
         if not cells:
             continue  # a blank line
@@ -128,9 +134,13 @@ def read_csv(path: Path) -> Table:
             continue
         if len(cells) != len(header):
             col = header[len(cells)] if len(cells) < len(header) else None
-            raise problem(path, start, col,
-                          f"has {len(cells)} field(s) but the header has {len(header)} "
-                          "(a comma inside a value needs quotes around the value)")
+            raise problem(
+                path,
+                start,
+                col,
+                f"has {len(cells)} field(s) but the header has {len(header)} "
+                "(a comma inside a value needs quotes around the value)",
+            )
         rows.append(cells)
         lines.append(start)
     assert header is not None  # text was not blank

@@ -40,11 +40,18 @@ _BASE: dict[str, tuple[str, float]] = {
     "Mt LNG": ("Mt LNG", 1.0),
     "PJ": ("PJ", 1.0),
     "bcf": ("bcf", 1.0),
-    "t": ("t", 1.0), "kt": ("t", 1e3), "Mt": ("t", 1e6),
-    "toe": ("toe", 1.0), "Mtoe": ("toe", 1e6),
-    "boe": ("boe", 1.0), "Mboe": ("boe", 1e6),
-    "bbl": ("bbl", 1.0), "kb": ("bbl", 1e3), "Mbbl": ("bbl", 1e6),
-    "kl": ("kl", 1.0), "m3": ("m3", 1.0),
+    "t": ("t", 1.0),
+    "kt": ("t", 1e3),
+    "Mt": ("t", 1e6),
+    "toe": ("toe", 1.0),
+    "Mtoe": ("toe", 1e6),
+    "boe": ("boe", 1.0),
+    "Mboe": ("boe", 1e6),
+    "bbl": ("bbl", 1.0),
+    "kb": ("bbl", 1e3),
+    "Mbbl": ("bbl", 1e6),
+    "kl": ("kl", 1.0),
+    "m3": ("m3", 1.0),
     "tce": ("tce", 1.0),
 }
 #: Rate suffixes -> how many of them make a year.
@@ -88,8 +95,7 @@ def _edges(factors, use: tuple[str, ...] = ()):
     a factor named in ``use`` replaces the one it is a variant of.
     """
     replaced = {f["variant_of"] for f in factors if f["factor_id"] in use and f["variant_of"]}
-    chosen = [f for f in factors
-              if (not f["variant_of"] or f["factor_id"] in use) and f["factor_id"] not in replaced]
+    chosen = [f for f in factors if (not f["variant_of"] or f["factor_id"] in use) and f["factor_id"] not in replaced]
     edges = []  # (from base, to base, factor per base unit, factor id)
     for f in chosen:
         a, sa, pa = _split(f["from_unit"])

@@ -20,5 +20,4 @@ OUTCOME_CATEGORIES = ("security", "trade", "energy", "transport", "people_to_peo
 CENTRAL_ASIA = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 #: Trade flows a reader can choose, and the flow of the data each reads
 #: (balance is computed from the two flows).
-TRADE_FLOW_OF_CHOICE = {"total": "total", "exports": "china_exports", "imports": "china_imports",
-                        "balance": "balance"}
+TRADE_FLOW_OF_CHOICE = {"total": "total", "exports": "china_exports", "imports": "china_imports", "balance": "balance"}

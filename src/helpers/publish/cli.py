@@ -80,9 +80,7 @@ def cmd_run(args) -> int:
 
     names = args.notebooks or runner.list_notebooks()
     if (args.param or args.file) and len(names) != 1:
-        raise parameters.ParameterError(
-            "run", "notebook", names, "exactly one notebook when parameters are given"
-        )
+        raise parameters.ParameterError("run", "notebook", names, "exactly one notebook when parameters are given")
     names = [runner.chapter_name(n) for n in names]  # refuse a path that is not the chapter's own file
     overrides = _overrides(args, names)
     where = _dask_cluster(args)
@@ -102,8 +100,9 @@ def cmd_run(args) -> int:
 def cmd_site(args) -> int:
     from . import site
 
-    out = site.build(source=args.source, slides=not args.no_slides, teacher=args.teacher,
-                     skip_if_unchanged=not args.force)
+    out = site.build(
+        source=args.source, slides=not args.no_slides, teacher=args.teacher, skip_if_unchanged=not args.force
+    )
     print(f"site: {out / 'index.html'}  (open it in a browser; it works offline)")
     return 0
 
@@ -133,24 +132,35 @@ def _dask_cluster(args):
     threads = getattr(args, "threads_per_worker", None)
     if scheduler is None and local is None:
         if threads is not None:
-            raise parameters.ParameterError(args.command, "--threads-per-worker", threads,
-                                            "only with --dask-local (the local pool runs one notebook per process)")
+            raise parameters.ParameterError(
+                args.command,
+                "--threads-per-worker",
+                threads,
+                "only with --dask-local (the local pool runs one notebook per process)",
+            )
         return None
     if scheduler is not None and local is not None:
-        raise parameters.ParameterError(args.command, "--scheduler", scheduler,
-                                        "either --scheduler ADDRESS or --dask-local N, not both")
+        raise parameters.ParameterError(
+            args.command, "--scheduler", scheduler, "either --scheduler ADDRESS or --dask-local N, not both"
+        )
     if args.jobs is not None:
-        raise parameters.ParameterError(args.command, "-j", args.jobs,
-                                        "no -j with a Dask cluster (its workers set how many notebooks run at once)")
+        raise parameters.ParameterError(
+            args.command, "-j", args.jobs, "no -j with a Dask cluster (its workers set how many notebooks run at once)"
+        )
     from . import runner
 
     if scheduler is not None:
         if threads is not None:
-            raise parameters.ParameterError(args.command, "--threads-per-worker", threads,
-                                            "only with --dask-local (an existing cluster's workers are already set)")
+            raise parameters.ParameterError(
+                args.command,
+                "--threads-per-worker",
+                threads,
+                "only with --dask-local (an existing cluster's workers are already set)",
+            )
         if not scheduler.strip() or any(c.isspace() for c in scheduler):
-            raise parameters.ParameterError(args.command, "--scheduler", scheduler,
-                                            "a scheduler address such as tcp://HOST:8786")
+            raise parameters.ParameterError(
+                args.command, "--scheduler", scheduler, "a scheduler address such as tcp://HOST:8786"
+            )
         return runner.DaskCluster(scheduler=scheduler.strip())
     local = None if local == "auto" else local  # --dask-local alone: one worker per available CPU
     for flag, value in (("--dask-local", local), ("--threads-per-worker", threads)):
@@ -160,15 +170,38 @@ def _dask_cluster(args):
 
 
 def _add_executor_options(p) -> None:
-    p.add_argument("-j", "--jobs", type=int, default=None,
-                   help="worker processes of the local pool (default: one per available CPU)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="run on an existing Dask cluster (e.g. tcp://HOST:8786); its workers need this clone "
-                        "at the same path and its environment")
-    p.add_argument("--dask-local", dest="dask_local", type=int, nargs="?", const="auto", default=None, metavar="N",
-                   help="start a local Dask cluster of N workers (default: one per available CPU)")
-    p.add_argument("--threads-per-worker", dest="threads_per_worker", type=int, default=None, metavar="T",
-                   help="threads per worker of --dask-local (default: 1)")
+    p.add_argument(
+        "-j",
+        "--jobs",
+        type=int,
+        default=None,
+        help="worker processes of the local pool (default: one per available CPU)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on an existing Dask cluster (e.g. tcp://HOST:8786); its workers need this clone "
+        "at the same path and its environment",
+    )
+    p.add_argument(
+        "--dask-local",
+        dest="dask_local",
+        type=int,
+        nargs="?",
+        const="auto",
+        default=None,
+        metavar="N",
+        help="start a local Dask cluster of N workers (default: one per available CPU)",
+    )
+    p.add_argument(
+        "--threads-per-worker",
+        dest="threads_per_worker",
+        type=int,
+        default=None,
+        metavar="T",
+        help="threads per worker of --dask-local (default: 1)",
+    )
 
 
 def cmd_params(args) -> int:
@@ -204,16 +237,18 @@ def cmd_kappa(args) -> int:
         try:
             codings.append(views.read_coding(path, known_ids=known))
         except IsADirectoryError:
-            print(f"error: {path}: is a folder; give a CSV file with the columns statement_id and stance",
-                  file=sys.stderr)
+            print(
+                f"error: {path}: is a folder; give a CSV file with the columns statement_id and stance", file=sys.stderr
+            )
             return 2
         except UnicodeDecodeError:
-            print(f"error: {path}: not a UTF-8 text file; give a CSV file with the columns statement_id "
-                  "and stance", file=sys.stderr)
+            print(
+                f"error: {path}: not a UTF-8 text file; give a CSV file with the columns statement_id and stance",
+                file=sys.stderr,
+            )
             return 2
         except (OSError, csv.Error) as exc:
-            print(f"error: {path}: cannot be read as CSV ({getattr(exc, 'strerror', None) or exc})",
-                  file=sys.stderr)
+            print(f"error: {path}: cannot be read as CSV ({getattr(exc, 'strerror', None) or exc})", file=sys.stderr)
             return 2
         except ValueError as exc:
             if isinstance(exc, data.DataValidationError):
@@ -231,55 +266,86 @@ def cmd_kappa(args) -> int:
         return 2
     left = max(len(first), len(second)) - overall.n
     print(f"{args.first} vs {args.second}: {overall}")
-    print(f"  ({views.kappa_label(overall.kappa)} by the Landis and Koch bands; "
-          f"{left} statement(s) coded in only one file were left out)")
+    print(
+        f"  ({views.kappa_label(overall.kappa)} by the Landis and Koch bands; "
+        f"{left} statement(s) coded in only one file were left out)"
+    )
     if len(diff):
         texts = statements.set_index("statement_id")
         print(f"  {len(diff)} disagreement(s):")
         for _, r in diff.iterrows():
             t = texts.loc[r["statement_id"]]
-            print(f"    {r['statement_id']} [{t['topic_id']}] {t['speaker']}: "
-                  f"{views.signed(r['stance_first'])} vs {views.signed(r['stance_second'])}")
+            print(
+                f"    {r['statement_id']} [{t['topic_id']}] {t['speaker']}: "
+                f"{views.signed(r['stance_first'])} vs {views.signed(r['stance_second'])}"
+            )
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="./sco", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, helptext in (("run", "execute notebooks into build/"),
-                           ("refresh", "re-execute the committed notebooks in place (default parameters)")):
+    for name, helptext in (
+        ("run", "execute notebooks into build/"),
+        ("refresh", "re-execute the committed notebooks in place (default parameters)"),
+    ):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="names like 01_sco_history (default: all)")
         if name == "run":
-            p.add_argument("-p", "--parameters", dest="param", nargs=2, action="append",
-                           metavar=("NAME", "VALUE"), help="set a parameter (papermill's -p)")
-            p.add_argument("-f", "--parameters_file", dest="file", metavar="FILE",
-                           help="YAML file of parameters (papermill's -f)")
-            p.add_argument("--name", default=None, metavar="NAME",
-                           help="keep this run in build/runs/NAME/ (lower-case letters, digits, - and _)")
+            p.add_argument(
+                "-p",
+                "--parameters",
+                dest="param",
+                nargs=2,
+                action="append",
+                metavar=("NAME", "VALUE"),
+                help="set a parameter (papermill's -p)",
+            )
+            p.add_argument(
+                "-f", "--parameters_file", dest="file", metavar="FILE", help="YAML file of parameters (papermill's -f)"
+            )
+            p.add_argument(
+                "--name",
+                default=None,
+                metavar="NAME",
+                help="keep this run in build/runs/NAME/ (lower-case letters, digits, - and _)",
+            )
             p.add_argument("--force", action="store_true", help="run even if the inputs are unchanged")
             _add_executor_options(p)
         else:
-            p.add_argument("-j", "--jobs", type=int, default=None,
-                           help="worker processes (default: one per available CPU)")
+            p.add_argument(
+                "-j", "--jobs", type=int, default=None, help="worker processes (default: one per available CPU)"
+            )
         p.set_defaults(func=cmd_run, param=None, file=None, force=False, name=None)
-    for name, helptext, func in (("site", "build the static site into build/site/", cmd_site),
-                                 ("slides", "render each chapter as reveal.js slides", cmd_slides)):
+    for name, helptext, func in (
+        ("site", "build the static site into build/site/", cmd_site),
+        ("slides", "render each chapter as reveal.js slides", cmd_slides),
+    ):
         p = sub.add_parser(name, help=helptext)
-        p.add_argument("--from", dest="source", choices=("auto", "build", "committed"), default="auto",
-                       help="executed notebooks to render: the default runs in build/ if up to date "
-                            "(auto, the default), only those (build), or the committed ones")
+        p.add_argument(
+            "--from",
+            dest="source",
+            choices=("auto", "build", "committed"),
+            default="auto",
+            help="executed notebooks to render: the default runs in build/ if up to date "
+            "(auto, the default), only those (build), or the committed ones",
+        )
         if name == "site":
             p.add_argument("--no-slides", action="store_true", help="skip the slides")
-            p.add_argument("--teacher", action="store_true",
-                           help="the teacher's build, with solutions and keys, into build/site-teacher/")
-            p.add_argument("--force", action="store_true",
-                           help="build even if nothing the site is built from has changed")
+            p.add_argument(
+                "--teacher",
+                action="store_true",
+                help="the teacher's build, with solutions and keys, into build/site-teacher/",
+            )
+            p.add_argument(
+                "--force", action="store_true", help="build even if nothing the site is built from has changed"
+            )
         p.set_defaults(func=func)
     p = sub.add_parser("sweep", help="run one variant per group from a YAML file, with an index page")
     p.add_argument("notebook", help="a chapter, like 03_trade")
-    p.add_argument("-f", "--groups", dest="file", required=True, metavar="FILE",
-                   help="YAML mapping of group name to parameters")
+    p.add_argument(
+        "-f", "--groups", dest="file", required=True, metavar="FILE", help="YAML mapping of group name to parameters"
+    )
     p.add_argument("--force", action="store_true", help="run even if the inputs are unchanged")
     _add_executor_options(p)
     p.set_defaults(func=cmd_sweep)
@@ -295,8 +361,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("kappa", help="agreement between two codings of the statements (Cohen's kappa)")
     p.add_argument("first", help="CSV with statement_id and stance (e.g. a student's sheet)")
     p.add_argument("second", help="CSV with statement_id and stance (e.g. data/statements.csv)")
-    p.add_argument("--weights", choices=("none", "linear", "quadratic"), default="none",
-                   help="count disagreements by their distance on the scale (default: none)")
+    p.add_argument(
+        "--weights",
+        choices=("none", "linear", "quadratic"),
+        default="none",
+        help="count disagreements by their distance on the scale (default: none)",
+    )
     p.set_defaults(func=cmd_kappa)
 
     args = parser.parse_args(argv)
@@ -307,8 +377,11 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.flush()
         return code
     except KeyboardInterrupt:
-        print("\ninterrupted: runs in progress were stopped and their scratch folders removed; "
-              "previous results are unchanged", file=sys.stderr)
+        print(
+            "\ninterrupted: runs in progress were stopped and their scratch folders removed; "
+            "previous results are unchanged",
+            file=sys.stderr,
+        )
         return 130
     except BrokenPipeError:  # the reader of our output went away (e.g. '| head'): stop quietly
         _silence_stdout()
@@ -317,15 +390,20 @@ def main(argv: list[str] | None = None) -> int:
         from ..core.errors import DataValidationError
         from . import runner  # standard library only, like errors: a refusal stays fast
 
-        if isinstance(exc, (parameters.ParameterError, DataValidationError, runner.RunnerError,
-                            paths.NotInRepositoryError)):
+        if isinstance(
+            exc, (parameters.ParameterError, DataValidationError, runner.RunnerError, paths.NotInRepositoryError)
+        ):
             print(f"error: {exc}", file=sys.stderr)
             return 2
         log = _write_crash_log(exc)
         first = (str(exc).strip().splitlines() or [""])[0][:500]
         print(f"error: {type(exc).__name__}: {first}", file=sys.stderr)
-        print(f"       (an unexpected error; the details are in {log})" if log else
-              "       (an unexpected error; no log could be written)", file=sys.stderr)
+        print(
+            f"       (an unexpected error; the details are in {log})"
+            if log
+            else "       (an unexpected error; no log could be written)",
+            file=sys.stderr,
+        )
         return 2
 
 

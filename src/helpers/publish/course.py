@@ -71,8 +71,16 @@ def glossary(path: Path | None = None) -> list[Term]:
             patterns = tuple(re.compile(p) for p in e["match"])
         except re.error as exc:
             raise ValueError(f"{path.name}: entry {ident!r} has an invalid pattern: {exc}") from None
-        out.append(Term(ident, str(e["term"]), patterns, " ".join(str(e["definition"]).split()),
-                        tuple(e.get("sources") or ()), str(e.get("note") or "")))
+        out.append(
+            Term(
+                ident,
+                str(e["term"]),
+                patterns,
+                " ".join(str(e["definition"]).split()),
+                tuple(e.get("sources") or ()),
+                str(e.get("note") or ""),
+            )
+        )
     return out
 
 
@@ -109,11 +117,18 @@ class Prose:
                 m = _TAGNAME.match(tok)
                 if m:
                     closing, name = m.group(1) == "/", m.group(2).lower()
-                    if (name == "code" and not closing and "a" not in stack and i + 2 < len(tokens)
-                            and tokens[i + 2].lower() == "</code>" and tokens[i + 1] in self.source_ids):
+                    if (
+                        name == "code"
+                        and not closing
+                        and "a" not in stack
+                        and i + 2 < len(tokens)
+                        and tokens[i + 2].lower() == "</code>"
+                        and tokens[i + 1] in self.source_ids
+                    ):
                         sid = tokens[i + 1]
-                        out.append(f'<a class="sco-source-link" href="{E(self.sources_href)}#{E(sid)}">'
-                                   f"{tok}{sid}</code></a>")
+                        out.append(
+                            f'<a class="sco-source-link" href="{E(self.sources_href)}#{E(sid)}">{tok}{sid}</code></a>'
+                        )
                         i += 3
                         continue
                     if name in _SKIP:
@@ -153,7 +168,7 @@ class Prose:
             if t.note:
                 plural = m.group(0).lower().startswith("seeds")
                 out.append(f' <span class="sco-gloss-note">({E(t.note)}{"s" if plural else ""})</span>')
-            text = text[m.end():]
+            text = text[m.end() :]
 
 
 def glossary_page_body(terms: list[Term], sources: dict[str, dict[str, str]]) -> str:
@@ -201,9 +216,16 @@ def page_sections(page: str, url: str, page_title: str, kind: str, limit: int = 
         text = _plain(body[start:end])
         if len(text) < 3:
             continue
-        docs.append({"id": f"{url}#{anchor}" if anchor else url, "url": url + (f"#{anchor}" if anchor else ""),
-                     "title": title if anchor else page_title, "page": page_title, "kind": kind,
-                     "text": text[:limit]})
+        docs.append(
+            {
+                "id": f"{url}#{anchor}" if anchor else url,
+                "url": url + (f"#{anchor}" if anchor else ""),
+                "title": title if anchor else page_title,
+                "page": page_title,
+                "kind": kind,
+                "text": text[:limit],
+            }
+        )
     return docs
 
 
@@ -211,8 +233,10 @@ def search_script(docs: list[dict]) -> str:
     """``search-index.js``: the documents as a global (MiniSearch indexes them on first use)."""
     payload = json.dumps(docs, ensure_ascii=True, separators=(",", ":"))
     payload = payload.replace("</", "<\\/")
-    return "/* Search documents for the site's search box (helpers.course). Generated. */\n" \
-           f"window.SCO_SEARCH_DOCS = {payload};\n"
+    return (
+        "/* Search documents for the site's search box (helpers.course). Generated. */\n"
+        f"window.SCO_SEARCH_DOCS = {payload};\n"
+    )
 
 
 # --- slides for a room ---------------------------------------------------------------
@@ -276,12 +300,12 @@ def _split(par: str, keep: int = 2, limit: int = 230) -> tuple[str, str]:
         depth, cuts = 0, [-1]
         for k, ch in enumerate(ss[0][:limit]):
             depth += (ch == "(") - (ch == ")")
-            if depth == 0 and ch in ";,:" and ss[0][k + 1:k + 2] == " ":
+            if depth == 0 and ch in ";,:" and ss[0][k + 1 : k + 2] == " ":
                 cuts.append(k)  # a clause boundary outside brackets
         cut = cuts[-1]
         head = ss[0][:cut] if cut >= 40 else ss[0][:limit].rsplit(" ", 1)[0]
         return head.rstrip(",;: ") + " …", " ".join(ss)
-    return " ".join(shown), " ".join(ss[len(shown):])
+    return " ".join(shown), " ".join(ss[len(shown) :])
 
 
 def deck_slides(nb) -> list[_Slide]:
@@ -336,8 +360,13 @@ def deck_slides(nb) -> list[_Slide]:
                 # captioned as on the chapter page: the figure's own title, else its section
                 bare = re.sub(r"^\d+(?:\.\d+)*\.?\s+", "", section)  # "2. Where he went" -> "Where he went"
                 title = f"{label}. {caption or bare}" if (caption or bare) else label
-                fig = _Slide(title=title, image=value.replace("\n", ""), kind="figure", caption=caption,
-                             alt=f"{label}: {caption or section or 'figure'}")
+                fig = _Slide(
+                    title=title,
+                    image=value.replace("\n", ""),
+                    kind="figure",
+                    caption=caption,
+                    alt=f"{label}: {caption or section or 'figure'}",
+                )
                 fig.notes = " ".join(before)
                 before = []
                 slides.append(fig)
@@ -370,14 +399,21 @@ def deck_slides(nb) -> list[_Slide]:
                         continue
                 if in_seminar:
                     if section_slide is not None and section_slide.title == "_questions":
-                        questions += [re.sub(r"^\s*(?:\d+\.|[-*])\s+", "", q).strip()
-                                      for q in re.split(r"\n(?=\s*(?:\d+\.|[-*])\s)", par)
-                                      if re.match(r"\s*(?:\d+\.|[-*])\s", q)]
+                        questions += [
+                            re.sub(r"^\s*(?:\d+\.|[-*])\s+", "", q).strip()
+                            for q in re.split(r"\n(?=\s*(?:\d+\.|[-*])\s)", par)
+                            if re.match(r"\s*(?:\d+\.|[-*])\s", q)
+                        ]
                     continue
                 if not _is_prose(par):
                     items = _list_items(par)
                     last = next((x for x in reversed(slides) if x.kind == "figure"), None)
-                    if items and last is not None and last.body.endswith(":") and last.title.startswith(section or "Figure"):
+                    if (
+                        items
+                        and last is not None
+                        and last.body.endswith(":")
+                        and last.title.startswith(section or "Figure")
+                    ):
                         # a lead-in ("the map shows 14 lines:") needs its list: the first items on the slide
                         shown = "; ".join(items[:2])
                         last.body += " " + (shown if len(shown) <= 160 else shown[:157].rsplit(" ", 1)[0] + "…")
@@ -413,7 +449,7 @@ def deck_slides(nb) -> list[_Slide]:
             s.title = f"{s.title} ({seen[s.title]}/{totals[s.title]})"
     slides = [s for s in slides if s.kind != "section" or s.body or s.notes]
     for k in range(0, len(questions), 3):
-        chunk = questions[k:k + 3]
+        chunk = questions[k : k + 3]
         body, notes = [], []
         for q in chunk:
             shown, rest = _split(q, keep=1, limit=200)
@@ -421,8 +457,14 @@ def deck_slides(nb) -> list[_Slide]:
             if rest:
                 notes.append(f"{shown} {rest}")
         part = f" ({k // 3 + 1}/{(len(questions) + 2) // 3})" if len(questions) > 3 else ""
-        slides.append(_Slide(title=f"Discussion{part}", body="\n".join(f"- {b}" for b in body),
-                             notes="\n\n".join(notes), kind="discussion"))
+        slides.append(
+            _Slide(
+                title=f"Discussion{part}",
+                body="\n".join(f"- {b}" for b in body),
+                notes="\n\n".join(notes),
+                kind="discussion",
+            )
+        )
     return slides
 
 
@@ -524,8 +566,14 @@ def last_updated(*files: Path) -> str:
     rels = [str(f.resolve().relative_to(root)) for f in files if f.exists() and f.resolve().is_relative_to(root)]
     if rels:
         try:
-            out = subprocess.run(["git", "log", "-1", "--format=%cs", "--", *rels], cwd=root,
-                                 capture_output=True, text=True, timeout=20, check=False).stdout.strip()
+            out = subprocess.run(
+                ["git", "log", "-1", "--format=%cs", "--", *rels],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=20,
+                check=False,
+            ).stdout.strip()
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", out):
                 return out
         except (OSError, subprocess.SubprocessError):

@@ -46,10 +46,50 @@ REVEAL = STATIC / "reveal"
 #: Tags kept in Markdown that reaches a page; everything else is dropped
 #: (script and style with their content), as are all attributes not listed.
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",
-    "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "kbd", "li", "ol", "p", "pre", "q",
-    "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot",
-    "th", "thead", "tr", "u", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title"},
@@ -62,8 +102,12 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https"}
 #: HTML outputs (tables from pandas) also keep their own style sheet and table attributes.
 OUTPUT_TAGS = ALLOWED_TAGS | {"style"}
-OUTPUT_ATTRIBUTES = {**ALLOWED_ATTRIBUTES, "style": {"type", "scoped"}, "table": {"border", "data-sco-rows"},
-                     "tr": {"style"}}
+OUTPUT_ATTRIBUTES = {
+    **ALLOWED_ATTRIBUTES,
+    "style": {"type", "scoped"},
+    "table": {"border", "data-sco-rows"},
+    "tr": {"style"},
+}
 
 _HEADING = re.compile(r'<h([1-3]) id="([^"]+)">(.*?)<a class="anchor-link"', re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -78,9 +122,16 @@ def clean_html(fragment: str) -> str:
     """
     import nh3
 
-    return nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     clean_content_tags={"script", "style"}, url_schemes=URL_SCHEMES,
-                     filter_style_properties={"text-align"}, link_rel=None, strip_comments=True)
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        clean_content_tags={"script", "style"},
+        url_schemes=URL_SCHEMES,
+        filter_style_properties={"text-align"},
+        link_rel=None,
+        strip_comments=True,
+    )
 
 
 def clean_output_html(fragment: str) -> str:
@@ -93,10 +144,16 @@ def clean_output_html(fragment: str) -> str:
     """
     import nh3
 
-    return nh3.clean(fragment, tags=OUTPUT_TAGS, attributes=OUTPUT_ATTRIBUTES,
-                     clean_content_tags={"script"}, url_schemes=URL_SCHEMES,
-                     filter_style_properties={"text-align", "vertical-align"}, link_rel=None,
-                     strip_comments=True)
+    return nh3.clean(
+        fragment,
+        tags=OUTPUT_TAGS,
+        attributes=OUTPUT_ATTRIBUTES,
+        clean_content_tags={"script"},
+        url_schemes=URL_SCHEMES,
+        filter_style_properties={"text-align", "vertical-align"},
+        link_rel=None,
+        strip_comments=True,
+    )
 
 
 def safe_url(url: str) -> bool:
@@ -276,10 +333,20 @@ def _exporter(kind: str, prose=None, **kw):
     return exporter
 
 
-def notebook_html(nb, *, title: str | None = None, nav: str = "", footer: str = "",
-                  source_ids: set[str] | None = None, sources_href: str = "sources.html",
-                  site_root: str | None = None, prose=None, prompts: bool = True,
-                  figures_dir: Path | None = None, figures_href: str = "figures/") -> str:
+def notebook_html(
+    nb,
+    *,
+    title: str | None = None,
+    nav: str = "",
+    footer: str = "",
+    source_ids: set[str] | None = None,
+    sources_href: str = "sources.html",
+    site_root: str | None = None,
+    prose=None,
+    prompts: bool = True,
+    figures_dir: Path | None = None,
+    figures_href: str = "figures/",
+) -> str:
     """One executed notebook as a self-contained, offline HTML page.
 
     Parameters
@@ -359,8 +426,17 @@ def _code_salt() -> str:
     for f in sorted([PACKAGE / "render.py", PACKAGE / "course.py", *TEMPLATES.rglob("*")]):
         if f.is_file() and "__pycache__" not in f.parts:
             h.update(f.relative_to(PACKAGE).as_posix().encode() + b"\0" + f.read_bytes())
-    for dist in ("nbconvert", "jinja2", "pygments", "bleach", "beautifulsoup4", "nh3", "mistune", "tinycss2",
-                 "markupsafe"):
+    for dist in (
+        "nbconvert",
+        "jinja2",
+        "pygments",
+        "bleach",
+        "beautifulsoup4",
+        "nh3",
+        "mistune",
+        "tinycss2",
+        "markupsafe",
+    ):
         try:
             h.update(f"{dist} {version(dist)}\n".encode())
         except PackageNotFoundError:
@@ -512,9 +588,11 @@ def mark_parameter_cells(nb) -> dict[str, tuple[object, object]]:
     used: dict[str, object] = {}
     for cell in injected:
         used.update(literal_assignments(cell.source))
-    return {name: (value, defaults.get(name, NO_DEFAULT))
-            for name, value in used.items()
-            if not name.startswith(_INTERNAL) and (name not in defaults or defaults[name] != value)}
+    return {
+        name: (value, defaults.get(name, NO_DEFAULT))
+        for name, value in used.items()
+        if not name.startswith(_INTERNAL) and (name not in defaults or defaults[name] != value)
+    }
 
 
 def show_value(value: object) -> str:
@@ -551,12 +629,16 @@ def derived_help(nb) -> dict[str, str]:
         spec = matches[0] if len(matches) == 1 else None
     if spec is None:
         return {}
-    return {p.name: p.derive_help or "worked out from the other parameters"
-            for p in spec.params if getattr(p, "derive", None) is not None}
+    return {
+        p.name: p.derive_help or "worked out from the other parameters"
+        for p in spec.params
+        if getattr(p, "derive", None) is not None
+    }
 
 
-def parameters_banner(changed: dict[str, tuple[object, object]], limit: int = 400,
-                      derived: dict[str, str] | None = None) -> str:
+def parameters_banner(
+    changed: dict[str, tuple[object, object]], limit: int = 400, derived: dict[str, str] | None = None
+) -> str:
     """A banner naming each parameter that differs from the defaults ("" when none does).
 
     ``derived`` says, for a parameter whose default is ``None``, how that
@@ -575,12 +657,15 @@ def parameters_banner(changed: dict[str, tuple[object, object]], limit: int = 40
             was = f" (default: {short(derived[name])})"
         else:
             was = f" (default: {short(show_value(default))})"
-        items.append(f"<li><code>{html.escape(name)}</code>: {html.escape(short(show_value(value)))}"
-                     f"{html.escape(was)}</li>")
-    return ('<div class="sco-banner" role="note"><p><strong>This run does not use the chapter\'s default '
-            "parameters.</strong> What differs from the defaults:</p>\n<ul>" + "".join(items) + "</ul>"
-            '<p>Headings, tables and figures below describe this run; the values are in the cell '
-            "&ldquo;Parameters used in this run&rdquo;.</p></div>")
+        items.append(
+            f"<li><code>{html.escape(name)}</code>: {html.escape(short(show_value(value)))}{html.escape(was)}</li>"
+        )
+    return (
+        '<div class="sco-banner" role="note"><p><strong>This run does not use the chapter\'s default '
+        "parameters.</strong> What differs from the defaults:</p>\n<ul>" + "".join(items) + "</ul>"
+        "<p>Headings, tables and figures below describe this run; the values are in the cell "
+        "&ldquo;Parameters used in this run&rdquo;.</p></div>"
+    )
 
 
 # --- headings, figures, dollars ------------------------------------------------------
@@ -672,25 +757,34 @@ def describe_figures(nb, *, figures_dir: Path | None = None, figures_href: str =
                 meta["sco_alt"] = f"{label} in {where}{chapter}"
             files = {}
             if name and figures_dir is not None:
-                files = {ext: f"{figures_href}{name}.{ext}" for ext in ("png", "svg", "csv")
-                         if (Path(figures_dir) / f"{name}.{ext}").is_file()}
+                files = {
+                    ext: f"{figures_href}{name}.{ext}"
+                    for ext in ("png", "svg", "csv")
+                    if (Path(figures_dir) / f"{name}.{ext}").is_file()
+                }
             opening = f'<figure class="sco-figure" id="{E(ident)}">'
             closing = ""
             if "png" in files:
                 opening += f'<a class="sco-enlarge" href="{E(files["png"])}" title="Open the full-size image">'
                 closing += "</a>"
-            closing += (f'<figcaption class="sco-figcaption"><a class="sco-fignum" href="#{E(ident)}">{E(label)}.</a> '
-                        f"{E(title)}</figcaption>")
+            closing += (
+                f'<figcaption class="sco-figcaption"><a class="sco-fignum" href="#{E(ident)}">{E(label)}.</a> '
+                f"{E(title)}</figcaption>"
+            )
             if files:
                 words = {"png": "PNG", "svg": "SVG", "csv": "Data behind the chart (CSV)"}
-                links = " &middot; ".join(f'<a href="{E(href)}"{" download" if ext == "csv" else ""}>{words[ext]}</a>'
-                                          for ext, href in files.items())
+                links = " &middot; ".join(
+                    f'<a href="{E(href)}"{" download" if ext == "csv" else ""}>{words[ext]}</a>'
+                    for ext, href in files.items()
+                )
                 closing += f'<p class="sco-figlinks">{links}</p>'
                 linked.append(name)
-            cite = (f"{E(figmeta.PROJECT)}, “{E(title)}”, {E(label)} in “{E(chapter)}”"
-                    + (f" (figure <code>{E(name)}</code>)" if name else "")
-                    + f', licence <a href="{E(figmeta.LICENCE_URL)}">{E(figmeta.LICENCE)}</a>'
-                    + ("; the sources of every row drawn are in its CSV." if "csv" in files else "."))
+            cite = (
+                f"{E(figmeta.PROJECT)}, “{E(title)}”, {E(label)} in “{E(chapter)}”"
+                + (f" (figure <code>{E(name)}</code>)" if name else "")
+                + f', licence <a href="{E(figmeta.LICENCE_URL)}">{E(figmeta.LICENCE)}</a>'
+                + ("; the sources of every row drawn are in its CSV." if "csv" in files else ".")
+            )
             closing += f'<p class="sco-figcite">Cite this figure: {cite}</p></figure>'
             meta["sco_figure_open"] = opening
             meta["sco_figure_close"] = closing

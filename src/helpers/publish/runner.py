@@ -206,14 +206,18 @@ def chapter_name(notebook: str | Path, available: list[str] | None = None) -> st
         same = given.suffix == ".ipynb" and given.exists() and given.resolve() == own.resolve()
         if not same:
             raise parameters.ParameterError(
-                name, "notebook", raw,
+                name,
+                "notebook",
+                raw,
                 f"a chapter's name ({name}) or its own file ({_rel(own)}); the runner runs only the "
-                "committed chapters in notebooks/ (run another file with papermill)")
+                "committed chapters in notebooks/ (run another file with papermill)",
+            )
     return name
 
 
-def plan(notebooks: list[str] | None, overrides: dict[str, Any], *, refresh: bool = False,
-         name: str | None = None) -> list[Job]:
+def plan(
+    notebooks: list[str] | None, overrides: dict[str, Any], *, refresh: bool = False, name: str | None = None
+) -> list[Job]:
     """Validate the request and return the jobs; raise before any work is done.
 
     Raises
@@ -231,8 +235,11 @@ def plan(notebooks: list[str] | None, overrides: dict[str, Any], *, refresh: boo
     if name is not None:
         if not isinstance(name, str) or not RUN_NAME.match(name):
             raise parameters.ParameterError(
-                "run", "--name", name,
-                "lower-case letters, digits, '-' and '_', starting with a letter or digit (at most 60)")
+                "run",
+                "--name",
+                name,
+                "lower-case letters, digits, '-' and '_', starting with a letter or digit (at most 60)",
+            )
         if len(names) != 1 or refresh:
             raise parameters.ParameterError("run", "--name", name, "a name for a run of exactly one notebook")
     jobs = []
@@ -247,9 +254,20 @@ def plan(notebooks: list[str] | None, overrides: dict[str, Any], *, refresh: boo
         out_name = name or (nb if is_default else f"{nb}--{paths.variant_hash(full)}")
         changed = {k: v for k, v in full.items() if defaults.get(k) != v}
         jobs.append(
-            Job(nb, {} if is_default else given, full, is_default, out_name,
-                inputs_hash(nb, full), refresh, name, changed,
-                root=str(paths.repo_root()), build=str(paths.build_dir()), data=str(paths.data_dir()))
+            Job(
+                nb,
+                {} if is_default else given,
+                full,
+                is_default,
+                out_name,
+                inputs_hash(nb, full),
+                refresh,
+                name,
+                changed,
+                root=str(paths.repo_root()),
+                build=str(paths.build_dir()),
+                data=str(paths.data_dir()),
+            )
         )
     return jobs
 
@@ -349,7 +367,7 @@ def _short(text: str, width: int = 48) -> str:
     if len(text) <= width:
         return text
     cut = text[: width - 1]
-    if " " in cut[width // 2:]:  # end on a whole word
+    if " " in cut[width // 2 :]:  # end on a whole word
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:.-–") + "…"
 
@@ -640,10 +658,21 @@ def _define_engine() -> None:
 
     class Engine(NBClientEngine):
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None,
-                                     sco_kernel=None, sco_progress=None, sco_output=None, sco_input=None,
-                                     **kwargs):
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            sco_kernel=None,
+            sco_progress=None,
+            sco_output=None,
+            sco_input=None,
+            **kwargs,
+        ):
             if sco_input is not None:  # the file, not the notebook object papermill was given
                 nb_man.nb.metadata.setdefault("papermill", {})["input_path"] = sco_input
             if sco_output is not None:
@@ -652,9 +681,16 @@ def _define_engine() -> None:
                 _report_cells(nb_man, sco_progress)
             kwargs = remove_args(["input_path"], **kwargs)
             safe_kwargs = remove_args(["timeout", "startup_timeout"], **kwargs)
-            final = merge_kwargs(safe_kwargs, timeout=execution_timeout or kwargs.get("timeout"),
-                                 startup_timeout=start_timeout, kernel_name=kernel_name, log=logger,
-                                 log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            final = merge_kwargs(
+                safe_kwargs,
+                timeout=execution_timeout or kwargs.get("timeout"),
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logger,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
             return Client(nb_man, sco_kernel=sco_kernel, **final).execute()
 
     papermill_engines.register(ENGINE, Engine)
@@ -734,13 +770,17 @@ def _loopback_problem() -> str | None:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
             s.bind(("127.0.0.1", 0))
     except OSError as exc:
-        return (f"cannot open a port on 127.0.0.1 ({exc.strerror or exc}): notebook kernels talk to the "
-                "runner over the loopback interface; bring it up (e.g. 'ip link set lo up') and try again")
+        return (
+            f"cannot open a port on 127.0.0.1 ({exc.strerror or exc}): notebook kernels talk to the "
+            "runner over the loopback interface; bring it up (e.g. 'ip link set lo up') and try again"
+        )
     return None
 
 
-_KERNEL_HINT = ("the Python kernel did not start or answer ({}); kernels talk to the runner over the loopback "
-                "interface 127.0.0.1 - check that it is up ('ip link set lo up') and read kernel.log beside the log")
+_KERNEL_HINT = (
+    "the Python kernel did not start or answer ({}); kernels talk to the runner over the loopback "
+    "interface 127.0.0.1 - check that it is up ('ip link set lo up') and read kernel.log beside the log"
+)
 
 
 def _summary(exc: BaseException, out_nb: Path | None) -> str:
@@ -766,10 +806,13 @@ def _summary(exc: BaseException, out_nb: Path | None) -> str:
     lines = text.splitlines()
     first = lines[-1] if lines else ""
     if type(exc).__name__ == "DeadKernelError":
-        return ("the Python kernel died while running the notebook (out of memory, or killed?); "
-                "see kernel.log beside the log")
-    if (isinstance(exc, (RuntimeError, TimeoutError)) and ("Kernel didn't respond" in text or "Kernel died" in text)) \
-            or type(exc).__module__.startswith("zmq"):
+        return (
+            "the Python kernel died while running the notebook (out of memory, or killed?); "
+            "see kernel.log beside the log"
+        )
+    if (
+        isinstance(exc, (RuntimeError, TimeoutError)) and ("Kernel didn't respond" in text or "Kernel died" in text)
+    ) or type(exc).__module__.startswith("zmq"):
         return _KERNEL_HINT.format(f"{type(exc).__name__}: {first}")
     return f"{type(exc).__name__}: {first}"
 
@@ -839,8 +882,13 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
         _register_engine()
         # Every folder the kernel reads or writes, in the kernel's own environment (never this
         # process's): runs in threads of one worker each give their kernel their own.
-        kernel_env = {**os.environ, "SCO_FIGURES_DIR": str(figs), "SCO_REPO_ROOT": str(job.root_dir),
-                      "SCO_BUILD_DIR": str(build), "SCO_DATA_DIR": str(job.data_dir)}
+        kernel_env = {
+            **os.environ,
+            "SCO_FIGURES_DIR": str(figs),
+            "SCO_REPO_ROOT": str(job.root_dir),
+            "SCO_BUILD_DIR": str(build),
+            "SCO_DATA_DIR": str(job.data_dir),
+        }
         source = nbformat.read(job.notebook_file, as_version=4)
         for attempt in (1, 2):
             log_size = (scratch / "kernel.log").stat().st_size if (scratch / "kernel.log").exists() else 0
@@ -898,8 +946,9 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
                 try:
                     _publish(job.out_dir / "figures", figures, job.root_dir / "figures")
                 except OSError as exc:
-                    raise RunFailure(f"copying the figures into figures/ failed: {type(exc).__name__}: "
-                                     f"{exc.strerror or exc}") from exc
+                    raise RunFailure(
+                        f"copying the figures into figures/ failed: {type(exc).__name__}: {exc.strerror or exc}"
+                    ) from exc
             if job.refresh:
                 _atomic_copy(job.out_dir / f"{job.notebook}.ipynb", job.notebook_file)
         except BaseException:
@@ -933,8 +982,15 @@ def _failed(job: Job, exc: BaseException, scratch: Path | None, out_nb: Path | N
             failed.mkdir()
         log = failed / "log.txt"
         log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-        record = {"notebook": job.notebook, "name": job.name, "changed": job.changed, "status": "failed",
-                  "message": summary, "finished": _now(), "seconds": round(time.perf_counter() - start, 2)}
+        record = {
+            "notebook": job.notebook,
+            "name": job.name,
+            "changed": job.changed,
+            "status": "failed",
+            "message": summary,
+            "finished": _now(),
+            "seconds": round(time.perf_counter() - start, 2),
+        }
         (failed / "failed.json").write_text(json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
     except Exception as exc2:  # noqa: BLE001 - full or read-only disk: still one honest line
         note = f"no log could be written ({type(exc2).__name__}: {getattr(exc2, 'strerror', None) or exc2})"
@@ -1006,7 +1062,8 @@ class variant_lock:
                     raise LockTimeout(
                         f"an identical run of {self.job.out_name} (same output folder) has been running for more "
                         f"than {self.timeout:.0f} s (lock {_rel(path)} held{_holder(path)}); wait for it to "
-                        "finish or stop it, then run again") from None
+                        "finish or stop it, then run again"
+                    ) from None
                 time.sleep(self.poll)
             except OSError:  # a file system without flock: run unlocked
                 os.close(fd)
@@ -1029,8 +1086,13 @@ class variant_lock:
             self.fd = None
 
 
-def run_one(job: Job, progress: Callable[[int, int, str | None], None] | None = None, *,
-            force: bool = False, lock_timeout: float = LOCK_TIMEOUT) -> Result:
+def run_one(
+    job: Job,
+    progress: Callable[[int, int, str | None], None] | None = None,
+    *,
+    force: bool = False,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> Result:
     """Run one job under its output folder's lock; reuse the result of an identical run that finished first.
 
     Without ``force`` a result that is up to date once the lock is held is
@@ -1042,12 +1104,23 @@ def run_one(job: Job, progress: Callable[[int, int, str | None], None] | None = 
     try:
         with variant_lock(job, lock_timeout) as lock:
             if (lock.waited or not force) and is_up_to_date(job):
-                return Result(job, "skipped", time.perf_counter() - start, str(job.out_dir),
-                              note="reused the result of an identical run that finished first")
+                return Result(
+                    job,
+                    "skipped",
+                    time.perf_counter() - start,
+                    str(job.out_dir),
+                    note="reused the result of an identical run that finished first",
+                )
             return execute(job, progress)
     except LockTimeout as exc:
-        return Result(job, "failed", time.perf_counter() - start, str(exc), kept=(job.out_dir / "run.json").exists(),
-                      note="no log: this run did not start")
+        return Result(
+            job,
+            "failed",
+            time.perf_counter() - start,
+            str(exc),
+            kept=(job.out_dir / "run.json").exists(),
+            note="no log: this run did not start",
+        )
 
 
 # --- worker processes -------------------------------------------------------------
@@ -1118,8 +1191,9 @@ class DaskCluster:
         if self.scheduler:
             return f"the Dask scheduler at {self.scheduler}"
         n = self.local_workers or available_cpus()
-        return (f"a local Dask cluster of {n} worker(s) x {self.threads_per_worker} thread(s)"
-                + ("" if self.processes else " in this process"))
+        return f"a local Dask cluster of {n} worker(s) x {self.threads_per_worker} thread(s)" + (
+            "" if self.processes else " in this process"
+        )
 
 
 class dask_client:
@@ -1138,8 +1212,10 @@ class dask_client:
         try:
             import distributed
         except ImportError as exc:
-            raise RunnerError(f"running on Dask needs the packages dask and distributed ({exc}); install the "
-                              "pinned environment: pip install -r requirements.lock") from None
+            raise RunnerError(
+                f"running on Dask needs the packages dask and distributed ({exc}); install the "
+                "pinned environment: pip install -r requirements.lock"
+            ) from None
         w = self.where
         if w.scheduler:
             try:
@@ -1148,29 +1224,36 @@ class dask_client:
                 raise RunnerError(
                     f"cannot reach the Dask scheduler at {w.scheduler} ({type(exc).__name__}: "
                     f"{(str(exc).strip().splitlines() or [''])[0][:200]}); start one with 'dask scheduler' and "
-                    "give its address (tcp://HOST:8786)") from None
+                    "give its address (tcp://HOST:8786)"
+                ) from None
             try:
                 self.client.wait_for_workers(1, timeout=DASK_WORKERS_TIMEOUT)
             except Exception:  # noqa: BLE001 - TimeoutError
                 self.client.close()
                 raise RunnerError(
                     f"the Dask scheduler at {w.scheduler} has no workers after {DASK_WORKERS_TIMEOUT} s; start "
-                    f"them in a clone of this repository with 'dask worker {w.scheduler}'") from None
+                    f"them in a clone of this repository with 'dask worker {w.scheduler}'"
+                ) from None
         else:
             import logging
 
             n = w.local_workers or available_cpus()
             try:
                 self.cluster = distributed.LocalCluster(
-                    n_workers=n, threads_per_worker=w.threads_per_worker, processes=w.processes,
-                    dashboard_address=None, silence_logs=logging.ERROR)
+                    n_workers=n,
+                    threads_per_worker=w.threads_per_worker,
+                    processes=w.processes,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
                 self.client = distributed.Client(self.cluster, set_as_default=False)
             except Exception as exc:  # noqa: BLE001 - e.g. worker processes that cannot start
                 self.__exit__()
                 raise RunnerError(
                     f"could not start a local Dask cluster of {n} worker(s) ({type(exc).__name__}: "
                     f"{(str(exc).strip().splitlines() or [''])[0][:200]}); a script that starts one needs an "
-                    "'if __name__ == \"__main__\":' guard (its workers are new processes that import it)") from None
+                    "'if __name__ == \"__main__\":' guard (its workers are new processes that import it)"
+                ) from None
         return self.client
 
     def __exit__(self, *exc) -> None:
@@ -1185,9 +1268,14 @@ class dask_client:
 def _execute_on_dask(job: Job, force: bool = False, prefix: str | None = None) -> Result:
     """The task a Dask worker runs: :func:`run_one`, after checking it sees the repository."""
     if not job.notebook_file.is_file():
-        return Result(job, "failed", message=(
-            f"the Dask worker on {socket.gethostname()} does not see {job.notebook_file}: workers need this "
-            "clone of the repository at the same path (the same machine or a shared folder) and its environment"))
+        return Result(
+            job,
+            "failed",
+            message=(
+                f"the Dask worker on {socket.gethostname()} does not see {job.notebook_file}: workers need this "
+                "clone of the repository at the same path (the same machine or a shared folder) and its environment"
+            ),
+        )
     progress = _progress_printer(prefix, _print) if prefix is not None else None
     return run_one(job, progress, force=force)
 
@@ -1198,8 +1286,9 @@ def _run_on_dask(client, todo: list[Job], force: bool, report: Callable[[Result]
     futures = {}
     for job in todo:
         prefix = f"{job.out_name} " if local else None  # a remote worker's prints go to its own log
-        fut = client.submit(_execute_on_dask, job, force, prefix, pure=False,
-                            key=f"sco-run-{job.out_name}-{uuid.uuid4().hex[:8]}")
+        fut = client.submit(
+            _execute_on_dask, job, force, prefix, pure=False, key=f"sco-run-{job.out_name}-{uuid.uuid4().hex[:8]}"
+        )
         futures[fut] = job
     try:
         for fut in distributed.as_completed(list(futures), loop=client.loop):
@@ -1209,15 +1298,27 @@ def _run_on_dask(client, todo: list[Job], force: bool, report: Callable[[Result]
             except KeyboardInterrupt:
                 raise
             except Exception as exc:  # noqa: BLE001 - the worker died (KilledWorker), or the task could not run
-                report(Result(job, "failed", message=f"the Dask task failed: {type(exc).__name__}: {exc}",
-                              kept=(job.out_dir / "run.json").exists()))
+                report(
+                    Result(
+                        job,
+                        "failed",
+                        message=f"the Dask task failed: {type(exc).__name__}: {exc}",
+                        kept=(job.out_dir / "run.json").exists(),
+                    )
+                )
     except KeyboardInterrupt:
         client.cancel(list(futures))
         raise
 
 
-def run_jobs(jobs: list[Job], *, force: bool = False, workers: int | None = None,
-             echo: Callable[[str], None] = print, dask: DaskCluster | Any | None = None) -> list[Result]:
+def run_jobs(
+    jobs: list[Job],
+    *,
+    force: bool = False,
+    workers: int | None = None,
+    echo: Callable[[str], None] = print,
+    dask: DaskCluster | Any | None = None,
+) -> list[Result]:
     """Run jobs in parallel and report progress.
 
     Where: by default a local process pool of ``workers`` processes (default:
@@ -1267,8 +1368,7 @@ def run_jobs(jobs: list[Job], *, force: bool = False, workers: int | None = None
         elif r.status == "skipped":
             echo(f"[{n}/{total}] reused {r.job.out_name}  ({r.note})  -> {_rel(r.job.out_dir)}/")
         else:
-            kept = (f"previous good output kept in {_rel(r.job.out_dir)}/" if r.kept
-                    else "there was no previous output")
+            kept = f"previous good output kept in {_rel(r.job.out_dir)}/" if r.kept else "there was no previous output"
             echo(f"[{n}/{total}] FAILED {r.job.out_name}  {r.seconds:.1f} s  {r.message}")
             where = f"log: {_rel(r.log)}" if r.log else (r.note or "no log")
             echo(f"        {where}  ({kept})")
@@ -1277,8 +1377,7 @@ def run_jobs(jobs: list[Job], *, force: bool = False, workers: int | None = None
         if dask is not None:
             if isinstance(dask, DaskCluster):
                 with dask_client(dask) as client:
-                    echo(f"running {len(todo)} notebook(s) on {dask.describe()}: "
-                         f"{', '.join(j.out_name for j in todo)}")
+                    echo(f"running {len(todo)} notebook(s) on {dask.describe()}: {', '.join(j.out_name for j in todo)}")
                     _run_on_dask(client, todo, force, report, local=not dask.scheduler)
             else:
                 echo(f"running {len(todo)} notebook(s) on Dask: {', '.join(j.out_name for j in todo)}")
@@ -1298,8 +1397,14 @@ def run_jobs(jobs: list[Job], *, force: bool = False, workers: int | None = None
                             raise
                         except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
                             job = futures[fut]
-                            report(Result(job, "failed", message=f"the worker process died: {type(exc).__name__}: "
-                                          f"{exc}", kept=(job.out_dir / "run.json").exists()))
+                            report(
+                                Result(
+                                    job,
+                                    "failed",
+                                    message=f"the worker process died: {type(exc).__name__}: {exc}",
+                                    kept=(job.out_dir / "run.json").exists(),
+                                )
+                            )
                 except KeyboardInterrupt:
                     for fut in futures:
                         fut.cancel()
@@ -1342,18 +1447,26 @@ def collect_runs() -> list[dict[str, Any]]:
     folders = [(build / nb, nb, f"../{nb}/") for nb in list_notebooks()]
     runs_dir = build / "runs"
     if runs_dir.is_dir():
-        folders += [(d, d.name, f"{d.name}/") for d in sorted(runs_dir.iterdir())
-                    if d.is_dir() and not d.name.startswith(".")]
+        folders += [
+            (d, d.name, f"{d.name}/") for d in sorted(runs_dir.iterdir()) if d.is_dir() and not d.name.startswith(".")
+        ]
     for folder, key, href in folders:
         record = _read_json(folder / "run.json")
         if record is None:
             continue
         nb = str(record.get("notebook", ""))
-        runs[key] = {"key": key, "notebook": nb, "name": record.get("name") or ("default" if key == nb else key),
-                     "changed": record.get("changed") or record.get("overrides") or {},
-                     "status": "ok", "finished": str(record.get("finished", "")),
-                     "seconds": record.get("seconds"), "href": f"{href}{nb}.html",
-                     "log": None, "message": ""}
+        runs[key] = {
+            "key": key,
+            "notebook": nb,
+            "name": record.get("name") or ("default" if key == nb else key),
+            "changed": record.get("changed") or record.get("overrides") or {},
+            "status": "ok",
+            "finished": str(record.get("finished", "")),
+            "seconds": record.get("seconds"),
+            "href": f"{href}{nb}.html",
+            "log": None,
+            "message": "",
+        }
     failed_dir = build / ".failed"
     if failed_dir.is_dir():
         for d in sorted(failed_dir.iterdir()):
@@ -1364,13 +1477,18 @@ def collect_runs() -> list[dict[str, Any]]:
             if good is not None and good["finished"] >= str(record.get("finished", "")):
                 continue  # an older failure, since run successfully
             nb = str(record.get("notebook", ""))
-            runs[d.name] = {"key": d.name, "notebook": nb,
-                            "name": record.get("name") or ("default" if d.name == nb else d.name),
-                            "changed": record.get("changed") or {},
-                            "status": "failed" + (" (previous good output kept)" if good else ""),
-                            "finished": str(record.get("finished", "")), "seconds": record.get("seconds"),
-                            "href": good["href"] if good else None, "log": f"../.failed/{d.name}/log.txt",
-                            "message": str(record.get("message", ""))}
+            runs[d.name] = {
+                "key": d.name,
+                "notebook": nb,
+                "name": record.get("name") or ("default" if d.name == nb else d.name),
+                "changed": record.get("changed") or {},
+                "status": "failed" + (" (previous good output kept)" if good else ""),
+                "finished": str(record.get("finished", "")),
+                "seconds": record.get("seconds"),
+                "href": good["href"] if good else None,
+                "log": f"../.failed/{d.name}/log.txt",
+                "message": str(record.get("message", "")),
+            }
     return sorted(runs.values(), key=lambda r: r["finished"], reverse=True)
 
 
@@ -1425,17 +1543,28 @@ def runs_index_html(runs: list[dict[str, Any]]) -> str:
         if r["log"]:
             links.append(f'<a href="{E(r["log"])}">log</a>')
         secs = f"{r['seconds']:.0f} s" if isinstance(r["seconds"], (int, float)) else ""
-        rows.append(f"<tr><td><strong>{E(str(r['name']))}</strong></td><td>{E(r['notebook'])}</td>"
-                    f"<td>{params or 'defaults'}</td><td>{status}</td>"
-                    f"<td>{E(r['finished'])}<br><span class=\"note\">{E(secs)}</span></td>"
-                    f"<td>{' · '.join(links) or 'none'}</td></tr>")
-    table = ("<table><thead><tr><th>run</th><th>chapter</th><th>parameters (other than the defaults)</th>"
-             "<th>status</th><th>finished</th><th>pages</th></tr></thead><tbody>\n"
-             + "\n".join(rows) + "\n</tbody></table>") if rows else "<p>No runs yet.</p>"
-    body = (f"<h1>Runs</h1>\n<p>Every run in <code>build/</code>, newest first: the default runs "
-            f"(<code>build/&lt;chapter&gt;/</code>), named runs (<code>--name</code>) and other parameter "
-            f"sets (<code>build/runs/</code>). Start one with <code>./sco run CHAPTER -p NAME VALUE</code>.</p>\n"
-            f"{table}")
+        rows.append(
+            f"<tr><td><strong>{E(str(r['name']))}</strong></td><td>{E(r['notebook'])}</td>"
+            f"<td>{params or 'defaults'}</td><td>{status}</td>"
+            f'<td>{E(r["finished"])}<br><span class="note">{E(secs)}</span></td>'
+            f"<td>{' · '.join(links) or 'none'}</td></tr>"
+        )
+    table = (
+        (
+            "<table><thead><tr><th>run</th><th>chapter</th><th>parameters (other than the defaults)</th>"
+            "<th>status</th><th>finished</th><th>pages</th></tr></thead><tbody>\n"
+            + "\n".join(rows)
+            + "\n</tbody></table>"
+        )
+        if rows
+        else "<p>No runs yet.</p>"
+    )
+    body = (
+        f"<h1>Runs</h1>\n<p>Every run in <code>build/</code>, newest first: the default runs "
+        f"(<code>build/&lt;chapter&gt;/</code>), named runs (<code>--name</code>) and other parameter "
+        f"sets (<code>build/runs/</code>). Start one with <code>./sco run CHAPTER -p NAME VALUE</code>.</p>\n"
+        f"{table}"
+    )
     return page("Runs", body, [("Site", "../site/index.html")])
 
 

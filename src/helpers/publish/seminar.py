@@ -114,12 +114,14 @@ def refresh_solutions(names: list[str] | None = None, echo=print) -> int:
         nb = nbformat.read(path, as_version=4)
         try:
             with runner._KernelStderr(Path(os.devnull)):  # the kernel's start-up chatter
-                NotebookClient(nb, kernel_name="python3", timeout=600,
-                               resources={"metadata": {"path": str(path.parent)}}).execute()
+                NotebookClient(
+                    nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(path.parent)}}
+                ).execute()
         except Exception as exc:  # noqa: BLE001 - report and keep the committed file
             failed += 1
-            echo(f"FAILED {path.name}: {type(exc).__name__}: {str(exc).strip().splitlines()[-1:]}"
-                 " (committed file kept)")
+            echo(
+                f"FAILED {path.name}: {type(exc).__name__}: {str(exc).strip().splitlines()[-1:]} (committed file kept)"
+            )
             continue
         runner.clean_metadata(nb)
         tmp = path.with_name(f".{path.name}.tmp")

@@ -72,38 +72,50 @@ class Chapter:
 
 CHAPTERS: dict[str, Chapter] = {
     "01_sco_history": Chapter(
-        "History", "sco_membership_by_status",
+        "History",
+        "sco_membership_by_status",
         "From the border agreements of the Shanghai Five to the founding of the SCO and its "
         "enlargements: the institutional milestones, every heads-of-state summit, who held which "
         "status in each year (as a chart, a table and a map), and Gao Fei's 2010 reading of the SCO "
-        "as the model of China's \u201cNew Diplomacy\u201d, checked against what came after."),
+        "as the model of China's \u201cNew Diplomacy\u201d, checked against what came after.",
+    ),
     "02_xi_trips": Chapter(
-        "Xi's trips", "xi_routes_combined",
+        "Xi's trips",
+        "xi_routes_combined",
         "Xi Jinping's trips to Central Asia in September 2022 and July 2024, day by day and on "
         "maps: whom he met, what was signed, pledged and proposed, where Chinese and partner "
-        "announcements differ, and how the two trips sit among his other visits to the region."),
+        "announcements differ, and how the two trips sit among his other visits to the region.",
+    ),
     "03_trade": Chapter(
-        "Trade", "trade_by_partner",
+        "Trade",
+        "trade_by_partner",
         "China's trade with the five Central Asian states from 1992: each partner over time, the "
         "regional total against the totals the press publishes, shares and growth rates, the gap "
         "between China's customs figures and the partners' own statistics, and Gao Fei's Table 1 "
-        "as printed and as corrected."),
+        "as printed and as corrected.",
+    ),
     "04_energy_pipelines": Chapter(
-        "Pipelines", "pipelines_map_central_asia",
+        "Pipelines",
+        "pipelines_map_central_asia",
         "The oil and gas pipelines from Central Asia and Russia to China: when each line opened, "
         "its length and design capacity, import capacity year by year, what the lines have "
-        "actually carried, and the starting documents' pipeline claims checked against the record."),
+        "actually carried, and the starting documents' pipeline claims checked against the record.",
+    ),
     "05_analyst_views": Chapter(
-        "Views", "views_matrix",
+        "Views",
+        "views_matrix",
         "Who says what about China, the SCO and Central Asia: statements by officials, state "
         "media, scholars, think tanks and the press, coded by topic and stance and compared by "
-        "kind of voice and by event, with a test of how reproducible the coding is."),
+        "kind of voice and by event, with a test of how reproducible the coding is.",
+    ),
     "06_claims_vs_data": Chapter(
-        "Claims", "claims_verdicts",
+        "Claims",
+        "claims_verdicts",
         "Every number and date in the five starting documents checked against the project's "
         "tables: verdicts by document, the claims that do not fit (a unit slip, decimal points "
         "lost in a scan, an implausible total), the working of every check, and how far the "
-        "verdicts depend on the tolerances."),
+        "verdicts depend on the tolerances.",
+    ),
 }
 
 BASE_MAP = "geo"  # how the sources page names the base map file (data.html#geo)
@@ -151,9 +163,12 @@ def chapter_sources(source: str = "auto") -> dict[str, tuple[Path, str]]:
             out[job.notebook] = (built, "this machine's default run (make run)")
         elif source == "build":
             raise parameters.ParameterError(
-                "site", "--from", source,
+                "site",
+                "--from",
+                source,
                 f"'auto' or 'committed': {job.notebook} has no up-to-date default run in build/ "
-                "(run './sco run' first)")
+                "(run './sco run' first)",
+            )
         else:
             out[job.notebook] = (committed, "the committed notebook (no up-to-date run in build/)")
     missing = [n for n in out if n not in CHAPTERS]
@@ -177,28 +192,42 @@ def nav(prefix: str = "", current: str = "", *, search: bool = True) -> str:
     for i, (name, ch) in enumerate(CHAPTERS.items(), 1):
         cls = ' class="sco-current"' if name == current else ""
         links.append(f'<a{cls} href="{prefix}{name}.html">{i} {E(ch.short)}</a>')
-    for page, label in (("data.html", "Data"), ("sources.html", "Sources"), ("glossary.html", "Glossary"),
-                        ("teaching.html", "Teaching")):
+    for page, label in (
+        ("data.html", "Data"),
+        ("sources.html", "Sources"),
+        ("glossary.html", "Glossary"),
+        ("teaching.html", "Teaching"),
+    ):
         cls = ' class="sco-current"' if page == current else ""
         links.append(f'<a{cls} href="{prefix}{page}">{label}</a>')
     box = ""
     if search:
-        box = (f'<div class="sco-search" role="search" data-root="{prefix}">'
-               '<input type="search" name="q" placeholder="Search chapters, data, sources" '
-               'aria-label="Search the site" autocomplete="off">'
-               '<div class="sco-search-results" hidden></div></div>\n'
-               f'<script defer src="{prefix}assets/search.js"></script>')
-    return ('<nav class="sco-nav" aria-label="Site">'
-            f'<a class="sco-brand" href="{prefix}index.html">SCO &amp; Central Asia notebooks</a>\n'
-            '<button type="button" class="sco-menu" aria-expanded="false" aria-controls="sco-nav-links">Menu</button>\n'
-            '<div class="sco-nav-links" id="sco-nav-links">' + "\n".join(links) + "</div>\n" + box + "</nav>")
+        box = (
+            f'<div class="sco-search" role="search" data-root="{prefix}">'
+            '<input type="search" name="q" placeholder="Search chapters, data, sources" '
+            'aria-label="Search the site" autocomplete="off">'
+            '<div class="sco-search-results" hidden></div></div>\n'
+            f'<script defer src="{prefix}assets/search.js"></script>'
+        )
+    return (
+        '<nav class="sco-nav" aria-label="Site">'
+        f'<a class="sco-brand" href="{prefix}index.html">SCO &amp; Central Asia notebooks</a>\n'
+        '<button type="button" class="sco-menu" aria-expanded="false" aria-controls="sco-nav-links">Menu</button>\n'
+        '<div class="sco-nav-links" id="sco-nav-links">' + "\n".join(links) + "</div>\n" + box + "</nav>"
+    )
 
 
 def cite_text(chapter_title: str | None = None, number: int | None = None) -> str:
     """A citation from ``CITATION.cff`` (HTML, escaped), for the site or one chapter."""
     cff = course.citation()
-    authors = "; ".join(a.get("name") or " ".join(x for x in (a.get("given-names"), a.get("family-names")) if x)
-                        for a in cff.get("authors", []) if isinstance(a, dict)) or "The contributors"
+    authors = (
+        "; ".join(
+            a.get("name") or " ".join(x for x in (a.get("given-names"), a.get("family-names")) if x)
+            for a in cff.get("authors", [])
+            if isinstance(a, dict)
+        )
+        or "The contributors"
+    )
     year = str(cff.get("date-released", ""))[:4]
     title = cff.get("title", "")
     version = cff.get("version", "")
@@ -224,18 +253,23 @@ def page_foot(prefix: str, files: list[Path], *, cite: str | None = None, page_l
     if url:
         from urllib.parse import quote
 
-        report = (f'<a href="{E(url)}/issues/new?title={quote("Error on the page: " + page_label)}">'
-                  "Report an error on this page</a> (the repository's issue tracker).")
+        report = (
+            f'<a href="{E(url)}/issues/new?title={quote("Error on the page: " + page_label)}">'
+            "Report an error on this page</a> (the repository's issue tracker)."
+        )
     else:
-        report = ("Report an error: write to the maintainers through the project's repository (its issue "
-                  "tracker), naming this page and the section; the address will be linked here once the "
-                  "repository's public URL is recorded in <code>CITATION.cff</code>.")
-    lines = [f'<p class="sco-cite"><strong>Cite this {"chapter" if cite else "site"}:</strong> '
-             f'{cite or cite_text()}</p>',
-             f"<p>Last updated {E(updated) or 'unknown'} (the last change to this page's source). "
-             f"Data as of {E(_BUILD.data_as_of) or 'unknown'} (the latest date in the data). "
-             f'<a href="{E(prefix)}glossary.html">Glossary</a>.</p>',
-             f"<p>{report}</p>"]
+        report = (
+            "Report an error: write to the maintainers through the project's repository (its issue "
+            "tracker), naming this page and the section; the address will be linked here once the "
+            "repository's public URL is recorded in <code>CITATION.cff</code>."
+        )
+    lines = [
+        f'<p class="sco-cite"><strong>Cite this {"chapter" if cite else "site"}:</strong> {cite or cite_text()}</p>',
+        f"<p>Last updated {E(updated) or 'unknown'} (the last change to this page's source). "
+        f"Data as of {E(_BUILD.data_as_of) or 'unknown'} (the latest date in the data). "
+        f'<a href="{E(prefix)}glossary.html">Glossary</a>.</p>',
+        f"<p>{report}</p>",
+    ]
     return '<div class="sco-pagefoot">' + "\n".join(lines) + "</div>"
 
 
@@ -409,7 +443,9 @@ def index_page(chapters: dict[str, tuple[Path, str]], titles: dict[str, str], sl
 <div class="sco-links">{" &middot; ".join(links)}</div>
 </article>""")
     origins = sorted({how for _, how in chapters.values()})
-    return plain_page("The SCO and China's relations with Central Asia", f"""
+    return plain_page(
+        "The SCO and China's relations with Central Asia",
+        f"""
 <h1>The SCO and China's relations with Central Asia</h1>
 <p class="sco-lead">Parameterized notebooks on the Shanghai Cooperation Organization, from the
 Shanghai Five to today, and on China's relations with Central Asia: Xi Jinping's trips of 2022 and
@@ -431,8 +467,10 @@ slides, exercises and how to hand out variants to groups.</li>
 </ul>
 <p class="sco-muted">Chapters rendered from {E("; ".join(origins))}. Pages work offline: nothing is
 loaded from the network.{" This is the <strong>teacher's build</strong>: it includes the solutions and the chapter 5 key." if _BUILD.teacher else ""}</p>
-""", current="index.html", foot=page_foot("", [paths.repo_root() / "README.md", *[p for p, _ in chapters.values()]],
-                                      page_label="index"))
+""",
+        current="index.html",
+        foot=page_foot("", [paths.repo_root() / "README.md", *[p for p, _ in chapters.values()]], page_label="index"),
+    )
 
 
 def binder_html(name: str) -> str:
@@ -441,21 +479,28 @@ def binder_html(name: str) -> str:
     m = re.match(r"https://github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)(?:\.git)?$", url or "")
     if m:
         href = f"https://mybinder.org/v2/gh/{m.group(1)}/{m.group(2)}/HEAD?labpath=notebooks%2F{name}.ipynb"
-        return (f'<p class="sco-binder"><a href="{E(href)}">Launch this chapter on Binder</a>: '
-                "run and change it in your browser, with nothing to install (the first start takes a few minutes).</p>")
-    return ('<p class="sco-binder">No Python? This chapter can run on Binder (in the browser, nothing to '
-            "install) from the repository's <code>binder/</code> folder. The link appears here once the "
-            "public repository's GitHub URL is recorded as <code>repository-code</code> in "
-            "<code>CITATION.cff</code>; until then, open <code>https://mybinder.org</code>, give it the "
-            f"repository's URL and the path <code>notebooks/{name}.ipynb</code>.</p>")
+        return (
+            f'<p class="sco-binder"><a href="{E(href)}">Launch this chapter on Binder</a>: '
+            "run and change it in your browser, with nothing to install (the first start takes a few minutes).</p>"
+        )
+    return (
+        '<p class="sco-binder">No Python? This chapter can run on Binder (in the browser, nothing to '
+        "install) from the repository's <code>binder/</code> folder. The link appears here once the "
+        "public repository's GitHub URL is recorded as <code>repository-code</code> in "
+        "<code>CITATION.cff</code>; until then, open <code>https://mybinder.org</code>, give it the "
+        f"repository's URL and the path <code>notebooks/{name}.ipynb</code>.</p>"
+    )
 
 
 def chapter_footer(name: str, origin: str, slides: bool, title: str = "", source: Path | None = None) -> str:
     names = list(CHAPTERS)
     i = names.index(name)
     prev = f'<a href="{names[i - 1]}.html">&larr; {E(CHAPTERS[names[i - 1]].short)}</a>' if i else "<span></span>"
-    nxt = (f'<a href="{names[i + 1]}.html">{E(CHAPTERS[names[i + 1]].short)} &rarr;</a>'
-           if i + 1 < len(names) else "<span></span>")
+    nxt = (
+        f'<a href="{names[i + 1]}.html">{E(CHAPTERS[names[i + 1]].short)} &rarr;</a>'
+        if i + 1 < len(names)
+        else "<span></span>"
+    )
     extra = [f'<a href="notebooks/{name}.ipynb" download>Download this notebook</a>']
     if slides:
         extra.append(f'<a href="slides/{name}.html">Slides</a>')
@@ -493,8 +538,10 @@ def table_chapters(pkg: dict, notebooks: dict[str, str]) -> dict[str, list[str]]
 
 def _filter_form(target: str, controls: list[tuple[str, str, list[tuple[str, str]]]], what: str) -> str:
     """A filter bar for the rows (``[data-row]``) of element ``target`` (static/search.js applies it)."""
-    parts = [f'<div class="sco-filters" role="group" data-target="{E(target)}" aria-label="Filter the {E(what)}">',
-             f'<label>Contains <input type="search" name="q" placeholder="words in the {E(what)}"></label>']
+    parts = [
+        f'<div class="sco-filters" role="group" data-target="{E(target)}" aria-label="Filter the {E(what)}">',
+        f'<label>Contains <input type="search" name="q" placeholder="words in the {E(what)}"></label>',
+    ]
     for name, label, options in controls:
         opts = '<option value="">all</option>' + "".join(f'<option value="{E(v)}">{E(t)}</option>' for v, t in options)
         parts.append(f'<label>{E(label)} <select name="{E(name)}">{opts}</select></label>')
@@ -506,8 +553,9 @@ def _chapter_options(titles: dict[str, str]) -> list[tuple[str, str]]:
     return [(c, f"{i}. {titles.get(c, c)}") for i, c in enumerate(CHAPTERS, 1)]
 
 
-def data_page(pkg: dict, licence_html: str, used_by: dict[str, list[str]] | None = None,
-              titles: dict[str, str] | None = None) -> str:
+def data_page(
+    pkg: dict, licence_html: str, used_by: dict[str, list[str]] | None = None, titles: dict[str, str] | None = None
+) -> str:
     used_by = used_by or {}
     titles = titles or {}
     order = list(CHAPTERS)
@@ -519,14 +567,25 @@ def data_page(pkg: dict, licence_html: str, used_by: dict[str, list[str]] | None
         n = len(_read_csv(paths.data_dir() / path))
         chs = used_by.get(name, [])
         cites_any = bool(source_columns(res))
-        text = " ".join([name, res.get("title", ""), res.get("description", "")]
-                        + [f"{f['name']} {f.get('description', '')}" for f in res["schema"]["fields"]])
-        overview.append((f'<tr data-row data-kind="{"sourced" if cites_any else "project"}" '
-                         f'data-chapter="{E(" ".join(chs))}" data-text="{E(text)}">',
-                         [f'<a href="#{E(name)}">{E(name)}</a>', E(res.get("title", "")), str(n),
-                          ", ".join(f'<a href="{c}.html" title="{E(titles.get(c, c))}">{order.index(c) + 1}</a>'
-                                    for c in chs),
-                          f'<a href="data/{E(path)}" download>{E(path)}</a>']))
+        text = " ".join(
+            [name, res.get("title", ""), res.get("description", "")]
+            + [f"{f['name']} {f.get('description', '')}" for f in res["schema"]["fields"]]
+        )
+        overview.append(
+            (
+                f'<tr data-row data-kind="{"sourced" if cites_any else "project"}" '
+                f'data-chapter="{E(" ".join(chs))}" data-text="{E(text)}">',
+                [
+                    f'<a href="#{E(name)}">{E(name)}</a>',
+                    E(res.get("title", "")),
+                    str(n),
+                    ", ".join(
+                        f'<a href="{c}.html" title="{E(titles.get(c, c))}">{order.index(c) + 1}</a>' for c in chs
+                    ),
+                    f'<a href="data/{E(path)}" download>{E(path)}</a>',
+                ],
+            )
+        )
         fks = {}
         for fk in res["schema"].get("foreignKeys", []):
             fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
@@ -538,31 +597,65 @@ def data_page(pkg: dict, licence_html: str, used_by: dict[str, list[str]] | None
         for f in res["schema"]["fields"]:
             req = "yes" if f.get("constraints", {}).get("required") else ""
             refers = f"refers to {fks[f['name']]}" if f["name"] in fks else ""
-            rows.append([f"<code>{E(f['name'])}</code>", E(f.get("type", "")), req,
-                         E(f.get("description", "")), "; ".join(x for x in (_constraints(f), refers) if x)])
+            rows.append(
+                [
+                    f"<code>{E(f['name'])}</code>",
+                    E(f.get("type", "")),
+                    req,
+                    E(f.get("description", "")),
+                    "; ".join(x for x in (_constraints(f), refers) if x),
+                ]
+            )
         key = res["schema"].get("primaryKey")
         key_text = f"Primary key: <code>{E(', '.join(key) if isinstance(key, list) else key)}</code>. " if key else ""
         cites = source_columns(res)
-        cite_text = ("Every row cites a source in <code>" + E(", ".join(cites)) + "</code> (see "
-                     '<a href="sources.html">Sources</a>). ') if cites else (
-            "Project-authored (definitions and codes), so it cites no source. " if name != "sources" else "")
+        cite_text = (
+            (
+                "Every row cites a source in <code>" + E(", ".join(cites)) + "</code> (see "
+                '<a href="sources.html">Sources</a>). '
+            )
+            if cites
+            else ("Project-authored (definitions and codes), so it cites no source. " if name != "sources" else "")
+        )
         sections.append(f"""<h2 id="{E(name)}">{E(name)}: {E(res.get("title", ""))}</h2>
 <p>{E(res.get("description", ""))}</p>
 <p><a href="data/{E(path)}" download>Download {E(path)}</a> ({n} rows, CSV, UTF-8). {key_text}{cite_text}
 Licence: {lic_link} for the compilation; facts keep their sources' terms.</p>
 {_table(["field", "type", "required", "meaning", "constraints"], rows)}""")
-    return plain_page("Data", f"""
+    return plain_page(
+        "Data",
+        f"""
 <h1>Data</h1>
 <p class="sco-lead">Tidy tables, one fact a row. Every table below can be downloaded as CSV; the
 schema of all of them is in <a href="data/datapackage.json" download>datapackage.json</a>
 (Frictionless Data Package), and the same dictionary as one document in
 <a href="data/DATA_DICTIONARY.md" download>DATA_DICTIONARY.md</a>.</p>
-{_filter_form("sco-data-tables", [("kind", "Kind", [("sourced", "facts, each row citing a source"),
-                                                     ("project", "project-authored (codes, definitions)")]),
-                                   ("chapter", "Used by chapter", _chapter_options(titles))], "tables")}
+{
+            _filter_form(
+                "sco-data-tables",
+                [
+                    (
+                        "kind",
+                        "Kind",
+                        [
+                            ("sourced", "facts, each row citing a source"),
+                            ("project", "project-authored (codes, definitions)"),
+                        ],
+                    ),
+                    ("chapter", "Used by chapter", _chapter_options(titles)),
+                ],
+                "tables",
+            )
+        }
 <table class="sco-table" id="sco-data-tables"><thead><tr><th>table</th><th>title</th><th>rows</th><th>chapters</th><th>download</th></tr></thead>
-<tbody>{"".join(tr + "".join(f'<td class="num">{c}</td>' if k == 2 else f"<td>{c}</td>" for k, c in enumerate(cells)) + "</tr>"
-                for tr, cells in overview)}</tbody></table>
+<tbody>{
+            "".join(
+                tr
+                + "".join(f'<td class="num">{c}</td>' if k == 2 else f"<td>{c}</td>" for k, c in enumerate(cells))
+                + "</tr>"
+                for tr, cells in overview
+            )
+        }</tbody></table>
 <p id="geo">Other files: the base map <a href="data/geo/sco_region_countries.geojson" download>sco_region_countries.geojson</a>
 (Natural Earth 4.1.0, public domain; provenance and the border point of view in
 <a href="data/geo/README.md" download>data/geo/README.md</a>) and the coding rules of chapter 5,
@@ -570,11 +663,18 @@ schema of all of them is in <a href="data/datapackage.json" download>datapackage
 <h2 id="licence">Licence</h2>
 {licence_html}
 {"".join(sections)}
-""", current="data.html", foot=page_foot("", [paths.data_dir()], page_label="data.html"))
+""",
+        current="data.html",
+        foot=page_foot("", [paths.data_dir()], page_label="data.html"),
+    )
 
 
-def sources_page(sources: list[dict[str, str]], cited: dict[str, dict[str, int]],
-                 in_chapters: dict[str, list[str]], titles: dict[str, str]) -> str:
+def sources_page(
+    sources: list[dict[str, str]],
+    cited: dict[str, dict[str, int]],
+    in_chapters: dict[str, list[str]],
+    titles: dict[str, str],
+) -> str:
     order = list(CHAPTERS)
     known = {s["source_id"] for s in sources}
     rows = []
@@ -586,8 +686,10 @@ def sources_page(sources: list[dict[str, str]], cited: dict[str, dict[str, int]]
             title = link(url, title)
         elif url:  # not http(s): shown, never followed
             title = f'{title} <span class="sco-muted">(address given as text: <code>{E(url)}</code>)</span>'
-        tables = ", ".join(f'<a href="data.html#{E(t)}">{E(t)}</a>' + ("" if t == BASE_MAP else f"&nbsp;({n})")
-                           for t, n in sorted(cited[sid].items()))
+        tables = ", ".join(
+            f'<a href="data.html#{E(t)}">{E(t)}</a>' + ("" if t == BASE_MAP else f"&nbsp;({n})")
+            for t, n in sorted(cited[sid].items())
+        )
         chapters = sorted(in_chapters[sid], key=order.index)
         chs = ", ".join(f'<a href="{c}.html" title="{E(titles[c])}">{order.index(c) + 1}</a>' for c in chapters)
         kind = s.get("kind", "")
@@ -596,7 +698,7 @@ def sources_page(sources: list[dict[str, str]], cited: dict[str, dict[str, int]]
         route = (s.get("route") or "").strip()
         date_note = (s.get("doc_date_note") or "").strip()
         if orig == "copy":
-            of = (f'<a href="#{E(copy_of)}"><code>{E(copy_of)}</code></a>' if copy_of in known else E(copy_of))
+            of = f'<a href="#{E(copy_of)}"><code>{E(copy_of)}</code></a>' if copy_of in known else E(copy_of)
             origin = f"<strong>copy</strong>{' of ' + of if copy_of else ''}"
         else:
             origin = E(orig or "not stated")
@@ -615,11 +717,18 @@ def sources_page(sources: list[dict[str, str]], cited: dict[str, dict[str, int]]
     kinds_text = ", ".join(f"{n} {E(k)}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
     origs = sorted({(s.get("original_or_copy") or "").strip() for s in sources} - {""})
     n_copy = sum((s.get("original_or_copy") or "").strip() == "copy" for s in sources)
-    form = _filter_form("sco-sources", [
-        ("kind", "Kind", [(k, f"{k.replace('_', ' ')} ({n})") for k, n in sorted(kinds.items()) if k]),
-        ("orig", "Original or copy", [(o, o) for o in origs]),
-        ("chapter", "Shown in chapter", _chapter_options(titles))], "sources")
-    return plain_page("Sources", f"""
+    form = _filter_form(
+        "sco-sources",
+        [
+            ("kind", "Kind", [(k, f"{k.replace('_', ' ')} ({n})") for k, n in sorted(kinds.items()) if k]),
+            ("orig", "Original or copy", [(o, o) for o in origs]),
+            ("chapter", "Shown in chapter", _chapter_options(titles)),
+        ],
+        "sources",
+    )
+    return plain_page(
+        "Sources",
+        f"""
 <h1>Sources</h1>
 <p class="sco-lead">Every document any row of the data cites: {len(sources)} sources ({kinds_text}).
 For each: the document's date, whether the project read the original or a copy ({n_copy} copies:
@@ -631,7 +740,10 @@ Download the table as <a href="data/sources.csv" download>sources.csv</a>.</p>
 <tbody>
 {"".join(rows)}
 </tbody></table>
-""", current="sources.html", foot=page_foot("", [paths.data_dir() / "sources.csv"], page_label="sources.html"))
+""",
+        current="sources.html",
+        foot=page_foot("", [paths.data_dir() / "sources.csv"], page_label="sources.html"),
+    )
 
 
 # --- the teaching guide -------------------------------------------------------------
@@ -673,6 +785,7 @@ def rewrite_links(body: str, base: PurePosixPath, *, teacher: bool = True) -> st
     becomes plain text saying it is in the teacher's build.
     """
     if not teacher:
+
         def unlink(m: re.Match) -> str:
             href = html.unescape(m.group(1))
             if re.match(r"^[a-z]+:", href) or href.startswith("#"):
@@ -702,8 +815,7 @@ def markdown_page(path: PurePosixPath, title: str, current: str) -> str:
 
     text = (paths.repo_root() / path).read_text(encoding="utf-8")
     body = rewrite_links(render.clean_html(markdown2html(text)), path, teacher=_BUILD.teacher)
-    return plain_page(title, body, current=current,
-                      foot=page_foot("", [paths.repo_root() / path], page_label=current))
+    return plain_page(title, body, current=current, foot=page_foot("", [paths.repo_root() / path], page_label=current))
 
 
 def _thumbnail(src: Path, dst: Path, width: int = 640) -> None:
@@ -740,8 +852,11 @@ _STAMP_FORMAT = 1
 def _tree(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
-    return [p for p in folder.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts]
+    return [
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts
+    ]
 
 
 def input_files() -> list[Path]:
@@ -761,29 +876,35 @@ def input_files() -> list[Path]:
         run = paths.build_dir() / name
         files += [f for f in (run / "run.json", run / f"{name}.ipynb") if f.is_file()]
         files += _tree(run / "figures")
-    files += [root / f for f in ("CITATION.cff", "README.md", "LICENSE-DATA.md", "requirements.lock",
-                                 "pyproject.toml") if (root / f).is_file()]
+    files += [
+        root / f
+        for f in ("CITATION.cff", "README.md", "LICENSE-DATA.md", "requirements.lock", "pyproject.toml")
+        if (root / f).is_file()
+    ]
     return sorted(set(files))
 
 
 def _git_head(root: Path) -> str:
     """The commit checked out (the pages' "last updated" dates come from git), or "" without git."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                             timeout=20, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=20, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     head = out.stdout.strip()
     if out.returncode != 0 or not re.fullmatch(r"[0-9a-f]{40,64}", head):
         return ""
     # the commit of the files' own history is what the dates use; the top level checks it is this clone's
-    top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True,
-                         timeout=20, check=False).stdout.strip()
+    top = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, timeout=20, check=False
+    ).stdout.strip()
     return head if top and Path(top).resolve() == root.resolve() else ""
 
 
-def inputs_fingerprint(*, source: str, slides: bool, teacher: bool,
-                       known: dict[str, list] | None = None) -> tuple[str, dict[str, list]]:
+def inputs_fingerprint(
+    *, source: str, slides: bool, teacher: bool, known: dict[str, list] | None = None
+) -> tuple[str, dict[str, list]]:
     """The hash of everything a build with these options reads, and the per-file record behind it.
 
     Cheap: a file whose size and modification time are those recorded in
@@ -812,10 +933,18 @@ def inputs_fingerprint(*, source: str, slides: bool, teacher: bool,
         latest = max(latest, st.st_mtime_ns)
         h.update(f"{key}\0{digest}\n".encode())
     head = _git_head(root)
-    settings = {"format": _STAMP_FORMAT, "source": source, "slides": bool(slides), "teacher": bool(teacher),
-                "root": str(root), "data": str(paths.data_dir()), "build": str(paths.build_dir()),
-                "python": sys.version, "git": head,
-                "mtime_day": "" if head else str(latest // (86400 * 10**9))}
+    settings = {
+        "format": _STAMP_FORMAT,
+        "source": source,
+        "slides": bool(slides),
+        "teacher": bool(teacher),
+        "root": str(root),
+        "data": str(paths.data_dir()),
+        "build": str(paths.build_dir()),
+        "python": sys.version,
+        "git": head,
+        "mtime_day": "" if head else str(latest // (86400 * 10**9)),
+    }
     h.update(paths.canonical(settings).encode())
     return h.hexdigest(), record
 
@@ -872,8 +1001,9 @@ def _workers(requested: int | None) -> int:
     return max(1, requested)
 
 
-def _render_chapter(name: str, path: Path, origin: str, slides: bool, known: set[str], terms: list,
-                    scratch: Path) -> dict:
+def _render_chapter(
+    name: str, path: Path, origin: str, slides: bool, known: set[str], terms: list, scratch: Path
+) -> dict:
     """One chapter's page (and deck), written into ``scratch``; what the other pages need from it."""
     import nbformat
 
@@ -881,15 +1011,24 @@ def _render_chapter(name: str, path: Path, origin: str, slides: bool, known: set
     title = render.first_heading(nb) or name
     number = list(CHAPTERS).index(name) + 1
     page = render.notebook_html(
-        nb, nav=nav("", name),
+        nb,
+        nav=nav("", name),
         footer=chapter_footer(name, origin, slides, title, parameters.notebook_path(name)),
-        source_ids=known, prose=course.Prose(terms, known), prompts=False,
-        figures_dir=figmeta.figure_folder(path), figures_href=f"figures/{name}/")
+        source_ids=known,
+        prose=course.Prose(terms, known),
+        prompts=False,
+        figures_dir=figmeta.figure_folder(path),
+        figures_href=f"figures/{name}/",
+    )
     # each figure's PNG, SVG and data CSV, as the page links them (issue 19)
     figmeta.copy_linked(page, f"figures/{name}/", figmeta.figure_folder(path), scratch / "figures" / name)
     (scratch / f"{name}.html").write_text(page, encoding="utf-8")
-    out = {"title": title, "text": notebook_text(nb), "code": "\n".join(c.source for c in nb.cells),
-           "docs": course.page_sections(page, f"{name}.html", f"{number}. {title}", "chapter")}
+    out = {
+        "title": title,
+        "text": notebook_text(nb),
+        "code": "\n".join(c.source for c in nb.cells),
+        "docs": course.page_sections(page, f"{name}.html", f"{number}. {title}", "chapter"),
+    }
     if slides:
         _write_deck(name, nb, scratch / "slides", back=True)
     return out
@@ -899,12 +1038,16 @@ def _render_solution(path: Path, known: set[str], scratch: Path) -> list[dict]:
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    page = render.notebook_html(nb, nav=nav("../", "teaching.html"), source_ids=known,
-                                sources_href="../sources.html", prompts=False,
-                                footer=page_foot("../", [path], page_label=f"solutions/{path.stem}.html"))
+    page = render.notebook_html(
+        nb,
+        nav=nav("../", "teaching.html"),
+        source_ids=known,
+        sources_href="../sources.html",
+        prompts=False,
+        footer=page_foot("../", [path], page_label=f"solutions/{path.stem}.html"),
+    )
     (scratch / "solutions" / f"{path.stem}.html").write_text(page, encoding="utf-8")
-    return course.page_sections(page, f"solutions/{path.stem}.html", render.first_heading(nb) or path.stem,
-                                "solutions")
+    return course.page_sections(page, f"solutions/{path.stem}.html", render.first_heading(nb) or path.stem, "solutions")
 
 
 def _call(task: tuple) -> object:
@@ -926,14 +1069,19 @@ def _run_tasks(tasks: list[tuple], workers: int, while_waiting: Callable[[], Non
     import multiprocessing
     import threading
 
-    if (workers <= 1 or len(tasks) <= 1 or "fork" not in multiprocessing.get_all_start_methods()
-            or threading.active_count() > 1):
+    if (
+        workers <= 1
+        or len(tasks) <= 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or threading.active_count() > 1
+    ):
         while_waiting()
         return [_call(t) for t in tasks]
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
-                             mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(tasks)), mp_context=multiprocessing.get_context("fork")
+    ) as pool:
         futures = [pool.submit(_call, t) for t in tasks]
         try:
             while_waiting()
@@ -944,9 +1092,15 @@ def _run_tasks(tasks: list[tuple], workers: int, while_waiting: Callable[[], Non
             raise
 
 
-def build(*, source: str = "auto", slides: bool = True, teacher: bool = False,
-          echo: Callable[[str], None] = print, skip_if_unchanged: bool = False,
-          workers: int | None = None) -> Path:
+def build(
+    *,
+    source: str = "auto",
+    slides: bool = True,
+    teacher: bool = False,
+    echo: Callable[[str], None] = print,
+    skip_if_unchanged: bool = False,
+    workers: int | None = None,
+) -> Path:
     """Build the whole site (atomically) and return its path.
 
     The student site goes to ``build/site`` with no solution, no answer key
@@ -1003,21 +1157,26 @@ def build(*, source: str = "auto", slides: bool = True, teacher: bool = False,
         render._exporter("html", exclude_input_prompt=True, exclude_output_prompt=True).template  # noqa: B018
         if slides:  # the templates compiled once, before the workers are forked
             render._exporter("slides", reveal_url_prefix="../assets/reveal", reveal_theme="white").template  # noqa: B018
-        tasks = [(_render_chapter, (name, path, origin, slides, known, terms, scratch))
-                 for name, (path, origin) in chapters.items()]
+        tasks = [
+            (_render_chapter, (name, path, origin, slides, known, terms, scratch))
+            for name, (path, origin) in chapters.items()
+        ]
         tasks += [(_render_solution, (path, known, scratch)) for path in solutions]
         side: dict[str, object] = {}
 
         def meanwhile() -> None:  # the work that needs no chapter, while the chapters render
             for name, (path, _origin) in chapters.items():
                 shutil.copyfile(path, scratch / "notebooks" / f"{name}.ipynb")
-                _thumbnail(paths.repo_root() / "figures" / f"{CHAPTERS[name].figure}.png",
-                           scratch / "figures" / f"{CHAPTERS[name].figure}.png")
+                _thumbnail(
+                    paths.repo_root() / "figures" / f"{CHAPTERS[name].figure}.png",
+                    scratch / "figures" / f"{CHAPTERS[name].figure}.png",
+                )
             if slides:
                 shutil.copytree(render.REVEAL, scratch / "assets" / "reveal")
             shutil.copytree(paths.data_dir(), scratch / "data")
             seminar_dir = paths.repo_root() / "seminar"
             if seminar_dir.exists():
+
                 def ignore(folder: str, names: list[str]) -> set[str]:
                     rel = PurePosixPath(Path(folder).resolve().relative_to(paths.repo_root()).as_posix())
                     out = {n for n in names if n.endswith(".ipynb") or n == ".ipynb_checkpoints"}
@@ -1028,14 +1187,20 @@ def build(*, source: str = "auto", slides: bool = True, teacher: bool = False,
                 shutil.copytree(seminar_dir, scratch / "seminar", ignore=ignore)
             from nbconvert.filters import markdown2html
 
-            side["licence"] = rewrite_links(render.clean_html(markdown2html(
-                (paths.repo_root() / "LICENSE-DATA.md").read_text(encoding="utf-8").split("\n", 1)[1])),
-                PurePosixPath("LICENSE-DATA.md"))
+            side["licence"] = rewrite_links(
+                render.clean_html(
+                    markdown2html((paths.repo_root() / "LICENSE-DATA.md").read_text(encoding="utf-8").split("\n", 1)[1])
+                ),
+                PurePosixPath("LICENSE-DATA.md"),
+            )
             side["cited"] = citations(pkg, source_ids)
             side["teaching"] = markdown_page(GUIDE, "Teaching guide", "teaching.html")
             side["glossary"] = plain_page(
-                "Glossary", course.glossary_page_body(terms, {s["source_id"]: s for s in sources}),
-                current="glossary.html", foot=page_foot("", [course.GLOSSARY_FILE], page_label="glossary.html"))
+                "Glossary",
+                course.glossary_page_body(terms, {s["source_id"]: s for s in sources}),
+                current="glossary.html",
+                foot=page_foot("", [course.GLOSSARY_FILE], page_label="glossary.html"),
+            )
 
         results = _run_tasks(tasks, _workers(workers), meanwhile)
         titles, texts, code = {}, {}, {}
@@ -1047,13 +1212,15 @@ def build(*, source: str = "auto", slides: bool = True, teacher: bool = False,
         if slides:
             for name in chapters:
                 echo(f"  slides  slides/{name}.html")
-        for res in results[len(chapters):]:
+        for res in results[len(chapters) :]:
             docs += res
         (scratch / "index.html").write_text(index_page(chapters, titles, slides), encoding="utf-8")
-        (scratch / "data.html").write_text(data_page(pkg, side["licence"], table_chapters(pkg, code), titles),
-                                           encoding="utf-8")
+        (scratch / "data.html").write_text(
+            data_page(pkg, side["licence"], table_chapters(pkg, code), titles), encoding="utf-8"
+        )
         (scratch / "sources.html").write_text(
-            sources_page(sources, side["cited"], chapters_citing(texts, source_ids), titles), encoding="utf-8")
+            sources_page(sources, side["cited"], chapters_citing(texts, source_ids), titles), encoding="utf-8"
+        )
         (scratch / "teaching.html").write_text(side["teaching"], encoding="utf-8")
         (scratch / "glossary.html").write_text(side["glossary"], encoding="utf-8")
         docs += course.page_sections(side["teaching"], "teaching.html", "Teaching guide", "teaching")
@@ -1080,18 +1247,42 @@ def search_data_docs(pkg: dict, sources: list[dict[str, str]], terms: list) -> l
     docs = []
     for res in pkg["resources"]:
         fields = " ".join(f"{f['name']}: {f.get('description', '')}" for f in res["schema"]["fields"])
-        docs.append({"id": f"data.html#{res['name']}", "url": f"data.html#{res['name']}",
-                     "title": f"{res['name']}: {res.get('title', '')}", "page": "Data", "kind": "data",
-                     "text": f"{res.get('description', '')} {fields}"})
+        docs.append(
+            {
+                "id": f"data.html#{res['name']}",
+                "url": f"data.html#{res['name']}",
+                "title": f"{res['name']}: {res.get('title', '')}",
+                "page": "Data",
+                "kind": "data",
+                "text": f"{res.get('description', '')} {fields}",
+            }
+        )
     for s in sources:
         sid = s["source_id"]
-        docs.append({"id": f"sources.html#{sid}", "url": f"sources.html#{sid}", "title": f"{sid}: {s['title']}",
-                     "page": "Sources", "kind": "source",
-                     "text": " ".join(s.get(k, "") for k in ("author", "title", "publisher", "date", "kind",
-                                                              "original_or_copy", "copy_of", "route"))})
+        docs.append(
+            {
+                "id": f"sources.html#{sid}",
+                "url": f"sources.html#{sid}",
+                "title": f"{sid}: {s['title']}",
+                "page": "Sources",
+                "kind": "source",
+                "text": " ".join(
+                    s.get(k, "")
+                    for k in ("author", "title", "publisher", "date", "kind", "original_or_copy", "copy_of", "route")
+                ),
+            }
+        )
     for t in terms:
-        docs.append({"id": f"glossary.html#{t.id}", "url": f"glossary.html#{t.id}", "title": t.term,
-                     "page": "Glossary", "kind": "glossary", "text": t.definition})
+        docs.append(
+            {
+                "id": f"glossary.html#{t.id}",
+                "url": f"glossary.html#{t.id}",
+                "title": t.term,
+                "page": "Glossary",
+                "kind": "glossary",
+                "text": t.definition,
+            }
+        )
     return docs
 
 
@@ -1100,8 +1291,9 @@ def _drop_empty(folder: Path) -> None:
         folder.rmdir()
 
 
-def _write_slides(chapters: dict[str, tuple[Path, str]], folder: Path, *, back: bool,
-                  echo: Callable[[str], None]) -> None:
+def _write_slides(
+    chapters: dict[str, tuple[Path, str]], folder: Path, *, back: bool, echo: Callable[[str], None]
+) -> None:
     import nbformat
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -81,25 +81,34 @@ def read_groups_file(path: str | Path) -> GroupsFile:
     content = parameters.read_yaml(path, "sweep", "-f", "groups")
     if not isinstance(content, dict):
         raise parameters.ParameterError(
-            "sweep", "-f", where, "a non-empty YAML mapping of group name to parameters (NAME: VALUE)")
+            "sweep", "-f", where, "a non-empty YAML mapping of group name to parameters (NAME: VALUE)"
+        )
     content = dict(content)
     question = _text(content.pop(QUESTION_KEY, None), QUESTION_KEY, where)
     if not content:
         raise parameters.ParameterError(
-            "sweep", "-f", where, "a non-empty YAML mapping of group name to parameters (NAME: VALUE)")
+            "sweep", "-f", where, "a non-empty YAML mapping of group name to parameters (NAME: VALUE)"
+        )
     groups: dict[str, dict[str, Any]] = {}
     tasks: dict[str, str] = {}
     notes = group_notes(path)
     for name, overrides in content.items():
         if not isinstance(name, str) or not GROUP_NAME.match(name):
             raise parameters.ParameterError(
-                "sweep", "group name", name,
-                "lower-case letters, digits, '-' and '_' (at most 60; it names the group's report file)")
+                "sweep",
+                "group name",
+                name,
+                "lower-case letters, digits, '-' and '_' (at most 60; it names the group's report file)",
+            )
         if overrides is None:
             overrides = {}
         if not isinstance(overrides, dict):
-            raise parameters.ParameterError("sweep", f"group '{name}'", overrides,
-                                            "a mapping of parameter NAME: VALUE (or nothing for the defaults)")
+            raise parameters.ParameterError(
+                "sweep",
+                f"group '{name}'",
+                overrides,
+                "a mapping of parameter NAME: VALUE (or nothing for the defaults)",
+            )
         overrides = dict(overrides)
         task = _text(overrides.pop(TASK_KEY, None), f"{TASK_KEY}' in group '{name}", where)
         tasks[name] = task or notes.get(name, "")
@@ -145,7 +154,8 @@ def plan(notebook: str, groups: dict[str, dict[str, Any]], tasks: dict[str, str]
             (job,) = runner.plan([name], overrides)
         except parameters.ParameterError as exc:
             raise parameters.ParameterError(
-                exc.notebook, f"{exc.name}' in group '{group}", exc.value, exc.allowed) from None
+                exc.notebook, f"{exc.name}' in group '{group}", exc.value, exc.allowed
+            ) from None
         out.append(Group(group, job.overrides, job, (tasks or {}).get(group, "")))
     return out
 
@@ -187,9 +197,11 @@ def comparison_html(rows: list[dict[str, Any]]) -> str:
             if k not in labels:
                 labels.append(k)
     if not labels:
-        return ("<h2>The groups compared</h2>\n<p>This chapter records no key outputs yet (a cell tagged "
-                "<code>key-outputs</code>, see <code>helpers.runner.show_key_outputs</code>), so there is "
-                "nothing to compare here; open each group's report.</p>")
+        return (
+            "<h2>The groups compared</h2>\n<p>This chapter records no key outputs yet (a cell tagged "
+            "<code>key-outputs</code>, see <code>helpers.runner.show_key_outputs</code>), so there is "
+            "nothing to compare here; open each group's report.</p>"
+        )
     head = "".join(f"<th>{E(k)}</th>" for k in labels)
     body = []
     for r in rows:
@@ -199,9 +211,10 @@ def comparison_html(rows: list[dict[str, Any]]) -> str:
         else:
             cells = "".join(f'<td class="num">{E(_number(keys[k])) if k in keys else "–"}</td>' for k in labels)
         body.append(f"<tr><td><strong>{E(r['name'])}</strong></td>{cells}</tr>")
-    return (f"<h2>The groups compared</h2>\n<p>Key outputs of each group's run, read from the runs.</p>\n"
-            f"<table><thead><tr><th>group</th>{head}</tr></thead><tbody>\n" + "\n".join(body)
-            + "\n</tbody></table>")
+    return (
+        f"<h2>The groups compared</h2>\n<p>Key outputs of each group's run, read from the runs.</p>\n"
+        f"<table><thead><tr><th>group</th>{head}</tr></thead><tbody>\n" + "\n".join(body) + "\n</tbody></table>"
+    )
 
 
 def index_html(notebook: str, groups_file: str, rows: list[dict[str, Any]], question: str = "") -> str:
@@ -210,11 +223,12 @@ def index_html(notebook: str, groups_file: str, rows: list[dict[str, Any]], ques
         params = "<br>".join(f"<code>{E(k)}</code> = {E(_value(v))}" for k, v in r["overrides"].items()) or "defaults"
         link = f'<a href="{E(r["name"])}.html">report</a>' if r["report"] else "no report"
         task = r.get("task") or r.get("note") or ""
-        task_html = f"<br><span class=\"note\">{E(task)}</span>" if task else ""
-        lines.append(f"<tr><td><strong>{E(r['name'])}</strong>{task_html}</td><td>{params}</td>"
-                     f"<td>{E(r['status'])}</td><td>{link}</td></tr>")
-    q = (f'<p class="question"><strong>The question for every group:</strong> {E(question)}</p>\n'
-         if question else "")
+        task_html = f'<br><span class="note">{E(task)}</span>' if task else ""
+        lines.append(
+            f"<tr><td><strong>{E(r['name'])}</strong>{task_html}</td><td>{params}</td>"
+            f"<td>{E(r['status'])}</td><td>{link}</td></tr>"
+        )
+    q = f'<p class="question"><strong>The question for every group:</strong> {E(question)}</p>\n' if question else ""
     body = f"""<h1>{E(notebook)}: one variant per group</h1>
 {q}<p>Parameters from <code>{E(groups_file)}</code>; every other parameter keeps the chapter's default.
 Each report is the whole chapter run with the group's values, opening with the question and the group's task.</p>
@@ -226,8 +240,11 @@ Each report is the whole chapter run with the group's values, opening with the q
 </table>
 {comparison_html(rows)}
 """
-    return runner.page(f"{notebook}: variants by group", body,
-                       [("Site", "../../site/index.html"), ("All runs", "../../runs/index.html")])
+    return runner.page(
+        f"{notebook}: variants by group",
+        body,
+        [("Site", "../../site/index.html"), ("All runs", "../../runs/index.html")],
+    )
 
 
 def _task_cell(question: str, group: str, task: str) -> str:
@@ -241,8 +258,10 @@ def _task_cell(question: str, group: str, task: str) -> str:
 def _task_box(question: str, group: str, task: str) -> str:
     q = f"<p><strong>The question for every group:</strong> {E(question)}</p>" if question else ""
     t = E(task) if task else "no task given in the groups file."
-    return ('\n<div class="sco-sweep-task" style="border-left: 4px solid #1f5f8b; background: #f6f8fa; '
-            f'padding: 0.3rem 1rem; margin: 1rem 0;">{q}<p><strong>Group {E(group)}:</strong> {t}</p></div>\n')
+    return (
+        '\n<div class="sco-sweep-task" style="border-left: 4px solid #1f5f8b; background: #f6f8fa; '
+        f'padding: 0.3rem 1rem; margin: 1rem 0;">{q}<p><strong>Group {E(group)}:</strong> {t}</p></div>\n'
+    )
 
 
 def group_page(job: runner.Job, question: str, group: str, task: str) -> str:
@@ -257,7 +276,7 @@ def group_page(job: runner.Job, question: str, group: str, task: str) -> str:
         text = built.read_text(encoding="utf-8")
         at = text.find("</h1>")
         if at >= 0:
-            return text[: at + 5] + _task_box(question, group, task) + text[at + 5:]
+            return text[: at + 5] + _task_box(question, group, task) + text[at + 5 :]
     import nbformat
 
     runner._quiet_imports()
@@ -276,8 +295,9 @@ def group_page(job: runner.Job, question: str, group: str, task: str) -> str:
 def _write_group_page(report: Path, job: runner.Job, question: str, group: str, task: str) -> None:
     """Write a group's page unless the one there was made from the same run, question and task."""
     record = runner._read_json(job.out_dir / "run.json") or {}
-    key = runner.hashlib.sha256(runner._canonical(
-        [record.get("inputs_hash"), record.get("finished"), question, group, task]).encode()).hexdigest()[:16]
+    key = runner.hashlib.sha256(
+        runner._canonical([record.get("inputs_hash"), record.get("finished"), question, group, task]).encode()
+    ).hexdigest()[:16]
     stamp = f"<!-- sco-sweep-page {key} -->"
     try:
         with report.open("rb") as fh:
@@ -303,8 +323,15 @@ def _run_key_outputs(job: runner.Job) -> dict[str, Any] | None:
         return None
 
 
-def run(notebook: str, groups_file: str | Path, *, force: bool = False, workers: int | None = None,
-        echo: Callable[[str], None] = print, dask: Any = None) -> int:
+def run(
+    notebook: str,
+    groups_file: str | Path,
+    *,
+    force: bool = False,
+    workers: int | None = None,
+    echo: Callable[[str], None] = print,
+    dask: Any = None,
+) -> int:
     """Run every group's variant and write the reports and their index. Return an exit code.
 
     ``dask``: where the runs execute, as in :func:`helpers.runner.run_jobs`: None for the local
@@ -319,8 +346,10 @@ def run(notebook: str, groups_file: str | Path, *, force: bool = False, workers:
     for g in groups:
         unique.setdefault(g.job.out_name, g.job)
     echo(f"{len(groups)} group(s), {len(unique)} distinct variant(s) of {name}")
-    results = {r.job.out_name: r for r in runner.run_jobs(list(unique.values()), force=force,
-                                                          workers=workers, echo=echo, dask=dask)}
+    results = {
+        r.job.out_name: r
+        for r in runner.run_jobs(list(unique.values()), force=force, workers=workers, echo=echo, dask=dask)
+    }
     out = sweep_dir(name, groups_file)
     out.mkdir(parents=True, exist_ok=True)
     rows, failed = [], 0
@@ -337,8 +366,16 @@ def run(notebook: str, groups_file: str | Path, *, force: bool = False, workers:
             kept = " (previous report kept)" if report.exists() else ""
             where = f"log: {runner._rel(result.log)}" if result.log else (result.note or "no log")
             status = f"FAILED: {result.message}{kept}; {where}"
-        rows.append({"name": g.name, "overrides": g.overrides, "status": status, "report": report.exists(),
-                     "task": g.task, "key_outputs": keys})
+        rows.append(
+            {
+                "name": g.name,
+                "overrides": g.overrides,
+                "status": status,
+                "report": report.exists(),
+                "task": g.task,
+                "key_outputs": keys,
+            }
+        )
     runner._atomic_copy(Path(groups_file), out / "groups.yaml")
     _atomic_write(out / "index.html", index_html(name, str(groups_file), rows, spec.question))
     echo(f"index: {runner._rel(out / 'index.html')}")
