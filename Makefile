@@ -52,6 +52,8 @@ slides: $(STAMP)
 	$(VPY) -m helpers slides
 
 test: $(STAMP)
+	$(VPY) -m ruff check src tests scripts
+	$(VPY) -m ruff format --check src tests scripts
 	$(VPY) -m pytest tests notebooks seminar/solutions $(NBVAL) $(XDIST)
 
 # Unit and data tests only (no nbval, no browser): CI runs them on the newest Python too.

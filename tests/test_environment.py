@@ -24,7 +24,7 @@ def test_every_direct_dependency_is_pinned_exactly():
 
 #: Tools only the tests need. conda-forge does not carry playwright under that
 #: name and version, so environment.yml installs all of these with pip.
-TEST_ONLY = {"nbval", "pytest", "playwright", "hypothesis", "pytest-xdist"}
+TEST_ONLY = {"nbval", "pytest", "playwright", "hypothesis", "pytest-xdist", "ruff"}
 
 
 def conda_pins(path) -> tuple[dict[str, str], dict[str, str]]:
