@@ -24,6 +24,8 @@ EXPECTED = {
         "s000-c016",
         "s000-c017",
         "s000-c018",
+        "s001-c001",
+        "s001-c002",
         "s001-c003",
         "s001-c006",
         "s001-c007",
@@ -379,3 +381,54 @@ def test_verdict_chart_is_legible_at_the_site_column_width(results):
     sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     assert min(sizes) >= 10, min(sizes)
     plt.close(fig)
+
+
+# --- "the first trip abroad since January 2020" (issue 20) -------------------------------------
+
+FIRST_SINCE = ("s001-c001", "s003-c003")
+CNA = "cna-2022-09-14-xi-first-trip-since-myanmar"
+
+
+@pytest.mark.parametrize("claim_id", FIRST_SINCE + ("s001-c002",))
+def test_first_trip_since_claims_rest_on_the_sourced_next_trip_and_say_so(results, claim_id):
+    got = results.set_index("claim_id").loc[claim_id]
+    assert got["verdict"] == "consistent"
+    assert CNA in got["evidence_sources"]  # the source for "no trip abroad in between"
+    assert "globaltimes-2020-01-17-xi-arrives-naypyidaw" in got["evidence_sources"]  # the previous trip's date
+    assert "rests on" in got["interpretation"] and CNA in got["interpretation"]
+    assert "complete" in got["interpretation"]  # not presented as a complete travel record
+
+
+def test_a_leader_other_than_xi_stays_not_checkable(results):
+    got = results.set_index("claim_id").loc["s000-c001"]
+    assert got["verdict"] == "not checkable" and "other top leaders" in got["interpretation"]
+
+
+@pytest.mark.parametrize("claim_id", FIRST_SINCE + ("s001-c002",))
+def test_the_year_of_the_previous_trip_alone_does_not_confirm_first_since(data_copy, claim_id):
+    # without the sourced "next trip abroad" the previous trip's date still fits, but the verdict must not be consistent
+    _edit(data_copy, "xi_other_trips", "trip_id", "xi-2020-01-myanmar", "next_trip_id", "")
+    _edit(data_copy, "xi_other_trips", "trip_id", "xi-2020-01-myanmar", "next_trip_source_id", "")
+    assert _verdict(claim_id, data_copy) == "not checkable"
+
+
+@pytest.mark.parametrize("claim_id", FIRST_SINCE)
+def test_the_claims_own_document_cannot_say_there_was_no_trip_in_between(data_copy, claim_id):
+    own = data.load("claims").set_index("claim_id").loc[claim_id, "source_id"]
+    _edit(data_copy, "xi_other_trips", "trip_id", "xi-2020-01-myanmar", "next_trip_source_id", own)
+    assert _verdict(claim_id, data_copy) == "not checkable"
+
+
+@pytest.mark.parametrize("claim_id", FIRST_SINCE)
+def test_another_next_trip_makes_first_since_inconsistent(data_copy, claim_id):
+    _edit(data_copy, "xi_other_trips", "trip_id", "xi-2020-01-myanmar", "next_trip_id", "xi-2024-07")
+    assert _verdict(claim_id, data_copy) == "inconsistent"
+    assert _verdict("s001-c002", data_copy) == "not checkable"  # the span no longer runs from the previous trip
+
+
+def test_first_since_checks_the_year_and_the_country(data_copy):
+    _edit(data_copy, "xi_other_trips", "trip_id", "xi-2020-01-myanmar", "start_date", "2019-12-30")
+    _edit(data_copy, "xi_other_trips", "trip_id", "xi-2020-01-myanmar", "end_date", "2019-12-31")
+    assert _verdict("s001-c001", data_copy) == "inconsistent"  # claimed 2020
+    _edit(data_copy, "claims", "claim_id", "s003-c003", "check_args", "next=xi-2022-09;date=next;country=UZB")
+    assert _verdict("s003-c003", data_copy) == "inconsistent"  # the trip began in Kazakhstan

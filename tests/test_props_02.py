@@ -115,6 +115,13 @@ def test_every_accepted_set_runs_to_the_end_and_reads_true(values, monkeypatch):
         dinner = day_table[day_table["source"] == "cdt-2022-xi-central-asia"]
         assert list(dinner["event"]) == ["did not attend"]
         assert "Recorded as not attended" in text
+    # "first trip abroad since January 2020" only with the 2022 trip, and always with its sources (issue 20)
+    prev = xi.previous_trip("xi-2022-09")
+    if "2022" in chosen:
+        assert f"`{prev['next_trip_source_id']}`" in text and f"`{prev['source_id']}`" in text
+        assert "rests on the press" in text
+    else:
+        assert "January 2020" not in text
     # the days quoted are the trips' own
     for tid in run.namespace["trip_ids"]:
         days = run.namespace["comparison"].loc["Days (first to last day)", run.namespace["labels"][tid]]

@@ -96,6 +96,8 @@ def check_prose(run, p):
                 assert region in regions, f"{region} summarised in a run of {p['outlet_kinds']}"
         if "kappa" in text.lower():
             assert "AI helper agent" in text, "kappa quoted without saying who the second coder was"
+    # the matrix folded to regions (the slide's form of it) follows the figure in every run (issue 21)
+    assert any(t.startswith("### The matrix by region") for t in outputs)
     summaries = sum("median by region of the speaker" in t for t in outputs)
     assert summaries and sum("What this selection is" in t for t in outputs) >= summaries
     # the trips: drawn when the selection has statements about them, else the reason names the parameter

@@ -213,3 +213,63 @@ def test_central_asian_voices_not_routed_through_chinese_or_russian_outlets_cove
         assert str(src.loc[row["source_id"], "date"]).startswith(str(row["date"])[:4]), row["statement_id"]
         if row["text_kind"] == "quote":
             assert data.sentence_count(row["text"]) <= data.QUOTE_MAX_SENTENCES
+
+
+def test_central_asian_analysts_in_central_asian_outlets_count_as_reaching_the_collection_directly(statements):
+    from helpers import views as vw
+
+    kinds = data.load("outlet_kinds")
+    table = vw.statements_table(
+        statements, kinds, data.load("view_events"), data.load("codebook_topics"), data.load("codebook_levels")
+    )
+    new = table[table["statement_id"].isin([f"st-12{i}" for i in range(5)])]
+    assert len(new) == 5
+    assert (new["region"] == "Central Asia").all()
+    assert (vw.route(new) == "via Central Asian outlets").all()
+    # in the collection as a whole, more Central Asian statements now arrive directly than through Chinese state media
+    rows = data.primary(table[table["region"] == "Central Asia"])
+    routes = vw.route(rows).value_counts()
+    assert routes["via Central Asian outlets"] > routes["via Chinese state media"]
+
+
+# --- cite what is stated (chapters 2, 5, 6) --------------------------------------------------------
+
+#: Sentences of the chapters' own text (markdown cells and prose in code cells) that state a fact
+#: from outside the project, each with the source id it must cite.
+CITED = [
+    ("02_xi_trips", "Silk Road Economic Belt", "usc-2013-09-07-xi-astana-speech"),
+    ("02_xi_trips", "2025 Astana summit", "pakistantoday-2025-06-13-xi-astana-announced"),
+    ("02_xi_trips", "Tajikistan's presidency lists 29", "presidenttj-2024-07-05-signing"),
+    ("02_xi_trips", "Kremlin aide announced 24", "sputnik-2024-07-03-putin-astana"),
+    ("05_analyst_views", "a state-run outlet", "wikipedia-china-internet-information-center"),
+    ("06_claims_vs_data", "3,716 square kilometres", "gao2010"),
+    ("06_claims_vs_data", "Xinhua backgrounder", "xinhua-2015-07-09-sco-backgrounder"),
+    ("06_claims_vs_data", "scanned Table 1", "gao2010"),
+    ("06_claims_vs_data", "plausibly have carried", "xiao2022"),
+]
+
+
+def _chapter_text(name):
+    import nbformat
+
+    from helpers import paths
+
+    return "\n".join(c.source for c in nbformat.read(paths.notebooks_dir() / f"{name}.ipynb", 4).cells)
+
+
+@pytest.mark.parametrize("chapter,phrase,source_id", CITED)
+def test_the_chapters_cite_what_they_state(chapter, phrase, source_id, sources):
+    text = _chapter_text(chapter)
+    [sentence] = [s for s in re.split(r"(?<=\.)\s+(?=[A-Z])|\n", text) if phrase in s][:1]
+    assert f"`{source_id}`" in sentence, sentence
+    assert source_id in set(sources["source_id"])
+
+
+@pytest.mark.parametrize("chapter", ["02_xi_trips", "05_analyst_views", "06_claims_vs_data"])
+def test_every_source_id_the_chapters_quote_resolves(chapter, sources):
+    known = set(sources["source_id"]) | set(data.load("country_stats")["stat_id"])  # a data row named as such
+    quoted = set(re.findall(r"`([a-z][a-z0-9]*(?:-[a-z0-9]+)+)`", _chapter_text(chapter)))
+    looks_like_source = {
+        q for q in quoted if re.search(r"(19|20)\d\d", q) and not q.startswith(("s00", "xi-", "trip-"))
+    }
+    assert looks_like_source <= known, looks_like_source - known

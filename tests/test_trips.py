@@ -172,3 +172,51 @@ def test_category_sentences_name_only_the_categories_counted(tables):
     text = xi.category_sentences(counts)
     assert "Energy appears only in July 2024." in text
     assert "institutional" not in text.lower() and "trade" not in text.lower()
+
+
+# --- "first trip abroad since January 2020", cited and in step with chapter 6 (issue 20) ---------
+
+
+def test_the_first_trip_since_sentence_is_built_from_xi_other_trips_and_cites_its_sources(tables):
+    other = data.load("xi_other_trips")
+    prev = other[other["next_trip_id"] == "xi-2022-09"].iloc[0]
+    [summary] = xi.trip_summaries(["xi-2022-09"])
+    assert f"since {prev['start_date']:%B %Y}" in summary
+    assert f"`{prev['source_id']}`" in summary  # the previous trip's date
+    assert f"`{prev['next_trip_source_id']}`" in summary  # "no trip abroad in between"
+    assert "chapter 6" in summary and "{since}" not in summary
+    text = xi.timeline_sentences(tables["xi_trips"], ["xi-2022-09"], True)
+    start = tables["xi_trips"].set_index("trip_id").loc["xi-2022-09", "start_date"]
+    assert f"{(start - prev['end_date']).days:,} days" in text  # computed, not typed
+    assert f"`{prev['next_trip_source_id']}`" in text and f"`{prev['source_id']}`" in text
+
+
+def test_without_a_sourced_previous_trip_the_chapter_does_not_claim_one(tables):
+    other = data.load("xi_other_trips").assign(next_trip_id=pd.NA)
+    [summary] = xi.trip_summaries(["xi-2022-09"], other)
+    assert "January 2020" not in summary
+    assert "January 2020" not in xi.timeline_sentences(tables["xi_trips"], ["xi-2022-09"], True, other)
+
+
+def test_chapter_2_agrees_with_chapter_6_on_the_first_trip_since_2020():
+    from helpers import claims as cl
+
+    claims = data.load("claims")
+    res = cl.run(claims[claims["claim_id"].isin(["s001-c001", "s003-c003"])], cl.Tables())
+    assert set(res["verdict"]) == {"consistent"}
+    prev = xi.previous_trip("xi-2022-09")
+    for ev in res["evidence_sources"]:
+        assert prev["next_trip_source_id"] in ev and prev["source_id"] in ev
+
+
+def test_the_trip_summaries_cite_a_source_in_every_sentence():
+    import re
+
+    sources = set(data.load("sources")["source_id"])
+    for tid in xi.TRIP_SUMMARIES:
+        [text] = xi.trip_summaries([tid])
+        body = re.sub(r"^\*\*[^*]+\*\*\s*", "", text)
+        for sentence in re.split(r"(?<=\.)\s+(?=[A-Z])", body):
+            ids = re.findall(r"`([a-z0-9][a-z0-9-]*[a-z0-9])`", sentence)
+            assert ids, f"{tid}: no source in {sentence!r}"
+            assert set(ids) <= sources, set(ids) - sources

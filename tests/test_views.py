@@ -586,5 +586,78 @@ def test_key_findings_quote_the_run(st):
     md = vw.key_findings(st, list(data.load("codebook_topics")["topic_id"]), ends, overall, linear)
     assert f"{len(data.primary(st))} counted statements" in md
     assert overall.ci_text() in md and "AI helper agent" in md
+    by_region = data.primary(st)["region"].value_counts()
+    assert "by region of the speaker: " + ", ".join(f"{r} {by_region[r]}" for r in vw.REGIONS if r in by_region) in md
     one = st[st["outlet_kind"] == "cn_official"]
     assert f"{len(data.primary(one))} counted statement" in vw.key_findings(one, ["china_aims"], ends, overall, linear)
+
+
+# --- the stance matrix on a projected slide (issue 21): one row per region, composition beside it ---
+
+
+def _ends():
+    return vw.scale_ends(data.load("codebook_topics"), data.load("codebook_levels"))
+
+
+def test_region_matrix_folds_the_matrix_to_regions_and_keeps_every_count(st):
+    topics = list(data.load("codebook_topics")["topic_id"])
+    cells, medians = vw.region_matrix(st, topics, _ends())
+    counted = data.primary(st)
+    assert list(cells.index) == [r for r in vw.REGIONS if r in set(counted["region"])]
+    assert len(cells.columns) == len(topics) + 1 and cells.columns[-1] == "counted statements, by route"
+    label = _ends().set_index("topic_id")["topic"]
+    for t in topics:
+        g = counted[counted["topic_id"] == t].groupby("region")["stance"]
+        for region in cells.index:
+            cell = cells.loc[region, label[t]]
+            if region in g.groups:
+                n = len(g.get_group(region))
+                assert cell.endswith(f"({n})") and medians.loc[region, label[t]] == g.get_group(region).median()
+            else:
+                assert cell == "" and math.isnan(medians.loc[region, label[t]])
+    # the composition beside the summary: the route column adds up to the composition table
+    comp = vw.composition(st).set_index("region of the speaker")["all routes"]
+    for region, text in cells["counted statements, by route"].items():
+        total, _, parts = text.partition(": ")
+        assert int(total) == comp[region] == sum(int(p.split()[0]) for p in parts.split(", "))
+
+
+def test_region_matrix_table_is_coloured_like_the_figure(st):
+    topics = ["china_aims", "sco_substance"]
+    html = vw.region_matrix_table(st, topics, _ends()).to_html()
+    cells, medians = vw.region_matrix(st, topics, _ends())
+    for m in medians.to_numpy().ravel():
+        if not math.isnan(m):
+            assert vw.LEVEL_COLORS[math.floor(m + 0.5)] in html
+    assert "counted statements, by route" in html.replace("Counted", "counted")
+
+
+def test_chapter_5_shows_the_region_matrix_with_the_figure_and_before_the_summary():
+    import nbformat
+
+    nb = nbformat.read(paths.notebooks_dir() / "05_analyst_views.ipynb", 4)
+    code = [c.source for c in nb.cells]
+    fig = next(i for i, s in enumerate(code) if "plot_stance_matrix" in s)
+    table = next(i for i, s in enumerate(code) if "region_matrix_table" in s)
+    summary = next(i for i, s in enumerate(code) if "stance_summary" in s)
+    assert fig < table < summary
+    assert "save_figure" in code[fig]  # the figure stays on the page
+    # a ### heading in the cell's Markdown output gives it a slide of its own (helpers.render.slide_types)
+    assert 'prose.md("### ' in code[table]
+
+
+def test_every_kappa_the_chapter_quotes_names_the_ai_coder_and_its_interval(st):
+    ours = data.primary(st)[["statement_id", "stance"]]
+    recode = data.load("statements_recode")
+    theirs = recode[recode["coder"] == "coder_b"][["statement_id", "stance"]]
+    overall, _, _ = vw.compare_codings(ours, theirs, st)
+    linear, _, _ = vw.compare_codings(ours, theirs, weights="linear")
+    topics = list(data.load("codebook_topics")["topic_id"])
+    quoted = {
+        "sentence": vw.kappa_sentence(overall, linear),
+        "key findings": vw.key_findings(st, topics, _ends(), overall, linear),
+        "key output": "kappa vs AI second coder: " + vw.key_outputs(st, overall)["kappa vs AI second coder"],
+    }
+    for where, text in quoted.items():
+        assert "AI" in text, where
+        assert "95% CI" in text, where

@@ -109,6 +109,7 @@ VALUE_COLUMNS = {
 DATE_COLUMNS = {
     "sco_events": ("date", None, "date_precision"),
     "xi_trips": ("start_date", "end_date", None),
+    "xi_other_trips": ("start_date", "end_date", None),
     "xi_itinerary": ("date", None, None),
     "xi_outcomes": ("date", None, None),
     "pipeline_facts": ("value", None, "date_precision"),
@@ -725,6 +726,25 @@ def check_elapsed(claim: pd.Series, tables: Tables, scale: float = 1.0) -> Resul
         _tol(claim),
         scale,
     )
+    since_ok, since_note = True, ""
+    if "to" not in a and len(rows) == 2:
+        # a span "since the previous trip": the first row must name the second as the next one, with a source
+        t0, r0 = tables.row(rows[0])
+        if "next_trip_id" in tables[t0].columns:
+            t1, r1 = tables.row(rows[1])
+            named, statement, why_none = next_trip_statement(tables, t0, r0, claim["source_id"])
+            if statement is not None:
+                evidence.append(statement)
+            if named is None:
+                since_ok, since_note = False, f"{why_none}, so the span is not shown to run from the previous trip"
+            elif named != r1[tables.key(t1)]:
+                since_ok = False
+                since_note = f"{statement['source_id']} names {named} as the next trip after {r0[tables.key(t0)]}"
+            else:
+                since_note = (
+                    f"That {r0[tables.key(t0)]} was the previous trip abroad rests on {statement['source_id']}, "
+                    "not on a complete travel record in the data."
+                )
     spans, hows = [], []
     for start, end, end_text in pairs:
         if a.get("count") == "calendar":
@@ -740,10 +760,140 @@ def check_elapsed(claim: pd.Series, tables: Tables, scale: float = 1.0) -> Resul
         f"{'; '.join(shown)}{' (each row)' if len(pairs) > 1 and len(shown) == 1 else ''}; "
         f"the claim's {claim['quantity']} {claim['unit']} admits {_fmt(lo)} to {_fmt(hi)} years."
     )
+    if not since_ok:
+        return Result(
+            "not checkable", arithmetic, f"Not checkable as a span since the previous trip: {since_note}.", evidence
+        )
     return Result(
         "consistent" if ok else "inconsistent",
         arithmetic,
-        "The span fits the claim." if ok else "The span does not fit the claim.",
+        ("The span fits the claim." if ok else "The span does not fit the claim.")
+        + (f" {since_note}" if since_note else ""),
+        evidence,
+    )
+
+
+# --- "the first trip abroad since ..." ---------------------------------------------------------
+
+
+def next_trip_statement(
+    tables: Tables, table: str, row: pd.Series, claim_source: str
+) -> tuple[str | None, dict | None, str]:
+    """The trip a dated row's sources name as the next one abroad, and the evidence for it.
+
+    A row of ``xi_other_trips`` may name, with a source of its own
+    (``next_trip_source_id``), the next trip abroad after it (``next_trip_id``).
+    That statement is what makes "the first trip abroad since ..." checkable:
+    the data holds no complete record of Xi's foreign travel, so the year of
+    the previous trip alone never shows that no trip came in between.
+
+    Returns ``(next trip id or None, evidence dict or None, why)``: ``None``
+    when the row names no next trip or when the only source that does is the
+    claim's own document (then the evidence is listed as ``circular``).
+    """
+    frame = tables[table]
+    key = tables.key(table)
+    if "next_trip_id" not in frame.columns or pd.isna(row.get("next_trip_id")):
+        return None, None, f"{table} row {row[key]} names no next trip abroad"
+    source = row.get("next_trip_source_id")
+    if pd.isna(source) or not str(source).strip():
+        return None, None, f"{table} row {row[key]} names a next trip abroad without a source"
+    role = "circular" if source == claim_source else "drawn"
+    evidence = {
+        "table": table,
+        "row_id": f"{row[key]} (next_trip_id)",
+        "value": f"next trip abroad: {row['next_trip_id']}",
+        "unit": "",
+        "source_id": source,
+        "role": role,
+    }
+    if role == "circular":
+        return None, evidence, f"the only source naming the next trip abroad is the claim's own document ({source})"
+    return str(row["next_trip_id"]), evidence, ""
+
+
+def check_first_since(claim: pd.Series, tables: Tables) -> Result:
+    """'The first trip abroad since X': the previous trip's date and a sourced 'next trip abroad'.
+
+    ``check_rows`` names the previous trip (a row of ``xi_other_trips``);
+    ``next=`` the trip the claim speaks of (a ``xi_trips`` id). The claim's
+    ``quantity`` is the date it states: of the previous trip (``date=previous``,
+    the default) or of the trip itself (``date=next``). ``country=`` (ISO3)
+    also requires the trip to begin in that country (the first of its
+    ``countries``, which are in visit order). The verdict is *consistent*
+    only when the date fits **and** a source other than the claim's own
+    document names the trip as the next one abroad: a date that fits alone
+    leaves "no trip in between" unshown, and the verdict says so.
+    """
+    a = args(claim.get("check_args"))
+    if "next" not in a:
+        raise ClaimError(f"claim {claim['claim_id']}: check first_since needs next=<trip_id> in check_args")
+    [ref] = refs(claim["check_rows"])
+    table, prev = tables.row(ref)
+    key = tables.key(table)
+    if prev["source_id"] == claim["source_id"]:
+        raise ClaimError(f"claim {claim['claim_id']}: the previous trip's row cites the claim's own document")
+    lo, hi, prev_text = row_dates(table, prev)
+    evidence = [_evidence(table, key, prev, prev_text, "date", "drawn")]
+    _, nxt = tables.row(f"xi_trips:{a['next']}")
+    n_lo, n_hi, next_text = row_dates("xi_trips", nxt)
+    evidence.append(_evidence("xi_trips", "trip_id", nxt, f"{next_text} ({nxt['countries']})", "date", "drawn"))
+    named, statement, why_none = next_trip_statement(tables, table, prev, claim["source_id"])
+    if statement is not None:
+        evidence.append(statement)
+    claimed = _interval(claim["quantity"])
+    which = a.get("date", "previous")
+    if which not in ("previous", "next"):
+        raise ClaimError(f"claim {claim['claim_id']}: date={which!r} is not 'previous' or 'next'")
+    dated = (lo, hi) if which == "previous" else (n_lo, n_hi)
+    date_ok = _overlaps(claimed, dated)
+    first_country = str(nxt["countries"]).split(";")[0]
+    country_ok = a.get("country", first_country) == first_country
+    arithmetic = (
+        f"Previous trip abroad in the data: {prev[key]}, {prev_text} ({prev['countries']}; {prev['source_id']}); "
+        f"the trip claimed: {nxt['trip_id']}, {next_text} ({nxt['countries']}); claimed "
+        f"{claim['quantity']} for the {'previous trip' if which == 'previous' else 'trip'}"
+        + (f", beginning in {a['country']}" if "country" in a else "")
+        + "; next trip abroad named by "
+        + (f"{statement['source_id']}: {named}" if named else f"no independent source ({why_none})")
+        + "."
+    )
+    if not date_ok:
+        return Result(
+            "inconsistent",
+            arithmetic,
+            f"The data dates the {'previous trip' if which == 'previous' else 'trip'} {prev_text if which == 'previous' else next_text}, "
+            f"not {claim['quantity']}.",
+            evidence,
+        )
+    if not country_ok:
+        return Result(
+            "inconsistent",
+            arithmetic,
+            f"The trip began in {first_country}, not {a['country']}.",
+            evidence,
+        )
+    if named is None:
+        return Result(
+            "not checkable",
+            arithmetic,
+            f"Not checkable: the date fits ({prev[key]}, {prev_text}), but {why_none}, and a date alone does not show "
+            "that no trip abroad came in between.",
+            evidence,
+        )
+    if named != a["next"]:
+        return Result(
+            "inconsistent",
+            arithmetic,
+            f"{statement['source_id']} names {named} as the next trip abroad after {prev[key]}, not {a['next']}.",
+            evidence,
+        )
+    return Result(
+        "consistent",
+        arithmetic,
+        f"The data dates Xi's previous trip abroad ({prev['title']}, {prev_text}) and {statement['source_id']} names "
+        f"{a['next']} as the next one; that no trip abroad came in between rests on that sourced statement, not on "
+        "a complete record of Xi's travel, which the data does not hold.",
         evidence,
     )
 
@@ -1145,6 +1295,7 @@ CHECKS: dict[str, Callable] = {
     "count": check_count,
     "summit_ordinal": check_summit_ordinal,
     "trip": check_trip,
+    "first_since": check_first_since,
     "record": check_record,
     "pipeline_status": check_pipeline_status,
     "route": check_route,

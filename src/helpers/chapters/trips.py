@@ -629,24 +629,67 @@ def _number_word(n: int) -> str:
 #: What each focus trip was, written from the cited rows; shown only for the trips a run chooses.
 TRIP_SUMMARIES = {
     "xi-2022-09": (
-        "**September 2022.** Xi Jinping left China for the first time since January 2020, when he had "
-        "visited Myanmar (`axios-2022-09-14-xi-trip-abroad`, `cna-2022-09-14-xi-first-trip-since-myanmar`). "
-        "On 14 September he paid a state visit to Kazakhstan, in the capital then called Nur-Sultan. That "
-        "evening he flew to Samarkand for a state visit to Uzbekistan and the SCO summit of 15–16 September. "
-        "There he met Vladimir Putin in person for the first time since Russia's invasion of Ukraine, and Iran "
-        "signed its memorandum of obligations on the way to membership."
+        "**September 2022.** {since} "
+        "On 14 September he paid a state visit to Kazakhstan, in the capital then called Nur-Sultan "
+        "(`chinamil-2022-09-14-xi-arrives-nursultan`). That evening he flew to Samarkand for a state visit to "
+        "Uzbekistan and the SCO summit of 15–16 September (`brecorder-2022-09-14-xi-lands-uzbekistan`). "
+        "There he met Vladimir Putin in person for the first time since Russia's invasion of Ukraine "
+        "(`kremlin-2022-09-15-putin-xi`), and Iran signed its memorandum of obligations on the way to membership "
+        "(`peoplesdaily-2022-samarkand`)."
     ),
     "xi-2024-07": (
-        "**July 2024.** Xi spent 2–4 July in Astana, for the SCO summit that admitted Belarus as its tenth "
-        "member and for a state visit to Kazakhstan. He then went on to a state visit to Tajikistan, from the "
-        "evening of 4 July to 6 July."
+        "**July 2024.** Xi spent 2–4 July in Astana (`chinadaily-2024-07-02-xi-leaves`), for the SCO summit "
+        "that admitted Belarus as its tenth member (`kremlin-2024-07-04-sco-council`) and for a state visit to "
+        "Kazakhstan. He then went on to a state visit to Tajikistan, from the evening of 4 July to 6 July "
+        "(`mfa-2024-07-04-xi-arrives-dushanbe`, `presidenttj-2024-07-06-visit-ends`)."
     ),
 }
 
 
-def trip_summaries(trip_ids: Sequence[str]) -> list[str]:
+def previous_trip(trip_id: str, other_trips: pd.DataFrame | None = None) -> pd.Series | None:
+    """The row of ``xi_other_trips`` whose sources name ``trip_id`` as Xi's next trip abroad, if any."""
+    other = data.load("xi_other_trips") if other_trips is None else other_trips
+    hit = other[other["next_trip_id"] == trip_id]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _day_month(d) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def _span(a, b) -> str:
+    """'17–18 January 2020' (one month) or '30 January–2 February 2020'."""
+    if a == b:
+        return _day_month(a)
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}\u2013{b.day} {b:%B %Y}"
+    return f"{a.day} {a:%B}\u2013{_day_month(b)}"
+
+
+def since_sentence(trip_id: str, other_trips: pd.DataFrame | None = None) -> str:
+    """'Xi left China for the first time since ...', from ``xi_other_trips`` and the sources it cites.
+
+    The previous trip's dates cite the row's own source; "no trip abroad in
+    between" cites the source the row names for ``next_trip_id`` (chapter 6
+    checks the same claims, s001-c001 and s003-c003, on the same two
+    sources). Empty when the data names no previous trip.
+    """
+    prev = previous_trip(trip_id, other_trips)
+    if prev is None:
+        return ""
+    what = prev["title"][0].lower() + prev["title"][1:]
+    return (
+        f"Xi Jinping left China for the first time since {prev['start_date']:%B %Y}, when he paid a {what} "
+        f"({_span(prev['start_date'], prev['end_date'])}, `{prev['source_id']}`). That no trip abroad came in "
+        f"between rests on the press of the time, which names that visit as his last before this one "
+        f"(`{prev['next_trip_source_id']}`, `axios-2022-09-14-xi-trip-abroad`); chapter 6 checks the claim on "
+        "that basis."
+    )
+
+
+def trip_summaries(trip_ids: Sequence[str], other_trips: pd.DataFrame | None = None) -> list[str]:
     """One paragraph per chosen trip (only the chosen ones)."""
-    return [TRIP_SUMMARIES[t] for t in trip_ids if t in TRIP_SUMMARIES]
+    return [TRIP_SUMMARIES[t].format(since=since_sentence(t, other_trips)) for t in trip_ids if t in TRIP_SUMMARIES]
 
 
 def _measure(comparison: pd.DataFrame, row: str) -> list:
@@ -900,7 +943,9 @@ def route_sentences(
     return text
 
 
-def timeline_sentences(trips: pd.DataFrame, trip_ids: Sequence[str], include_context: bool) -> str:
+def timeline_sentences(
+    trips: pd.DataFrame, trip_ids: Sequence[str], include_context: bool, other_trips: pd.DataFrame | None = None
+) -> str:
     """What the timeline of section 6 shows, computed from the trips it draws."""
     from ..core import prose
 
@@ -920,10 +965,15 @@ def timeline_sentences(trips: pd.DataFrame, trip_ids: Sequence[str], include_con
     if gaps:
         a, b = max(gaps, key=lambda g: g[1] - g[0])
         text += f" The longest gap runs from {a} to {b}."
-    if "xi-2022-09" in set(trip_ids):
+    prev = previous_trip("xi-2022-09", other_trips) if "xi-2022-09" in set(trip_ids) else None
+    if prev is not None:
+        start = trips.loc[trips["trip_id"] == "xi-2022-09", "start_date"].iloc[0]
+        days = (start - prev["end_date"]).days
         text += (
-            " The September 2022 trip was his first abroad since January 2020, a gap of nearly 1,000 days "
-            "(`japantimes-2022-09-14-xi-kazakhstan`, `axios-2022-09-14-xi-trip-abroad`)."
+            f" The September 2022 trip was his first abroad since {prev['start_date']:%B %Y} "
+            f"(`{prev['next_trip_source_id']}`): it began {days:,} days after the last day of his visit to "
+            f'{prev["title"].rsplit(" to ", 1)[-1]} (`{prev["source_id"]}`), the "nearly 1,000 days" of the press '
+            "(`japantimes-2022-09-14-xi-kazakhstan`)."
         )
     hosted = shown[shown["kind"] == "hosted_in_china"]
     ccas = shown[shown["title"].str.contains("China–Central Asia", regex=False)]
@@ -1009,9 +1059,10 @@ def key_outputs(comparison: pd.DataFrame, counts: pd.DataFrame, cited: pd.DataFr
 #: Interpretation of section 1, written for the default run (both trips, every category).
 RHYTHM_2022_2024 = (
     "The two trips differ in rhythm. The 2022 trip packed two state visits and a summit into three days, flying on "
-    "from Kazakhstan the same evening. The 2024 trip spread two state visits and a summit over five days, and most of "
-    "its extra named documents and proposals are SCO decisions in Astana and Chinese proposals at the first "
-    '"SCO Plus" meeting.'
+    "from Kazakhstan the same evening (`gazette-2022-09-14-reuters-xi-uzbekistan`). The 2024 trip spread two state "
+    "visits and a summit over five days (`chinadaily-2024-07-02-xi-leaves`, `presidenttj-2024-07-06-visit-ends`), "
+    "and most of its extra named documents and proposals are SCO decisions in Astana and Chinese proposals at the "
+    'first "SCO Plus" meeting (`mfa-2024-07-04-sco-plus`; section 4 lists each with its source).'
 )
 #: Interpretation of section 5, written for the default run (both trips, every category).
 CATEGORY_READING = (
@@ -1022,7 +1073,7 @@ CATEGORY_READING = (
     "Tajik–Chinese memorandum on new-energy minerals; the energy chapter shows the pipelines behind the starting documents' claims "
     "about energy ties. Trade is thin in both years: the trade-doubling goal with Kazakhstan in 2024, the Uzbek package "
     "in 2022, and the SCO's plans for settlement in national currencies; the trade chapter gives the series that such "
-    "goals refer to."
+    "goals refer to. Each of these outcomes is a row of the table in section 4, with its source."
 )
 
 

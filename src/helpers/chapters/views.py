@@ -321,6 +321,84 @@ def plot_stance_matrix(
     return axes[0]
 
 
+#: Short names of the routes, for the compact region matrix (same order as :data:`ROUTES`).
+ROUTE_SHORT = (
+    "Chinese state media",
+    "CDT digest",
+    "Central Asian outlets",
+    "Western state-funded broadcasters",
+    "own or other outlet",
+)
+
+
+def region_matrix(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stance matrix folded to one row per region: the form of it that fits a 1280×720 slide.
+
+    Returns ``(cells, medians)``, indexed by region (:data:`REGIONS` order,
+    regions present only), one column per topic in ``topics`` order headed by
+    the topic's label. A cell reads "median (n)", e.g. "−1 (8)", over the
+    counted statements of the region's speakers on the topic, empty where
+    there are none; ``medians`` holds the numbers behind the colours. A last
+    column, *counted statements, by route*, gives the region's composition
+    (how its statements reached the collection), so the summary never shows
+    without it. Primary rows only, as in :func:`stance_matrix`.
+    """
+    rows = primary(frame)
+    label = ends.set_index("topic_id")["topic"].to_dict()
+    regions = [r for r in REGIONS if r in set(rows["region"])]
+    g = rows.groupby(["region", "topic_id"])["stance"].agg(["median", "size"])
+    routes = route(rows)
+    cells, medians = {}, {}
+    for t in topics:
+        col, med = [], []
+        for r in regions:
+            if (r, t) in g.index:
+                m, n = g.loc[(r, t), "median"], int(g.loc[(r, t), "size"])
+                col.append(f"{_median_text(m)} ({n})")
+                med.append(float(m))
+            else:
+                col.append("")
+                med.append(math.nan)
+        cells[label.get(t, t)] = col
+        medians[label.get(t, t)] = med
+    short = dict(zip(ROUTES, ROUTE_SHORT))
+    by_route = []
+    for r in regions:
+        sub = routes[rows["region"] == r].value_counts().reindex([x for x in ROUTES if x in set(routes)]).dropna()
+        sub = sub[sub > 0]
+        by_route.append(f"{int(sub.sum())}: " + ", ".join(f"{int(n)} {short[k]}" for k, n in sub.items()))
+    cells["counted statements, by route"] = by_route
+    index = pd.Index(regions, name="region of the speaker")
+    return pd.DataFrame(cells, index=index), pd.DataFrame(medians, index=index)
+
+
+def region_matrix_table(frame: pd.DataFrame, topics: Sequence[str], ends: pd.DataFrame, name: str = "region_matrix"):
+    """:func:`region_matrix` as a table coloured like the matrix figure (:data:`LEVEL_COLORS`, by median).
+
+    A median between two levels takes the colour the figure's bins give it
+    (the level above: +0.5 as +1, −0.5 as 0).
+    """
+    from ..core import style
+
+    cells, medians = region_matrix(frame, topics, ends)
+    shown = style.table(cells, name, index=True)
+
+    def colour(m: float) -> str:
+        if math.isnan(m):
+            return ""
+        level = int(math.floor(m + 0.5))
+        text = "white" if level <= -2 else "black"
+        return f"background-color: {LEVEL_COLORS[level]}; color: {text}; text-align: center"
+
+    def css(data: pd.DataFrame) -> pd.DataFrame:
+        out = pd.DataFrame("", index=data.index, columns=data.columns)
+        for j, col in enumerate(medians.columns, start=1):  # column 0 is the region
+            out.iloc[:, j] = [colour(m) for m in medians[col]]
+        return out
+
+    return shown.apply(css, axis=None)
+
+
 def stance_counts(frame: pd.DataFrame, by: str = "voice") -> pd.DataFrame:
     """Statements per topic and ``by`` (``voice`` or ``region``) at each level, with n and median.
 
@@ -1108,7 +1186,7 @@ def key_outputs(shown: pd.DataFrame, overall: Agreement) -> dict[str, str]:
         "by region": ", ".join(f"{r} {by_region[r]}" for r in REGIONS if r in by_region.index),
         "largest route": f"{routes.index[0]} ({routes.iloc[0]} of {len(rows)})" if len(routes) else "none",
         "kappa vs AI second coder": ("undefined" if math.isnan(overall.kappa) else f"{overall.kappa:.2f}")
-        + f" (n = {overall.n})",
+        + f" ({overall.ci_text()}; n = {overall.n})",
     }
 
 
@@ -1129,9 +1207,10 @@ def key_findings(
     routes = route(rows).value_counts()
     bullets.append(
         f"The selection holds {plural(len(rows), 'counted statement')} by {speaker_count(rows)} speakers "
-        f"or outlets from {plural(rows['source_id'].nunique(), 'document')}; the commonest route into "
-        f"the collection: {routes.index[0]} ({routes.iloc[0]} of {len(rows)}). The counts describe "
-        "this collection, not opinion in any country."
+        f"or outlets from {plural(rows['source_id'].nunique(), 'document')} (by region of the speaker: "
+        + ", ".join(f"{r} {n}" for r, n in rows["region"].value_counts().reindex(REGIONS).dropna().astype(int).items())
+        + f"); the commonest route into the collection: {routes.index[0]} ({routes.iloc[0]} of {len(rows)}). "
+        "The counts describe this collection, not opinion in any country."
     )
     e = ends.set_index("topic_id")
     best = None
