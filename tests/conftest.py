@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,13 @@ from helpers import parameters
 from helpers.core.parameters import NotebookSpec, Param
 
 ROOT = Path(__file__).resolve().parents[1]
+
+#: Parameter sets each property-based test (tests/test_props_*.py) draws per chapter, unless
+#: SCO_PROP_EXAMPLES says otherwise: a few for a contributor's quick loop (issue 22: `make test`
+#: under a minute); CI (.ci/run) sets 200, so every change is still tried on many draws.
+#: This file is loaded before the test modules, which read the variable on import.
+LOCAL_PROP_EXAMPLES = "8"
+os.environ.setdefault("SCO_PROP_EXAMPLES", LOCAL_PROP_EXAMPLES)
 
 
 def tree_digest(folder: Path) -> str:

@@ -307,3 +307,101 @@ def test_figure_destination_follows_the_parameters_used(sandbox, monkeypatch, tm
         assert paths.figures_dir(tmp_path / "mine") == tmp_path / "mine"
     finally:
         paths.clear_run()
+
+
+# --- speed without changing outputs (issue 22) --------------------------------------------
+
+SAVED_ONCE = """
+import matplotlib.pyplot as plt
+from helpers import style
+style.apply()
+fig, ax = plt.subplots()
+ax.plot([0, 1], [0, x])
+style.add_source(fig, "gao2010")
+style.save_figure(fig, "fixture_once", formats=("png",))
+plt.show()
+fig, ax = plt.subplots()
+ax.plot([0, 1], [1, 0])
+style.add_source(fig, "gao2010")
+style.save_figure(fig, "fixture_changed", formats=("png",))
+ax.set_title("changed after saving")
+plt.show()
+"""
+
+
+def test_a_saved_figure_is_shown_with_its_saved_png_unless_changed_after_saving(sandbox):
+    import base64
+
+    _fixture_notebook(sandbox / "notebooks" / "90_fixture.ipynb", body=SAVED_ONCE)
+    [result] = _run(["90_fixture"], {"x": 3})
+    assert result.status == "ok", result.message
+    executed = nbformat.read(result.job.out_dir / "90_fixture.ipynb", as_version=4)
+    shown = [o for c in executed.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
+    assert len(shown) == 2
+    once, changed = (base64.b64decode(o["data"]["image/png"]) for o in shown)
+    figures = result.job.out_dir / "figures"
+    # the file's bytes, shown at the size the kernel's own image would have (figure.dpi over savefig.dpi)
+    assert once == (figures / "fixture_once.png").read_bytes()
+    size = shown[0]["metadata"]["image/png"]
+    assert size["width"] < int.from_bytes(once[16:20], "big") and size["height"] < int.from_bytes(once[20:24], "big")
+    assert shown[0]["metadata"]["sco_figure"]["name"] == "fixture_once"
+    # a figure edited after it was saved is drawn again, as it is now
+    assert changed != (figures / "fixture_changed.png").read_bytes()
+    assert "image/png" not in shown[1].get("metadata", {})
+
+
+def test_validated_tables_are_reused_across_processes_but_damaged_data_is_refused(sandbox, monkeypatch):
+    from conftest import edit_cell
+    from helpers import data
+    from helpers.core import data as core_data
+    from helpers.core.data import DataValidationError
+
+    (sandbox / "build").mkdir()
+    monkeypatch.delenv("SCO_DATA_CACHE", raising=False)
+    core_data._load_cached.cache_clear()  # a new process, as far as the tables are concerned
+    fresh = data.load("sco_events")
+    [entry] = (sandbox / "build" / ".cache" / "data").glob("sco_events-*.pkl")
+    core_data._load_cached.cache_clear()
+    again = data.load("sco_events")
+    assert again.equals(fresh) and again.attrs == fresh.attrs and list(again.dtypes) == list(fresh.dtypes)
+
+    # a damaged file is another key: validated, and refused with the validator's message
+    original = (sandbox / "data" / "sco_events.csv").read_bytes()
+    edit_cell(sandbox / "data", "sco_events", 0, "date", "not a date")
+    core_data._load_cached.cache_clear()
+    with pytest.raises(DataValidationError, match=r"sco_events\.csv, line 2 .*'date'"):
+        data.load("sco_events")
+    (sandbox / "data" / "sco_events.csv").write_bytes(original)
+
+    # a damaged cache entry is ignored (validated afresh), and the cache can be turned off
+    entry.write_bytes(entry.read_bytes()[:-10] + b"0123456789")
+    core_data._load_cached.cache_clear()
+    assert data.load("sco_events").equals(fresh)
+    monkeypatch.setenv("SCO_DATA_CACHE", "0")
+    entry.unlink()
+    core_data._load_cached.cache_clear()
+    assert data.load("sco_events").equals(fresh)
+    assert not entry.exists()
+    core_data._load_cached.cache_clear()
+
+
+def test_the_page_is_the_same_with_or_without_the_renderer_warmed_up(sandbox, monkeypatch):
+    import threading
+
+    from helpers.publish import render
+
+    _fixture_notebook(sandbox / "notebooks" / "90_fixture.ipynb", body="display(1 + 1)")
+    [warm] = _run(["90_fixture"], {"x": 4})
+    page = (warm.job.out_dir / "90_fixture.html").read_bytes()
+
+    def cold(*a, **k):
+        render._WARM.clear()
+        thread = threading.Thread(target=lambda: None)
+        thread.start()
+        return thread
+
+    monkeypatch.setattr(render, "prewarm", cold)
+    monkeypatch.setattr(render, "_EXPORTERS", threading.local())
+    [plain] = _run(["90_fixture"], {"x": 4}, force=True)
+    assert (plain.job.out_dir / "90_fixture.html").read_bytes() == page
+    assert not any((sandbox / "build" / ".cache" / "clean-html").rglob("*warm*"))

@@ -446,6 +446,11 @@ def _file_stamp(path: Path) -> tuple[float, int]:
 @lru_cache(maxsize=64)
 def _load_cached(name: str, data_dir: str, stamp: tuple) -> pd.DataFrame:
     ddir = Path(data_dir)
+    disk = _disk_entry(name, ddir, stamp)
+    if disk is not None:
+        df = _disk_read(disk)
+        if df is not None:
+            return df
     res = resource(name, ddir)
     path = ddir / res["path"]
     rel = _rel(path)
@@ -456,7 +461,104 @@ def _load_cached(name: str, data_dir: str, stamp: tuple) -> pd.DataFrame:
     if problems:
         raise DataValidationError(problems)
     df.attrs["table"] = name
+    if disk is not None:
+        _disk_write(disk, df)
     return df
+
+
+# --- validated tables kept across processes (issue 22) ----------------------------------
+#
+# Every run of a chapter loads and validates the same tables again, in a new kernel. A table
+# that passed is kept in build/.cache/data/, pickled, under a key that hashes the bytes of
+# every file of the data package (a table's foreign keys read other tables), the code of
+# helpers.core (the rules) and the versions of Python and pandas. Any change to any of these
+# is another key, so a changed or damaged file is validated again, and refused with its
+# message; only tables that passed are ever stored. A stored entry carries the SHA-256 of
+# its bytes, checked before it is read: a damaged entry is ignored and validated afresh.
+# Only the project's own data folder (paths.data_dir()) is cached, and only where build/
+# exists already; SCO_DATA_CACHE=0 turns the cache off.
+
+#: Entries kept in build/.cache/data/ (the oldest beyond this number are removed).
+DATA_CACHE_SIZE = 400
+
+
+@lru_cache(maxsize=8)
+def _package_digest(data_dir: str, stamp: tuple) -> str:
+    import hashlib
+    import sys
+
+    ddir = Path(data_dir)
+    h = hashlib.sha256(f"sco data cache 1; Python {sys.version}; pandas {pd.__version__}\n".encode())
+    for f in sorted(Path(__file__).resolve().parent.glob("*.py")):  # the rules: helpers.core
+        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    files = set(ddir.glob("*.csv")) | {_package_path(ddir)}
+    for res in package(ddir).get("resources", []):
+        if isinstance(res.get("path"), str):
+            files.add(ddir / res["path"])
+    for f in sorted(files):
+        h.update(str(f.relative_to(ddir) if f.is_relative_to(ddir) else f).encode() + b"\0")
+        h.update(f.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _disk_entry(name: str, ddir: Path, stamp: tuple) -> Path | None:
+    """Where table ``name`` of this version of the data is kept, or None (no disk cache here)."""
+    import os
+
+    if os.environ.get("SCO_DATA_CACHE", "1") == "0":
+        return None
+    try:
+        if ddir.resolve() != paths.data_dir().resolve():
+            return None  # a scratch copy (the tests' damaged data): always validated
+        build = paths.build_dir()
+        if not build.is_dir():
+            return None  # the cache never creates build/ (a plain notebook run at default parameters)
+        digest = _package_digest(str(ddir), stamp)
+        folder = build / ".cache" / "data"
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError):
+        return None  # unreadable files: validating says what is wrong
+    return folder / f"{name}-{digest[:40]}.pkl"
+
+
+def _disk_read(entry: Path) -> pd.DataFrame | None:
+    import hashlib
+    import pickle
+
+    try:
+        blob = entry.read_bytes()
+    except OSError:
+        return None
+    digest, payload = blob[:32], blob[32:]
+    if len(blob) <= 32 or hashlib.sha256(payload).digest() != digest:
+        return None
+    try:
+        df = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - an entry that does not read back is only a miss
+        return None
+    return df if isinstance(df, pd.DataFrame) else None
+
+
+def _disk_write(entry: Path, df: pd.DataFrame) -> None:
+    import hashlib
+    import pickle
+    import uuid
+
+    tmp = entry.with_name(f".{entry.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        payload = pickle.dumps(df, protocol=pickle.HIGHEST_PROTOCOL)
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(hashlib.sha256(payload).digest() + payload)
+        tmp.replace(entry)
+        entries = sorted(entry.parent.glob("*.pkl"), key=lambda f: f.stat().st_mtime_ns)
+        for old in entries[:-DATA_CACHE_SIZE]:
+            old.unlink(missing_ok=True)
+    except (OSError, pickle.PicklingError):
+        pass  # a cache that cannot be written is only slower
+    finally:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def load(name: str, *, data_dir: Path | None = None) -> pd.DataFrame:

@@ -251,6 +251,8 @@ class _CachedCleanHtml:
     def _folder(self):
         from ..core import paths
 
+        if getattr(_WARMING, "on", False):  # a warm-up export (prewarm) leaves no trace on disk
+            return None
         try:
             return paths.build_dir() / ".cache" / "clean-html"
         except Exception:  # noqa: BLE001 - no repository: no disk cache, same output
@@ -315,6 +317,12 @@ def _exporter(kind: str, prose=None, **kw):
     if not hasattr(_EXPORTERS, "cache"):
         _EXPORTERS.cache = {}
     cached = _EXPORTERS.cache.get(key)
+    if cached is None and not getattr(_WARMING, "on", False):
+        with _WARM_LOCK:  # one made ready by a finished warm-up thread (prewarm), adopted by this thread
+            ready = _WARM.get(key)
+            cached = ready.pop() if ready else None
+        if cached is not None:
+            _EXPORTERS.cache[key] = cached
     if cached is None:
         from nbconvert import HTMLExporter, SlidesExporter
 
@@ -331,6 +339,92 @@ def _exporter(kind: str, prose=None, **kw):
     exporter, prose_filter = cached
     prose_filter.prose = prose if prose is not None else _no_prose
     return exporter
+
+
+# --- the renderer made ready while a kernel runs (issue 22) ----------------------------
+
+#: Exporters made by finished warm-up threads, by key, for the first thread that needs one.
+_WARM: dict[tuple, list] = {}
+_WARM_LOCK = threading.Lock()
+#: Set in a warm-up thread: its clean-html results are not written to build/.cache.
+_WARMING = threading.local()
+
+
+def _warm_notebook():
+    """A small notebook with what chapters have: headings, Markdown, code, a table, a figure, text."""
+    import base64
+
+    import nbformat
+
+    png = base64.b64encode(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+        )
+    ).decode()
+    v4 = nbformat.v4
+    nb = v4.new_notebook()
+    params = v4.new_code_cell("year = 2025  # int: a year")
+    params.metadata["tags"] = ["parameters"]
+    injected = v4.new_code_cell("year = 2010")
+    injected.metadata["tags"] = ["injected-parameters"]
+    code = v4.new_code_cell(
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()  # a figure\nprint(f'{year}: {1 + 1}')",
+        outputs=[
+            v4.new_output("stream", name="stdout", text="2010: 2\n"),
+            v4.new_output(
+                "display_data",
+                data={"text/html": "<table><tr><th>a</th></tr><tr><td>1</td></tr></table>", "text/plain": "t"},
+            ),
+            v4.new_output(
+                "display_data",
+                data={"image/png": png, "text/plain": "<Figure size 1x1 with 1 Axes>"},
+                metadata={"sco_figure": {"name": "warm", "title": "Warm", "chapter": None, "source": "x"}},
+            ),
+            v4.new_output("display_data", data={"text/markdown": "Some **Markdown**, [a link](#x).", "text/plain": ""}),
+        ],
+        execution_count=2,
+    )
+    nb.cells = [
+        v4.new_markdown_cell("# Warm-up\n\n## A section\n\nText with *emphasis*, `code`, a [link](https://x.org)."),
+        params,
+        injected,
+        code,
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def prewarm(site_root: str | None = "../../site/") -> threading.Thread:
+    """Make this process ready to render a page, in a thread, while something else runs.
+
+    A run's process is idle while its kernel executes; the first page it
+    renders pays about a second for importing nbconvert and its filters,
+    compiling their regular expressions and the templates. This thread does
+    that by rendering a small notebook (nothing is written: not to disk, not
+    to ``build/.cache``), then leaves its exporter for the thread that renders
+    the run's page (:func:`_exporter`). Join it before rendering: the page is
+    the same whether or not it ran or finished; it only comes sooner.
+    """
+
+    def work() -> None:
+        _WARMING.on = True
+        try:
+            notebook_html(_warm_notebook(), site_root=site_root)
+        except Exception:  # noqa: BLE001 - a warm-up that fails leaves the real export to report
+            return
+        finally:
+            _WARMING.on = False
+        ready = getattr(_EXPORTERS, "cache", {})
+        with _WARM_LOCK:
+            for key, exporter in ready.items():
+                _WARM.setdefault(key, []).append(exporter)
+        _EXPORTERS.cache = {}
+
+    thread = threading.Thread(target=work, name="sco-render-prewarm", daemon=True)
+    thread.start()
+    return thread
 
 
 def notebook_html(
@@ -474,6 +568,8 @@ def _export_key(nb, kw: dict, prose) -> str | None:
 def _page_cache():
     from ..core import paths
 
+    if getattr(_WARMING, "on", False):
+        return None
     try:
         return paths.build_dir() / ".cache" / "pages"
     except Exception:  # noqa: BLE001 - no repository: no cache, same output

@@ -890,6 +890,10 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
             "SCO_DATA_DIR": str(job.data_dir),
         }
         source = nbformat.read(job.notebook_file, as_version=4)
+        # the page renderer made ready in this (otherwise idle) process while the kernel runs
+        from . import render
+
+        warm = render.prewarm(site_root_for(job.out_dir, build))
         for attempt in (1, 2):
             log_size = (scratch / "kernel.log").stat().st_size if (scratch / "kernel.log").exists() else 0
             try:
@@ -917,6 +921,7 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
         clean_metadata(nb)
         nbformat.write(nb, out_nb)
         keys = key_outputs(nb)
+        warm.join()
         export_html(nb, scratch / f"{job.notebook}.html", site_root_for(job.out_dir, build))
         (scratch / "params.yaml").write_text(
             yaml.safe_dump(job.params, sort_keys=True, allow_unicode=True), encoding="utf-8"
