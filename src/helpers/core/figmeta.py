@@ -210,6 +210,87 @@ class _DisplayName:
         return {}, {META_KEY: dict(self.meta)}
 
 
+# --- the saved PNG reused as the figure's inline image (issue 22) -----------------------
+
+_PNG_ATTR = "_sco_png"
+
+
+def remember_png(fig, png: bytes, dpi: float) -> None:
+    """Keep the PNG just saved (at ``dpi``) on ``fig``, for its next inline display.
+
+    A kernel shows each figure as a PNG it draws again at the figure's own dpi
+    (``figure.dpi``): the third drawing of a figure already drawn for its PNG
+    and SVG files. After this call the kernel's PNG of ``fig`` is the saved
+    file's bytes, with the display size the kernel's own image would have
+    (``width``/``height`` output metadata), so nothing is drawn again. The
+    figure must be unchanged since it was saved: any change to it (an artist
+    added or edited, a new size or dpi) marks it stale, and the kernel then
+    draws it as before. Outside IPython, or when the inline backend shows
+    figures in any other way than as plain PNG, nothing changes.
+    """
+    fig.stale = False  # saving with bbox_inches="tight" leaves it stale; a later edit sets it again
+    setattr(fig, _PNG_ATTR, (png, float(dpi), tuple(fig.get_size_inches()), float(fig.dpi)))
+    _install_png_printer()
+
+
+def _png_size(png: bytes) -> tuple[int, int] | None:
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+class _SavedPng:
+    """The kernel's PNG printer for figures, answering with the saved PNG when the figure is unchanged."""
+
+    def __init__(self, printer):
+        self.printer = printer
+
+    def __call__(self, fig):
+        saved = getattr(fig, _PNG_ATTR, None)
+        if saved is not None:
+            png, dpi, size, fig_dpi = saved
+            wh = _png_size(png)
+            if not fig.stale and wh and tuple(fig.get_size_inches()) == size and float(fig.dpi) == fig_dpi:
+                import base64
+
+                scale = fig_dpi / dpi
+                shown = {"width": round(wh[0] * scale), "height": round(wh[1] * scale)}
+                return base64.b64encode(png).decode("ascii"), shown
+        return self.printer(fig)
+
+
+def _install_png_printer() -> None:
+    """Wrap IPython's PNG printer for matplotlib figures in :class:`_SavedPng` (once; only plain PNG)."""
+    import sys
+
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return
+    shell = ipython.get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+
+    formatter = shell.display_formatter.formatters.get("image/png")
+    if formatter is None:
+        return
+    try:
+        printer = formatter.lookup_by_type(Figure)
+    except KeyError:
+        return
+    if isinstance(printer, _SavedPng):
+        return
+    # only IPython's plain PNG (pylabtools.print_figure, fmt="png", bbox_inches="tight" as the
+    # inline backend gives it): a retina, a custom dpi or any other printer is left alone
+    func = getattr(printer, "func", None)
+    kw = dict(getattr(printer, "keywords", {}) or {})
+    if getattr(func, "__name__", "") != "print_figure" or kw.pop("fmt", "png") != "png" or not kw.pop("base64", False):
+        return
+    if kw.pop("bbox_inches", "tight") != "tight" or kw:
+        return
+    formatter.for_type(Figure, _SavedPng(printer))
+
+
 def write_data(fig, folder: Path, name: str) -> Path:
     """Write ``<folder>/<name>.csv`` (the rows drawn) and name the figure for display.
 
@@ -232,6 +313,43 @@ def write_data(fig, folder: Path, name: str) -> Path:
         }
     )
     return target
+
+
+# --- table numbers (issue 19): "Table 3.2", per chapter, in display order ---------------
+
+#: The run the table numbers below belong to (the object :func:`helpers.paths.set_run` made),
+#: and the number given to each table name in it.
+_TABLE_NUMBERS: dict = {"run": None, "numbers": {}}
+
+
+def table_number(name: str) -> str:
+    """The number of the table displayed as ``name`` in this run: ``"Table 3.2"``.
+
+    Tables are numbered per chapter in the order they are first displayed
+    (:func:`helpers.style.table` asks when the table is shown, not when it is
+    built, so a table built and not shown takes no number). A name shown
+    again keeps its number, so re-running a cell in JupyterLab does not
+    renumber; names are unique within a chapter (they are the tables' HTML
+    ids). A new run (:func:`helpers.paths.set_run`) starts again at 1. Without
+    a recorded run the label has no chapter number ("Table 2").
+    """
+    from . import paths
+
+    run = getattr(paths, "_RUN", None)
+    if _TABLE_NUMBERS["run"] is not run:
+        _TABLE_NUMBERS["run"] = run
+        _TABLE_NUMBERS["numbers"] = {}
+    numbers = _TABLE_NUMBERS["numbers"]
+    if name not in numbers:
+        numbers[name] = len(numbers) + 1
+    chapter = chapter_number(run["notebook"]) if run else None
+    return f"Table {chapter}.{numbers[name]}" if chapter else f"Table {numbers[name]}"
+
+
+def reset_table_numbers() -> None:
+    """Start the table numbers again at 1 (tests)."""
+    _TABLE_NUMBERS["run"] = None
+    _TABLE_NUMBERS["numbers"] = {}
 
 
 # --- reading it back (helpers.render) ---------------------------------------------------

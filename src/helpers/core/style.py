@@ -58,6 +58,15 @@ STATUS_LABELS: dict[str, str] = {
     "dialogue_partner": "Dialogue partner",
     "partner": "Partner",
 }
+#: Which side publishes a figure (chapter 3's coverage grid): plum for both sides, lavender for
+#: China's side only, peach for the partner's only, near-white for neither. Not blue: blue is an
+#: SCO status (and Russia); tests/test_palette.py keeps these apart from every other meaning.
+COVERAGE_COLORS: dict[str, str] = {
+    "both": "#553355",
+    "china": "#AA99EE",
+    "partner": "#FFAA88",
+    "": "#F7F7F7",
+}
 #: Background land on maps, and borders.
 LAND_COLOR = "#EEEEEE"
 BORDER_COLOR = "#FFFFFF"
@@ -224,14 +233,33 @@ def add_source(fig, *items, note: str | None = None) -> str:
     """
     from . import figmeta
 
-    text = source_line(*items)
+    text = source_line(*items, width=source_width(fig))
     if note:
-        text = note + "\n" + text
+        wrap = source_width(fig)
+        lines = [textwrap.fill(line, width=wrap, break_on_hyphens=False) for line in note.splitlines()]
+        text = "\n".join(lines) + "\n" + text
     fig.text(0.01, _below_everything(fig), text, ha="left", va="top", fontsize=SOURCE_FONT_SIZE, color="#444444")
     setattr(fig, _SOURCE_ATTR, text)
     setattr(fig, _IDS_ATTR, _ids_from(items))
     figmeta.remember(fig, items)
     return text
+
+
+#: Width of one character of the source line (DejaVu Sans at SOURCE_FONT_SIZE), in inches.
+_SOURCE_CHAR_INCHES = 0.075
+
+
+def source_width(fig, most: int = 150) -> int:
+    """Characters per line of a figure's source line: as wide as the figure, at most ``most``.
+
+    A line wider than its figure widens the saved image (``bbox_inches="tight"``)
+    and leaves an empty band beside the chart (chapter 1's map).
+    """
+    try:
+        inches = float(fig.get_figwidth())
+    except (AttributeError, TypeError, ValueError):
+        return most
+    return max(60, min(most, int(inches * 0.98 / _SOURCE_CHAR_INCHES)))
 
 
 def _below_everything(fig, gap_px: float = 6.0) -> float:
@@ -462,6 +490,7 @@ def _cell_formatter(name, series, labels: dict, precision):
         )
     )
     codes_ok = not _ID_COLUMN.search(lname)
+    category = codes_ok and _is_code_column(lname, series)
     precisions = list(precision) if precision is not None and not isinstance(precision, str) else None
 
     def fmt(value, row=None):
@@ -476,9 +505,13 @@ def _cell_formatter(name, series, labels: dict, precision):
             p = precisions[row] if precisions is not None and row is not None else precision
             return _html.escape(date_label(value, p if isinstance(p, str) else None))
         if isinstance(value, str):
+            if category and (value in labels or _LOWER_START.match(value)):
+                # a column of categories: each as a label, "Bilateral meeting", "China", "Operating"
+                text = labels[value] if value in labels else _words(value) if _WORD_CODE.match(value) else value
+                return _html.escape(_capitalised(text))
             if codes_ok and value in labels:
                 return _html.escape(labels[value])
-            if codes_ok and _CODE.match(value):  # a code: its words, as they appear in a sentence
+            if codes_ok and _CODE.match(value):  # a code in running text: its words, as in a sentence
                 return _html.escape(_words(value))
             return _html.escape(value)
         if hasattr(value, "isoformat"):
@@ -494,6 +527,43 @@ def _cell_formatter(name, series, labels: dict, precision):
         return _html.escape(str(value))
 
     return fmt, bool(nums) and all(not isinstance(v, str) for v in series.dropna())
+
+
+#: One code word or several joined by "_": ``talks``, ``china``, ``not_checkable``.
+_WORD_CODE = re.compile(r"^[a-z]+(?:_[a-z]+)*$")
+#: Columns whose short lower-case values are units, names or free text, never categories.
+_NOT_CATEGORY = re.compile(
+    r"(^|[_ ])(unit|units|text|note|notes|title|question|definition|example|claim|author|publisher|name|speaker"
+    r"|outlet|city|with|url)$"
+)
+#: A value that starts with a word in lower-case letters (no digits: ``pf093 (...)`` is an id).
+_LOWER_START = re.compile(r"^[a-z]+(?:[ _:,]|$)")
+
+
+def _is_code_column(lname: str, series) -> bool:
+    """True for a column of categories written as codes (``talks``, ``china``, ``bilateral meeting``).
+
+    A column is one when it is not an id, unit or free-text column, at least
+    one value is a bare code (lower-case words joined by ``_``, or one word),
+    and at least half its distinct values are short (at most five words).
+    Its values that start with a lower-case word (codes, their labels, and
+    phrases such as "leaves Beijing") are then shown capitalised, as labels;
+    chapter 2's day plans and outcomes showed ``arrives``, ``china``,
+    ``energy`` beside ``Partner`` and ``SCO``. Ids (``pf093 (...)``),
+    numbers and times are left as they are.
+    """
+    if _NOT_CATEGORY.search(lname):
+        return False
+    texts = sorted({v for v in series if isinstance(v, str) and v})
+    if not texts or not any(_WORD_CODE.match(v) for v in texts):
+        return False
+    short = [v for v in texts if len(v.split()) <= 5 and len(v) <= 48]
+    return 2 * len(short) >= len(texts)
+
+
+def _capitalised(text: str) -> str:
+    """First letter upper case, the rest as written: "leaves Beijing" -> "Leaves Beijing"."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
 
 
 def _meaningful_index(frame) -> bool:
@@ -625,9 +695,97 @@ def table(
     limit = LONG_TABLE_ROWS if max_rows is None else max_rows
     if limit and len(frame) > limit:
         shown = shown.set_table_attributes(f'data-sco-rows="{int(limit)}"')
-    if caption:
-        shown = shown.set_caption(_html.escape(caption))
+    shown._sco_caption = " ".join(str(caption or table_caption(name)).split())
+    shown = shown.set_caption(_html.escape(shown._sco_caption))
     return shown
+
+
+#: Captions of the chapters' tables whose call gives none (``table(..., caption=)`` wins), by
+#: ``"<chapter>:<name>"`` or by name alone; any other table is captioned with its name in words.
+TABLE_CAPTIONS: dict[str, str] = {
+    # chapter 1
+    "01_sco_history:milestones": "Milestones other than summits: agreements, founding, Charter, enlargements",
+    "01_sco_history:summits": "Every summit of the Shanghai Five and the SCO, numbered from the first",
+    "01_sco_history:disagreements": "Where the sources date an event differently",
+    "01_sco_history:counts_by_year": "Countries by SCO status at the end of selected years",
+    "01_sco_history:status": "Each country's status, since when, and the source that says so",
+    "01_sco_history:ring_2009": "Observers and dialogue partners at the end of 2009, the years Gao Fei's paper reviews",
+    "01_sco_history:since_2009": "Statuses granted after 2009, and the summit that decided each",
+    "01_sco_history:world_share": "The SCO's share of world population and GDP, year by year",
+    # chapter 2
+    "02_xi_trips:comparison": "The two trips side by side",
+    "02_xi_trips:days_2022": "September 2022, day by day",
+    "02_xi_trips:days_2024": "July 2024, day by day",
+    "02_xi_trips:outcomes": "Documents, pledges and initiatives of each trip",
+    "02_xi_trips:document_counts": "Documents signed, as each announcement counted them",
+    "02_xi_trips:outcomes_by_category": "Outcomes by category and trip",
+    "02_xi_trips:trips": "Xi Jinping's visits to Central Asia and the China–Central Asia summits",
+    "02_xi_trips:disagreements": "Where the sources give a different figure",
+    # chapter 3
+    "03_trade:coverage": "Years with a figure from both sides, one side or neither, by partner",
+    "03_trade:regional": "Published totals of China's trade with Central Asia beside the sum of the five",
+    "03_trade:growth": "Growth from the first to the last year with a figure, by partner",
+    "03_trade:mirror_summary": "China-reported ÷ partner-reported figures, by partner",
+    "03_trade:artefacts": "IMF fill-in rows: database artefacts, not partner statistics",
+    "03_trade:mirror": "Every partner-year with both figures: China's figure against the partner's",
+    "03_trade:disagreements": "Where two series of the same figure disagree",
+    "03_trade:latest": "The latest year with a China-reported total, by partner",
+    "03_trade:targets": "Trade targets announced, and what the data show",
+    "03_trade:table1": "Gao Fei's Table 1, row by row, against independent figures",
+    "03_trade:table1_printed": "Gao Fei's Table 1 as printed (hundred million dollars)",
+    "03_trade:table1_corrected": "Gao Fei's Table 1 as corrected (hundred million dollars)",
+    "03_trade:traps": "Rows set aside, by kind of trap",
+    "03_trade:excluded": "Rows excluded as doubtful, with the reason",
+    # chapter 4
+    "04_energy_pipelines:status": "Each line's status, and the fact that decides it",
+    "04_energy_pipelines:summary": "Each line: route, dates, length and capacity",
+    "04_energy_pipelines:disagreements": "Where the sources give a line's facts differently",
+    "04_energy_pipelines:capacity": "Import capacity by system: the range the sources give",
+    "04_energy_pipelines:rates": "Implied rates of flow between two cumulative totals",
+    "04_energy_pipelines:oil_claim": "The oil pipeline claim, step by step",
+    "04_energy_pipelines:claims": "The starting documents' claims about the pipelines, checked",
+    "04_energy_pipelines:conversions": "Conversions between units, as the chapter uses them",
+    "04_energy_pipelines:factors": "Conversion factors and their sources",
+    # chapter 5
+    "05_analyst_views:codebook": "The topics coded, and what each end of the scale means",
+    "05_analyst_views:levels": "The levels of each topic's scale",
+    "05_analyst_views:composition": "Statements by region of the speaker and route to the reader",
+    "05_analyst_views:by_voice": "Stances by kind of voice and topic (counts)",
+    "05_analyst_views:trip_readings": "Readings of the 2022 and 2024 trips, by topic",
+    "05_analyst_views:voices_by_trip": "Who spoke about each trip, and about what",
+    "05_analyst_views:variants": "Statements the sources give differently",
+    "05_analyst_views:who_says_what": "Every statement coded: who, where, about what, and the stance",
+    "05_analyst_views:methods": "Agreement measures used",
+    "05_analyst_views:kappa_by_topic": "Agreement between the two coders, by topic",
+    "05_analyst_views:crosstab": "Project coding against the second coder's",
+    "05_analyst_views:disagreements": "Statements the two coders coded differently",
+    "05_analyst_views:exercise": "Two statements to code yourself",
+    "05_analyst_views:region_matrix": "Median stance by region of the speaker and topic (number of statements)",
+    # chapter 6
+    "06_claims_vs_data:rules": "What the data must show for each verdict",
+    "06_claims_vs_data:verdicts_by_document": "Verdicts by starting document",
+    "06_claims_vs_data:verdicts_by_topic": "Verdicts by topic of the claim",
+    "06_claims_vs_data:flagged": "Claims that do not fit the data, or fit only another reading",
+    "06_claims_vs_data:table1_grid": "Gao Fei's Table 1: where decimal points were lost",
+    "06_claims_vs_data:sensitivity": "Verdicts at other tolerances",
+    "06_claims_vs_data:moved": "Claims whose verdict changes with the tolerance",
+    "06_claims_vs_data:not_checkable": "Claims the repository cannot check, and the data they would need",
+    # every chapter
+    "sources": "Sources cited in this run",
+}
+
+
+def table_caption(name: str) -> str:
+    """The caption of table ``name`` when its call gives none (:data:`TABLE_CAPTIONS`, else its name in words)."""
+    run = paths.current_run()
+    chapter = run["notebook"] if run else ""
+    text = TABLE_CAPTIONS.get(f"{chapter}:{name}") or TABLE_CAPTIONS.get(name)
+    if text:
+        return text
+    m = re.match(r"^checks_(\w+)$", name)
+    if chapter.startswith("06_") and m:
+        return "Every check of one starting document, with its working"
+    return _capitalised(_words(name.replace("-", "_")))
 
 
 def _styler_class():
@@ -642,7 +800,27 @@ def _styler_class():
         """
 
         def __repr__(self) -> str:
-            return f"styled table '{self.uuid}': {self.data.shape[0]} rows x {self.data.shape[1]} columns"
+            rows, cols = self.data.shape
+            return f"{self._sco_number()} ('{self.uuid}'): {self._sco_text()}. {rows} rows x {cols} columns"
+
+        def _sco_number(self) -> str:
+            from . import figmeta
+
+            return figmeta.table_number(self.uuid)
+
+        def _sco_text(self) -> str:
+            return getattr(self, "_sco_caption", "") or table_caption(self.uuid)
+
+        def _repr_html_(self) -> str:
+            """The table as displayed: numbered in display order ("Table 3.2"), with its caption."""
+            import html as _html
+
+            label = self._sco_number()
+            ident = "table-" + label.split(" ", 1)[1].replace(".", "-")
+            self.set_caption(
+                f'<span class="sco-tabnum" id="{ident}">{_html.escape(label)}.</span> {_html.escape(self._sco_text())}'
+            )
+            return super()._repr_html_()
 
     return Table
 
@@ -691,6 +869,8 @@ def save_figure(fig, name: str, *, formats: tuple[str, ...] = ("png", "svg"), fo
     ValueError
         If the figure has no source line or the name is not descriptive.
     """
+    import io
+
     import matplotlib as mpl
 
     if not _NAME.match(name):
@@ -701,6 +881,7 @@ def save_figure(fig, name: str, *, formats: tuple[str, ...] = ("png", "svg"), fo
     out = paths.figures_dir(folder)  # a non-default run never gets figures/ (paths.set_run)
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    png = None
     flat = " ".join(source.split())
     ids = getattr(fig, _IDS_ATTR, None)
     if ids:
@@ -715,7 +896,13 @@ def save_figure(fig, name: str, *, formats: tuple[str, ...] = ("png", "svg"), fo
         target = out / f"{name}.{fmt}"
         tmp = target.with_name(f".{target.name}.tmp")
         with mpl.rc_context({"svg.hashsalt": RC["svg.hashsalt"]}):
-            fig.savefig(tmp, format=fmt, bbox_inches="tight", metadata=meta, dpi=RC["savefig.dpi"])
+            if fmt == "png":  # kept in memory too: the figure's inline image (figmeta.remember_png)
+                buf = io.BytesIO()
+                fig.savefig(buf, format=fmt, bbox_inches="tight", metadata=meta, dpi=RC["savefig.dpi"])
+                png = buf.getvalue()
+                tmp.write_bytes(png)
+            else:
+                fig.savefig(tmp, format=fmt, bbox_inches="tight", metadata=meta, dpi=RC["savefig.dpi"])
         tmp.replace(target)
         written.append(target)
     # The data behind the figure (issue 19): <name>.csv with the rows drawn, and the
@@ -723,6 +910,8 @@ def save_figure(fig, name: str, *, formats: tuple[str, ...] = ("png", "svg"), fo
     from . import figmeta
 
     written.append(figmeta.write_data(fig, out, name))
+    if png is not None:  # issue 22: the kernel shows these bytes instead of drawing the figure a third time
+        figmeta.remember_png(fig, png, RC["savefig.dpi"])
     return written
 
 
