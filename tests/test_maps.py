@@ -62,3 +62,29 @@ def test_a_map_carries_no_hidden_axis_text():
 
 def test_every_country_is_drawn_from_its_outline():
     assert set(maps._paths()) == set(maps.countries()["iso3"])
+
+
+def test_a_status_map_fills_its_figure_without_an_empty_band(tmp_path):
+    """Chapter 1's map was 9 in wide with the map in 7 in of it and a wide source line beside:
+    the saved image had a blank band right of the map and another under it."""
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    from helpers import data, sco, style
+
+    style.apply()
+    membership = data.load("sco_membership")
+    snapshot = sco.status_in_year(membership, 2025)
+    fig, ax = plt.subplots(figsize=(9, 8))
+    sco.plot_status_map(snapshot, ["member", "partner"], ["KAZ"], ax=ax, title="The SCO")
+    style.add_source(fig, snapshot, maps.BOUNDARIES_SOURCE, note="Outlined: KAZ. " + maps.BOUNDARIES_NOTE)
+    fig.canvas.draw()
+    box = ax.get_window_extent()
+    assert box.width >= 0.95 * fig.bbox.width  # the map spans the figure's width
+    source = [t for t in fig.texts if t.get_text().startswith("Outlined")][0]
+    assert source.get_window_extent().x1 <= fig.bbox.width + 2  # the source line is no wider than the figure
+    target = tmp_path / "map.png"
+    fig.savefig(target, bbox_inches="tight", dpi=50)
+    plt.close(fig)
+    width, _ = Image.open(target).size
+    assert width <= 9 * 50 * 1.03  # nothing widens the saved image beyond the figure

@@ -49,6 +49,7 @@ def meanings() -> dict[str, str]:
     out.update({f"status {k}": v for k, v in style.STATUS_COLORS.items()})
     out.update({f"trip {k}": v for k, v in style.TRIP_COLORS.items()})
     out.update({f"commodity {k}": v for k, v in style.COMMODITY_COLORS.items()})
+    out.update({f"coverage {k or 'none'}": v for k, v in style.COVERAGE_COLORS.items()})
     for commodity, shades in style.SYSTEM_SHADES.items():
         # the first shade is the commodity's own colour: the same meaning
         out.update({f"{commodity} system #{i}": v for i, v in enumerate(shades) if i})
@@ -118,3 +119,27 @@ def test_chapter_modules_do_not_borrow_country_hues(module):
     text = (SRC / module).read_text(encoding="utf-8").upper()
     borrowed = sorted({c for c in style.COUNTRY_COLORS.values() if c.upper() in text})
     assert not borrowed, f"{module} types country colours {borrowed}; use style.country_color or a house colour"
+
+
+def test_the_coverage_grid_does_not_borrow_the_status_blues():
+    """Chapter 3's coverage grid was drawn in blues (#2166AC, #92C5DE) 8-10 units from chapter 1's
+    status blues: a reader of both would read "both sides publish" as "member". Now every coverage
+    colour is far from every status colour, and the chart takes its colours from the house palette."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from helpers import trade
+
+    for cov_key, cov in style.COVERAGE_COLORS.items():
+        for status, colour in style.STATUS_COLORS.items():
+            assert _delta_e(cov, colour) >= 20, (cov_key, status, round(_delta_e(cov, colour), 1))
+    old = {"both": "#2166AC", "china": "#92C5DE"}  # the old grid's blues fail this test
+    assert min(_delta_e(c, s) for c in old.values() for s in style.STATUS_COLORS.values()) < 12
+    grid = pd.DataFrame({"KAZ": ["both", "china", "partner", ""]}, index=[2020, 2021, 2022, 2023])
+    ax = trade.plot_coverage(grid)
+    drawn = {matplotlib.colors.to_hex(c).upper() for c in ax.collections[0].get_facecolors()}
+    plt.close(ax.figure)
+    assert drawn == {c.upper() for c in style.COVERAGE_COLORS.values()}

@@ -320,3 +320,31 @@ def test_atasu_alashankou_lengths_show_as_a_disagreement(t):
     lengths = dis[(dis["pipeline"] == "Atasu-Alashankou") & (dis["attribute"] == "length km")]
     assert lengths["drawn"].str.startswith("962").all()
     assert {"988 km", "998 km", "1000 km"} <= {v.replace(" (planned)", "") for v in lengths["other reading"]}
+
+
+def test_waypoint_names_on_the_central_asia_map_stay_off_the_lines():
+    """Chapter 4's close-up wrote "Galkynysh gas field" and "Tursunzoda" over Line D: a name is
+    placed clear of every route line and of the other dots wherever a free spot exists."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers import style
+
+    style.apply()
+    lines, facts = data.load("pipelines"), data.load("pipeline_facts")
+    routes, places = data.load("pipeline_routes"), data.load("places")
+    ax, _, _ = pl.plot_network(lines, facts, routes, places, 2025, bounds=pl.CENTRAL_ASIA_BOUNDS, title="CA")
+    renderer = ax.figure.canvas.get_renderer()
+    drawn = pl._drawn_lines(ax)
+    names = set(places["name"].str.split(" (", regex=False).str[0])
+    crossing = [
+        t.get_text()
+        for t in ax.texts
+        if t.get_text() in names and pl._crosses(t.get_window_extent(renderer), [d for d in drawn if d[0] == "line"])
+    ]
+    assert not crossing, f"names drawn over a line: {crossing}"
+    assert "Tursunzoda" in {t.get_text() for t in ax.texts}
+    assert not style.layout_problems(ax.figure)
+    plt.close(ax.figure)

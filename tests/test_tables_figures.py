@@ -89,14 +89,14 @@ def test_codes_and_column_names_are_humanised():
     html = style.table(frame, "codes").to_html()
     assert headers(html) == ["Status", "Compound annual rate (%)", "Estimate", "Source", "Event type"]
     got = cells(html)
-    assert "Dialogue partner" in got and "Member" in got and "border agreement" in got
+    assert "Dialogue partner" in got and "Member" in got and "Border agreement" in got  # categories as labels
     assert "yes" in got and "no" in got and "True" not in got
     assert "gao2010" in got  # ids are never rewritten
     assert "dialogue_partner" not in html and "cagr_percent" not in html
     topics = style.table(
         pd.DataFrame({"topic": ["sco_history", "trade"], "share_of_central_asia_percent": [1.5, 2.0]}), "topics"
     ).to_html()
-    assert cells(topics)[0::2] == ["SCO history", "trade"]
+    assert cells(topics)[0::2] == ["SCO history", "Trade"]
     assert headers(topics) == ["Topic", "Share of Central Asia (%)"]
     html = style.table(
         frame, "codes2", labels={"status": "SCO status", "member": "Full member"}, units={"cagr_percent": "% a year"}
@@ -361,3 +361,115 @@ def test_every_figure_of_the_committed_chapters_is_named_and_has_its_png_svg_and
                     problems.append(f"{path.stem}: figures/{name} has no {', '.join(missing)}")
     no_csv = [p.name for p in sorted((root / "figures").glob("*.png")) if not p.with_suffix(".csv").is_file()]
     assert not problems and not no_csv, (problems[:10], f"PNGs without their data CSV: {no_csv[:10]}")
+
+
+# --- table numbers and captions (issue 19: "Table 3.2" as figures have "Figure 3.6") ---------------
+
+
+def _caption(html: str) -> str:
+    m = re.search(r"<caption>(.*?)</caption>", html, re.S)
+    return m.group(1) if m else ""
+
+
+def test_tables_are_numbered_per_chapter_in_display_order_with_a_caption(monkeypatch):
+    from helpers import paths
+
+    monkeypatch.setattr(paths, "_RUN", paths._RUN)
+    paths.set_run("03_trade", {})
+    first = style.table(pd.DataFrame({"n": [1]}), "built_first", caption="Built first, shown second")
+    second = style.table(pd.DataFrame({"n": [2]}), "built_second", caption="Built second, shown first")
+    never = style.table(pd.DataFrame({"n": [3]}), "never_shown")  # built, not shown: takes no number
+    assert never is not None
+    html_second = second._repr_html_()
+    html_first = first._repr_html_()
+    assert '<span class="sco-tabnum" id="table-3-1">Table 3.1.</span> Built second, shown first' in _caption(
+        html_second
+    )
+    assert "Table 3.2." in _caption(html_first) and "Built first, shown second" in _caption(html_first)
+    assert "Table 3.2." in _caption(first._repr_html_())  # shown again: the same number
+    assert repr(second).startswith("Table 3.1 ('built_second'): Built second, shown first.")
+    paths.set_run("01_sco_history", {})  # a new run starts again at 1, with its chapter's number
+    assert "Table 1.1." in _caption(style.table(pd.DataFrame({"n": [1]}), "summits")._repr_html_())
+    # a table without a caption of its own takes the chapter's (style.TABLE_CAPTIONS), else its name in words
+    assert style.TABLE_CAPTIONS["01_sco_history:summits"] in _caption(
+        style.table(pd.DataFrame({"n": [1]}), "summits")._repr_html_()
+    )
+    assert "Odd table name" in _caption(style.table(pd.DataFrame({"n": [1]}), "odd_table_name")._repr_html_())
+
+
+def test_without_a_recorded_run_tables_are_numbered_without_a_chapter(monkeypatch):
+    from helpers import paths
+
+    monkeypatch.setattr(paths, "_RUN", None)
+    figmeta.reset_table_numbers()
+    assert "Table 1." in _caption(style.table(pd.DataFrame({"n": [1]}), "a")._repr_html_())
+    assert "Table 2." in _caption(style.table(pd.DataFrame({"n": [1]}), "b")._repr_html_())
+
+
+def test_category_codes_are_shown_as_labels_and_ids_units_and_text_are_not():
+    frame = pd.DataFrame(
+        {
+            "event": ["arrives", "bilateral meeting", "leaves Beijing"],
+            "announced_by_side": ["china", "partner", "joint"],
+            "category": ["energy", "people_to_people", "trade"],
+            "trip_id": ["xi-2022-09", "xi-2024-07", "xi-2022-09"],
+            "unit": ["documents", "km", "bcm"],
+            "notes": ["see above", "x", "Stated as 15 documents; the rest unnamed."],
+            "source_id": ["gao2010", "gao2010", "gao2010"],
+        }
+    )
+    got = cells(style.table(frame, "codes3").to_html())
+    assert got[0::7] == ["Arrives", "Bilateral meeting", "Leaves Beijing"]
+    assert got[1::7] == ["China", "Partner", "Joint"]
+    assert got[2::7] == ["Energy", "People to people", "Trade"]
+    assert got[3::7] == ["xi-2022-09", "xi-2024-07", "xi-2022-09"]  # ids as they are
+    assert got[4::7] == ["documents", "km", "bcm"]  # units as they are
+    assert got[5] == "see above"  # free text as it is
+    assert got[6::7] == ["gao2010"] * 3
+
+
+#: Column names of displayed tables that hold ids or are free text (never category codes).
+_CODE_FREE = re.compile(
+    r"(^|[_ ])(id|ids|iso3|code|url|seed|file|unit|units|text|notes?|title|claim|author|publisher)$|source|drawn"
+)
+
+
+@pytest.mark.parametrize(
+    "chapter",
+    ["01_sco_history", "02_xi_trips", "03_trade", "04_energy_pipelines", "05_analyst_views", "06_claims_vs_data"],
+)
+def test_every_table_a_chapter_shows_is_numbered_captioned_and_free_of_raw_codes(chapter, monkeypatch):
+    """At the chapter's defaults: Table N.1, N.2, ... in display order, each with a written caption;
+    no header left empty; no category shown as a lower-case code (chapter 2's ``arrives``, ``china``);
+    no column of summit event ids (chapter 1's ``summit-2012-beijing``)."""
+    from nbexec import run_chapter
+
+    run = run_chapter(chapter, {}, monkeypatch=monkeypatch)
+    tables = [o for o in run.outputs if hasattr(o, "_sco_caption")]
+    assert tables, f"{chapter} shows no table"
+    number = figmeta.chapter_number(chapter)
+    names_seen = []
+    problems = []
+    for k, t in enumerate(tables, start=1):
+        html = t._repr_html_()
+        cap = _caption(html)
+        names_seen.append(t.uuid)
+        if f">Table {number}.{k}.</span>" not in cap:
+            problems.append(f"{t.uuid}: caption {cap[:60]!r} is not Table {number}.{k}")
+        written = t._sco_caption
+        if not written or written.lower() == " ".join(t.uuid.replace("-", "_").split("_")).lower():
+            problems.append(f"{t.uuid}: no caption but the table's name in words ({written!r})")
+        if "" in headers(html) or any(not h.strip() for h in headers(html)):
+            problems.append(f"{t.uuid}: a column without a header")
+        for col in t.data.columns:
+            lname = str(col).lower()
+            values = [v for v in t.data[col] if isinstance(v, str)]
+            if any(re.fullmatch(r"summit-\d{4}-[a-z-]+", v) for v in values):
+                problems.append(f"{t.uuid}: column {col!r} shows summit event ids")
+            if _CODE_FREE.search(lname):
+                continue
+            codes = sorted({v for v in values if re.fullmatch(r"[a-z]+(?:_[a-z]+)*", v)} - {"yes", "no"})
+            if codes:
+                problems.append(f"{t.uuid}: column {col!r} shows codes {codes[:5]}")
+    assert len(names_seen) == len(set(names_seen)), f"table names shown twice: {names_seen}"
+    assert not problems, "\n".join(problems)

@@ -572,12 +572,12 @@ def plot_network(
     frame = tuple((x, south) for x in steps) + tuple((x, north) for x in steps)
     if ax is None:
         x0, x1, y0, y1 = maps.projected_extent(frame)
-        # at the site's column width; the height that fits the frame's shape (no empty band beside the map)
-        _, ax = plt.subplots(
-            figsize=(FIG_WIDTH, min(11, max(5, FIG_WIDTH * 0.98 / 0.85 * (y1 - y0) / (x1 - x0) + 0.6)))
-        )
-    # the title's room above the map in inches, whatever the figure's height
-    ax.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.08, top=1 - 0.6 / ax.figure.get_figheight())
+        # at the site's column width; the height that fits the frame's shape (no empty band beside the map),
+        # with the title's room above it and the legend's below
+        _, ax = plt.subplots(figsize=(FIG_WIDTH, min(11, max(5, FIG_WIDTH * 0.98 * (y1 - y0) / (x1 - x0) + 1.1))))
+    # the title's room above the map and the legend's below, in inches, whatever the figure's height
+    height = ax.figure.get_figheight()
+    ax.figure.subplots_adjust(left=0.01, right=0.99, bottom=0.5 / height, top=1 - 0.6 / height)
     maps.base_map(ax, frame)
     crossed = {
         c
@@ -674,6 +674,13 @@ LABEL_SPOTS = (
     (0, -7, "center", "top"),
     (8, 0, "left", "center"),
     (-8, 0, "right", "center"),
+    # further out, for a dot with a line through it and names all round (Tursunzoda on Line D)
+    (0, 13, "center", "bottom"),
+    (0, -13, "center", "top"),
+    (10, 10, "left", "bottom"),
+    (-10, 10, "right", "bottom"),
+    (10, -10, "left", "top"),
+    (-10, -10, "right", "top"),
 )
 
 
@@ -693,9 +700,13 @@ def place_labels(ax, items, *, fontsize: float = 11) -> list[str]:
     ax.apply_aspect()
     frame = ax.get_window_extent(renderer)
     taken = [t.get_window_extent(renderer).expanded(1.08, 1.15) for t in ax.texts if t.get_text().strip()]
+    lines = _drawn_lines(ax)
     left_out = []
     for name, x, y in items:
-        for dx, dy, ha, va in LABEL_SPOTS:
+        # first a spot clear of other names and of every line and dot drawn (a name on a line hides
+        # it: Line D under "Galkynysh gas field"); failing that, clear of names only
+        spots = [(spot, True) for spot in LABEL_SPOTS] + [(spot, False) for spot in LABEL_SPOTS]
+        for (dx, dy, ha, va), avoid_lines in spots:
             t = ax.annotate(
                 name,
                 (x, y),
@@ -711,13 +722,41 @@ def place_labels(ax, items, *, fontsize: float = 11) -> list[str]:
             )
             bb = t.get_window_extent(renderer)
             inside = frame.x0 <= bb.x0 and bb.x1 <= frame.x1 and frame.y0 <= bb.y0 and bb.y1 <= frame.y1
-            if inside and not any(bb.overlaps(o) for o in taken):
+            clear = not avoid_lines or not _crosses(bb, lines)
+            if inside and clear and not any(bb.overlaps(o) for o in taken):
                 taken.append(bb.expanded(1.08, 1.15))
                 break
             t.remove()
         else:
             left_out.append(name)
     return left_out
+
+
+def _drawn_lines(ax) -> list:
+    """The lines and dots drawn on a map, as paths in display coordinates (route lines, waypoint dots)."""
+    from matplotlib.path import Path as MplPath
+
+    out = []
+    for line in ax.get_lines():
+        xy = ax.transData.transform(line.get_xydata())
+        if len(xy) >= 2:
+            out.append(("line", MplPath(xy), line.get_linewidth()))
+        elif len(xy) == 1:
+            out.append(("dot", xy[0], line.get_markersize()))
+    return out
+
+
+def _crosses(bb, lines) -> bool:
+    """True if the box ``bb`` (display coordinates) touches a drawn line or dot, with their width."""
+    for kind, what, size in lines:
+        if kind == "line":  # the line's half-width around the box
+            if what.intersects_bbox(bb.padded(size / 2), filled=False):
+                return True
+        else:  # a dot: its size and room for its own name beside it (Galkynysh's name ran up to Tursunzoda)
+            box = bb.padded(size + 8)
+            if box.x0 <= what[0] <= box.x1 and box.y0 <= what[1] <= box.y1:
+                return True
+    return False
 
 
 # --- charts -----------------------------------------------------------------------------

@@ -143,7 +143,30 @@ def changes_since(membership: pd.DataFrame, year: int, until_year: int | None = 
     """Spells that began after ``year`` (and by ``until_year``): how the organisation changed."""
     later = until(membership[membership["start_date"].map(lambda d: d.year) > year], until_year, "start_date")
     cols = ["start_date", "country_name", "country_iso3", "status", "decided_at", "source_id"]
-    return later.sort_values(["start_date", "country_name"])[cols].reset_index(drop=True)
+    out = later.sort_values(["start_date", "country_name"])[cols].reset_index(drop=True)
+    events = data.load("sco_events").drop_duplicates("event_id").set_index("event_id")
+    out["decided_at"] = [summit_label(e, events) for e in out["decided_at"]]  # the summit in words, not its id
+    return out
+
+
+def summit_label(event_id, events: pd.DataFrame | None = None) -> str:
+    """A summit's event id as a reader names it: ``summit-2012-beijing`` -> "Beijing summit, June 2012".
+
+    The city and month come from ``sco_events``; a summit held by video
+    conference (no city) reads "Video summit, July 2023". Anything not a
+    known event id is returned as it is; a missing value is "". ``events`` is
+    ``sco_events`` indexed by ``event_id`` (loaded when not given).
+    """
+    if event_id is None or (not isinstance(event_id, str) and pd.isna(event_id)):
+        return ""
+    if events is None:
+        events = data.load("sco_events").drop_duplicates("event_id").set_index("event_id")
+    if event_id not in events.index:
+        return str(event_id)
+    row = events.loc[event_id]
+    city = row["city"] if isinstance(row["city"], str) and row["city"] else None
+    where = f"{city} summit" if city else "Video summit"
+    return f"{where}, {style.date_label(row['date'], 'month')}"
 
 
 def count_phrase(statuses: pd.Series) -> str:
@@ -185,7 +208,7 @@ def summit_table(events: pd.DataFrame, countries: pd.DataFrame, until_year: int 
             "source_id": summ["source_id"],
         }
     )
-    table.index = range(1, len(table) + 1)
+    table.index = pd.RangeIndex(1, len(table) + 1, name="no.")  # numbered from the first; no event ids
     return table
 
 
@@ -319,8 +342,10 @@ def plot_status_map(
     from ..core import maps
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(12, 8.5))
+        _, ax = plt.subplots(figsize=(10, 8.5))
     maps.base_map(ax)
+    if len(ax.figure.axes) == 1:  # the map alone: the figure takes its shape (no empty band, issue 19)
+        maps.fit_figure(ax)
     keep = snapshot[snapshot["status"].astype(str).isin(set(statuses))]
     colours = {r.country_iso3: style.status_color(str(r.status)) for r in keep.itertuples()}
     maps.fill_countries(ax, colours, highlight=tuple(highlight))

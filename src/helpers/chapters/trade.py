@@ -613,24 +613,33 @@ def plot_coverage(cov: pd.DataFrame, *, ax=None, title: str | None = None):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
-    colors = {"both": "#2166AC", "china": "#92C5DE", "partner": "#F4A582", "": "#F7F7F7"}
+    from ..core import style
+
+    colors = style.COVERAGE_COLORS  # no blue: blue is an SCO status in chapter 1 (issue 19)
     labels = {"both": "both sides", "china": "China only", "partner": "partner only", "": "no value"}
     if ax is None:
         _, ax = plt.subplots(figsize=(FIG_WIDTH, fig_height(len(cov.columns))))
     from matplotlib.collections import PatchCollection
 
-    rects, fills = [], []
+    rects, fills, edges = [], [], []
     for j, p in enumerate(cov.columns):
         for year, v in cov[p].items():
             rects.append(plt.Rectangle((year - 0.45, j - 0.4), 0.9, 0.8))
             fills.append(colors[v])
-    ax.add_collection(PatchCollection(rects, facecolors=fills, linewidths=0), autolim=False)
+            edges.append("#BBBBBB" if v == "" else "none")  # a gap is outlined, so it reads as a cell left empty
+    ax.add_collection(PatchCollection(rects, facecolors=fills, edgecolors=edges, linewidths=0.8), autolim=False)
     year_axis(ax, cov.index)
     ax.set_ylim(len(cov.columns) - 0.5, -0.5)
     ax.set_yticks(range(len(cov.columns)))
     ax.set_yticklabels([prose.name(c) for c in cov.columns])
     ax.grid(False)
-    ax.legend(handles=[Patch(color=colors[k], label=labels[k]) for k in colors], ncol=1, **LEGEND_OUTSIDE)
+    ax.legend(
+        handles=[
+            Patch(facecolor=colors[k], edgecolor="#BBBBBB" if k == "" else colors[k], label=labels[k]) for k in colors
+        ],
+        ncol=1,
+        **LEGEND_OUTSIDE,
+    )
     if title:
         ax.set_title(title)
     return ax

@@ -134,6 +134,24 @@ def base_map(ax=None, extent: str | tuple = "sco", *, figsize=(11, 8)):
     return ax
 
 
+def fit_figure(ax, *, title_inches: float = 0.6, legend_inches: float = 0.0) -> None:
+    """Size the map's figure to the map: no empty band beside or below it.
+
+    The axes fill the figure's width; the figure's height becomes the map's
+    height at that width (its frame has a fixed aspect once projected) plus
+    ``title_inches`` above and ``legend_inches`` below (a legend under the
+    map). Call after :func:`base_map`, on a figure holding only this map.
+    """
+    fig = ax.figure
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    left, right = 0.01, 0.99
+    width = fig.get_figwidth()
+    map_height = width * (right - left) * abs(y1 - y0) / abs(x1 - x0)
+    height = map_height + title_inches + legend_inches + 0.05
+    fig.set_size_inches(width, height)
+    fig.subplots_adjust(left=left, right=right, bottom=(legend_inches + 0.05) / height, top=1 - title_inches / height)
+
+
 def _bare(ax) -> None:
     """No axis at all: geopandas labels projected axes ('Easting [metre]') and ticks them in metres;
     hidden with the axis, those texts still sit in the figure and collide with the source line."""
