@@ -9,7 +9,8 @@ STAMP  := $(VENV)/.installed
 PIP    := $(VPY) -m pip --disable-pip-version-check -q
 NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
 # Two test processes; nbval needs --dist loadfile (a notebook's cells stay in one worker).
-XDIST  := -n $(shell $(PYTHON) -c 'import os; print(min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))') --dist loadfile
+# Expanded only where used ('='), so 'make run' does not start Python to count CPUs.
+XDIST  = -n $(shell $(PYTHON) -c 'import os; print(min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))') --dist loadfile
 
 .PHONY: venv run site site-teacher slides test test-unit refresh lab bench validate datadict lock clean help
 
@@ -66,8 +67,9 @@ refresh: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks/
 
+# BENCH_ARGS: e.g. --with-tests (also time make test once), --repeat 1, --profile
 bench: $(STAMP)
-	$(VPY) scripts/bench.py
+	$(VPY) scripts/bench.py $(BENCH_ARGS)
 
 validate: $(STAMP)
 	$(VPY) -m helpers validate

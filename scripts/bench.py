@@ -23,8 +23,12 @@ run, nothing changed
 variant <chapter>
     one chapter re-run with one non-default parameter set (:data:`VARIANTS`),
     ``--force`` so the run cache is bypassed every time
+site, after the runs
+    ``python -m helpers site --force`` with no site and no page or thumbnail
+    cache, as ``make run`` builds it after running the chapters (the runs'
+    caches of validated tables and sanitised code kept)
 site, cold
-    ``python -m helpers site --force`` with no site and no thumbnail cache
+    ``python -m helpers site --force`` with no site and an empty ``build/.cache``
 site, rebuilt
     ``python -m helpers site --force`` again (thumbnails cached)
 site, nothing changed
@@ -40,7 +44,9 @@ sweep, local pool / sweep, Dask LocalCluster
 bad parameter / bad groups file
     rejected before any work (exit status 2)
 test suite (``--with-tests``)
-    ``make -s test`` on the repository itself, once (it is long)
+    ``make -s test`` on the repository itself, once, with ``--durations=5``:
+    its wall time in the table, its summary line and five slowest tests in the
+    notes (the load average at its start too: it shares the machine)
 baselines (``--baselines``)
     plain ``papermill`` one notebook after another, with and without
     ``jupyter nbconvert --to html``, and nbconvert to HTML and slides per
@@ -195,6 +201,15 @@ def main() -> None:
                 f"variant {nb} ({', '.join(f'{n}={v}' for n, v in pairs)}), cache bypassed",
                 timed(py + ["-m", "helpers", "run", nb, *flags, "--force"], env, ROOT),
             )
+        # the site as `make run` builds it after the runs: no site and no pages, thumbnails or slides
+        # remembered, but the runs' own caches (validated tables, sanitised code) kept
+        for sub in ("site", ".cache/pages", ".cache/thumbnails"):
+            shutil.rmtree(root / "build" / sub, ignore_errors=True)
+        add(
+            "site-after-run",
+            "`helpers site --force` after the runs (no site, no page or thumbnail cache)",
+            timed(py + ["-m", "helpers", "site", "--force"], env, ROOT),
+        )
         shutil.rmtree(root / "build" / ".cache", ignore_errors=True)
         shutil.rmtree(root / "build" / "site", ignore_errors=True)
         add(
@@ -246,13 +261,24 @@ def main() -> None:
 
     if args.with_tests:
         env = {k: v for k, v in os.environ.items() if k not in ("SCO_REPO_ROOT", "SCO_BUILD_DIR", "SCO_DATA_DIR")}
+        env["PYTEST_ADDOPTS"] = (env.get("PYTEST_ADDOPTS", "") + " -p no:cacheprovider --durations=5").strip()
+        load = os.getloadavg()[0]
         start = time.perf_counter()
         proc = subprocess.run(["make", "-s", "-C", str(ROOT), "test"], env=env, capture_output=True, text=True)
         add(
             "tests",
-            "`make test`, the whole suite (once)"
+            "`make test`, the whole suite (once; "
+            f"SCO_PROP_EXAMPLES={env.get('SCO_PROP_EXAMPLES', 'default')}, load average {load:.1f} at its start)"
             + ("" if proc.returncode == 0 else f" (FAILED, exit {proc.returncode})"),
             time.perf_counter() - start,
+        )
+        summary = [ln for ln in proc.stdout.splitlines() if " in " in ln and ("passed" in ln or "failed" in ln)]
+        slowest = slowest_tests(proc.stdout)
+        notes.append(
+            "make test: "
+            + (summary[-1].strip("= ") if summary else "no summary line")
+            + "; slowest tests:\n    "
+            + "\n    ".join(slowest or ["(none reported)"])
         )
         if proc.returncode != 0:
             notes.append(
@@ -282,6 +308,21 @@ def main() -> None:
     target = ROOT / "build" / "bench.md"
     target.parent.mkdir(exist_ok=True)
     target.write_text(text + "\n", encoding="utf-8")
+
+
+def slowest_tests(output: str) -> list[str]:
+    """The lines of pytest's ``--durations`` report ("12.34s call tests/x.py::test_y")."""
+    lines, inside = [], False
+    for ln in output.splitlines():
+        if "slowest" in ln and "durations" in ln:
+            inside = True
+            continue
+        if inside:
+            if not ln.strip() or ln.startswith("="):
+                break
+            if ln.split()[0].endswith("s"):
+                lines.append(ln.strip())
+    return lines
 
 
 def baselines(root: Path, env: dict, notebooks: list[str], add) -> None:

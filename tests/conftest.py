@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -21,6 +22,16 @@ ROOT = Path(__file__).resolve().parents[1]
 #: This file is loaded before the test modules, which read the variable on import.
 LOCAL_PROP_EXAMPLES = "8"
 os.environ.setdefault("SCO_PROP_EXAMPLES", LOCAL_PROP_EXAMPLES)
+
+#: Validated data tables (helpers.core.data) shared by every scratch build folder of this test
+#: process and the kernels it starts: each of them would otherwise validate the same tables again.
+#: A damaged table is another key, so it is still validated and refused.
+_CACHE = tempfile.mkdtemp(prefix="sco-test-cache-")
+os.environ.setdefault("SCO_CACHE_DIR", _CACHE)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 def tree_digest(folder: Path) -> str:

@@ -25,9 +25,9 @@ from helpers.__main__ import main
 distributed = pytest.importorskip("distributed")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def cluster():
-    """Two workers of two threads each, in this process: four runs at once."""
+    """Two workers of two threads each, in this process: four runs at once (one cluster for the module)."""
     import logging
 
     with (

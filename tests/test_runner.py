@@ -358,6 +358,7 @@ def test_validated_tables_are_reused_across_processes_but_damaged_data_is_refuse
 
     (sandbox / "build").mkdir()
     monkeypatch.delenv("SCO_DATA_CACHE", raising=False)
+    monkeypatch.delenv("SCO_CACHE_DIR", raising=False)  # the build folder's own cache
     core_data._load_cached.cache_clear()  # a new process, as far as the tables are concerned
     fresh = data.load("sco_events")
     [entry] = (sandbox / "build" / ".cache" / "data").glob("sco_events-*.pkl")

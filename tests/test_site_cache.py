@@ -40,12 +40,18 @@ def repo(tmp_path_factory) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory) -> Path:
+    """One build folder for the module: its caches (pages, thumbnails) serve every test after the first."""
+    return tmp_path_factory.mktemp("build")
+
+
 @pytest.fixture
-def env(repo, tmp_path, monkeypatch) -> Path:
+def env(repo, build_dir, monkeypatch) -> Path:
     monkeypatch.setenv("SCO_REPO_ROOT", str(repo))
-    monkeypatch.setenv("SCO_BUILD_DIR", str(tmp_path / "build"))
+    monkeypatch.setenv("SCO_BUILD_DIR", str(build_dir))
     monkeypatch.delenv("SCO_DATA_DIR", raising=False)
-    return tmp_path / "build"
+    return build_dir
 
 
 def files(folder: Path) -> dict[str, bytes]:

@@ -476,7 +476,8 @@ def _load_cached(name: str, data_dir: str, stamp: tuple) -> pd.DataFrame:
 # message; only tables that passed are ever stored. A stored entry carries the SHA-256 of
 # its bytes, checked before it is read: a damaged entry is ignored and validated afresh.
 # Only the project's own data folder (paths.data_dir()) is cached, and only where build/
-# exists already; SCO_DATA_CACHE=0 turns the cache off.
+# exists already (or in SCO_CACHE_DIR/data when that is set); SCO_DATA_CACHE=0 turns the
+# cache off.
 
 #: Entries kept in build/.cache/data/ (the oldest beyond this number are removed).
 DATA_CACHE_SIZE = 400
@@ -510,11 +511,15 @@ def _disk_entry(name: str, ddir: Path, stamp: tuple) -> Path | None:
     try:
         if ddir.resolve() != paths.data_dir().resolve():
             return None  # a scratch copy (the tests' damaged data): always validated
-        build = paths.build_dir()
-        if not build.is_dir():
-            return None  # the cache never creates build/ (a plain notebook run at default parameters)
+        shared = os.environ.get("SCO_CACHE_DIR")
+        if shared:  # a cache shared by several build folders (the test suite's scratch builds)
+            folder = Path(shared) / "data"
+        else:
+            build = paths.build_dir()
+            if not build.is_dir():
+                return None  # the cache never creates build/ (a plain notebook run at default parameters)
+            folder = build / ".cache" / "data"
         digest = _package_digest(str(ddir), stamp)
-        folder = build / ".cache" / "data"
     except (OSError, ValueError, KeyError, TypeError, RuntimeError):
         return None  # unreadable files: validating says what is wrong
     return folder / f"{name}-{digest[:40]}.pkl"
