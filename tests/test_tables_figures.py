@@ -473,3 +473,18 @@ def test_every_table_a_chapter_shows_is_numbered_captioned_and_free_of_raw_codes
                 problems.append(f"{t.uuid}: column {col!r} shows codes {codes[:5]}")
     assert len(names_seen) == len(set(names_seen)), f"table names shown twice: {names_seen}"
     assert not problems, "\n".join(problems)
+
+
+def test_columns_of_prose_are_marked_to_keep_a_readable_width():
+    """Chapter 2's outcome titles wrapped a word a line beside short columns (site CSS: td.sco-long)."""
+    frame = pd.DataFrame(
+        {
+            "kind": ["pledge", "initiative"],
+            "title": ["Joint Statement on the 30th anniversary of diplomatic relations", "A second long title " * 3],
+            "n": [1, 2],
+        }
+    )
+    html = style.table(frame, "prose").to_html()
+    assert 'class="data row0 col1 sco-long"' in html
+    assert "col0 sco-long" not in html and "col2 sco-long" not in html
+    assert "td.sco-long" in (style.paths.repo_root() / "src/helpers/publish/static/site.css").read_text()

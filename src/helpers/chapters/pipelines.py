@@ -865,9 +865,9 @@ def plot_capacity(
         ax.set_ylabel(UNIT_WORDS.get(unit, unit))
         ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.09), fontsize=11, frameon=False)
         ax.grid(axis="y", alpha=0.3)
-    if title:
-        fig.suptitle(title, fontsize=15, y=1 - 0.08 / fig.get_figheight())
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.5 / fig.get_figheight() if title else 1))
+    if title:  # the house title: bold, on the left (issue 19)
+        fig.suptitle(title, fontsize=16, fontweight="bold", x=0.01, ha="left", y=1 - 0.05 / fig.get_figheight())
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight() if title else 1))
     return fig, axes
 
 
@@ -923,8 +923,12 @@ def plot_volumes(
     last_year: int,
     ei: pd.DataFrame | None = None,
     gaps: pd.DataFrame | None = None,
+    title: str | None = "What the lines delivered to China",
 ):
     """Yearly deliveries (top row, bars) and cumulative totals (bottom row, points), one column per commodity.
+
+    ``title`` heads the whole figure (and names it on the site, which took
+    the first panel's title for the figure's caption).
 
     A year with no full-year figure for a system is marked with a cross on
     the axis (a gap, not a zero). ``ei`` (from :func:`ei_series`), if given,
@@ -1034,7 +1038,9 @@ def plot_volumes(
             ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.09), fontsize=11, frameon=False)
         top.set_title(f"{commodity.capitalize()} delivered to China, by year")
         bottom.set_title(f"{commodity.capitalize()} delivered to China since opening")
-    fig.tight_layout()
+    if title:
+        fig.suptitle(title, fontsize=16, fontweight="bold", x=0.01, ha="left", y=1 - 0.05 / fig.get_figheight())
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.3 / fig.get_figheight() if title else 1))
     return fig, axes
 
 

@@ -1162,8 +1162,19 @@ def targets_table(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.Dat
     )
 
 
-def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.DataFrame, *, scale: str = "linear"):
-    """One panel per target: the actual series by both reporters, the target as a line to its deadline."""
+def plot_targets(
+    targets: pd.DataFrame,
+    trade: pd.DataFrame,
+    aggregates: pd.DataFrame,
+    *,
+    scale: str = "linear",
+    title: str = "Trade targets, and the trade that followed",
+):
+    """One panel per target: the actual series by both reporters, the target as a line to its deadline.
+
+    ``title`` heads the figure (and names it on the site: without it the
+    figure was captioned with its first panel's title).
+    """
     import math as _m
 
     import matplotlib.pyplot as plt
@@ -1174,7 +1185,9 @@ def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.Data
     n = len(targets)
     cols = 1 if n == 1 else 2
     nrows = _m.ceil(n / cols)
-    fig, axes = plt.subplots(nrows, cols, figsize=(FIG_WIDTH, max(MIN_HEIGHT, 4.0 * nrows + 0.8)), squeeze=False)
+    fig, axes = plt.subplots(
+        nrows, cols, figsize=(FIG_WIDTH, max(MIN_HEIGHT, 4.0 * nrows + 0.8 + (0.5 if title else 0))), squeeze=False
+    )
     for ax, (_, t) in zip(axes.flat, targets.iterrows()):
         target = _target_usd_m(t)
         announced = pd.Timestamp(str(t["announced_date"])).year
@@ -1208,12 +1221,16 @@ def plot_targets(targets: pd.DataFrame, trade: pd.DataFrame, aggregates: pd.Data
         Line2D([], [], color="#444444", marker="s", linestyle="--", label="partner-reported"),
         Line2D([], [], color=TARGET_COLOR, marker="D", label="target, to its deadline"),
     ]
-    fig.legend(handles=handles, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 1.0), frameon=False)
+    height = fig.get_figheight()
+    if title:
+        fig.suptitle(title, x=0.01, y=1 - 0.08 / height, ha="left", va="top", fontsize=15, fontweight="bold")
+    top_room = 0.5 if title else 0.0  # inches for the title above the legend
+    fig.legend(handles=handles, loc="upper center", ncol=3, bbox_to_anchor=(0.5, 1 - top_room / height), frameon=False)
     fig.supylabel("current US dollars", fontsize=12)
     fig.subplots_adjust(
         left=0.13,
         right=0.98,
-        top=1 - 0.95 / fig.get_figheight(),
+        top=1 - (0.95 + top_room) / height,
         bottom=0.45 / fig.get_figheight() + 0.02,
         hspace=0.6,
         wspace=0.28,

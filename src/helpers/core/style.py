@@ -266,21 +266,30 @@ def _below_everything(fig, gap_px: float = 6.0) -> float:
     """A y position (figure fraction) just below the lowest axis text, legend or figure text.
 
     On a short figure the x-axis label can reach below the figure's bottom
-    edge; a source line at a fixed position would then print over it. Only
-    the x axes (tick labels and label), legends and figure texts are
-    measured, not every artist: a map's thousands of patches need no layout.
+    edge; a source line at a fixed position would then print over it. On a
+    figure whose lowest text sits well above its bottom edge (the subplot
+    margin left empty), the line goes just under that text rather than under
+    the edge, so the saved image has no empty band above its source line
+    (chapter 1's share-of-the-world chart). Only axes frames, the axes'
+    tick labels and labels, texts written on axes, legends and figure
+    texts are measured, not every artist: a map's thousands of patches need
+    no layout.
     """
     try:
         renderer = fig.canvas.get_renderer()
-        lows = [0.0]
+        lows = []
         for ax in fig.axes:
             if not ax.get_visible():
                 continue
             lows.append(ax.get_window_extent(renderer).y0)
-            if ax.axison and ax.xaxis.get_visible():
-                bb = ax.xaxis.get_tightbbox(renderer)
-                if bb is not None:
-                    lows.append(bb.y0)
+            if ax.axison:  # tick labels and axis labels: y tick labels can hang below the frame too
+                for axis in (ax.xaxis, ax.yaxis):
+                    bb = axis.get_tightbbox(renderer) if axis.get_visible() else None
+                    if bb is not None:
+                        lows.append(bb.y0)
+            for text in ax.texts:
+                if text.get_visible() and text.get_text().strip():
+                    lows.append(text.get_window_extent(renderer).y0)
             leg = ax.get_legend()
             if leg is not None and leg.get_visible():
                 lows.append(leg.get_window_extent(renderer).y0)
@@ -289,8 +298,9 @@ def _below_everything(fig, gap_px: float = 6.0) -> float:
                 lows.append(art.get_window_extent(renderer).y0)
     except (AttributeError, RuntimeError, ValueError):
         return -0.01
-    height_px = fig.bbox.height
-    return min(-0.01, (min(lows) - gap_px) / height_px)
+    if not lows:
+        return -0.01
+    return (min(lows) - gap_px) / fig.bbox.height
 
 
 # --- tables ----------------------------------------------------------------------
@@ -566,6 +576,21 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:] if text[:1].islower() else text
 
 
+#: A column whose cells average more characters than this is prose (titles, notes, claims): on the
+#: site its cells keep a readable width (``td.sco-long``) instead of a word or two a line.
+LONG_TEXT_CHARS = 40
+
+
+def _long_text(cells: list[str]) -> bool:
+    filled = [c for c in cells if c]
+    return bool(filled) and sum(len(c) for c in filled) / len(filled) > LONG_TEXT_CHARS
+
+
+def _short_text(cells: list[str]) -> str:
+    """``"sco-short"`` for a column of short text (figures as printed, codes): kept on one line, no minimum width."""
+    return "sco-short" if cells and all(len(c) <= 8 and " " not in c for c in cells) else ""
+
+
 def _meaningful_index(frame) -> bool:
     """True for an index worth showing: named, or not plain row numbers."""
     import pandas as pd
@@ -677,7 +702,8 @@ def table(
         how = precisions.get(col)
         fmt, numeric = _cell_formatter(col, series, merged, how)
         texts[pos] = [fmt(v, i) for i, v in enumerate(series)]
-        classes[pos] = ["sco-num" if numeric else ""] * len(series)
+        kind = "sco-num" if numeric else "sco-long" if _long_text(texts[pos]) else _short_text(texts[pos])
+        classes[pos] = [kind] * len(series)
     shown_frame = pd.DataFrame(texts, index=pd.RangeIndex(len(frame)))
     shown_frame.columns = frame.columns
     # the cells are display text, escaped above; headers and index labels are escaped here
