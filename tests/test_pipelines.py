@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -348,3 +350,11 @@ def test_waypoint_names_on_the_central_asia_map_stay_off_the_lines():
     assert "Tursunzoda" in {t.get_text() for t in ax.texts}
     assert not style.layout_problems(ax.figure)
     plt.close(ax.figure)
+
+
+def test_the_summary_writes_status_and_dates_as_a_reader_does(t):
+    summary = pl.summary(t["pipelines"], t["pipeline_facts"], "gas").set_index("pipeline")
+    status = summary.loc["CACGP C", "latest status"]
+    assert re.fullmatch(
+        r"(Operating|Planned|Stalled|Under construction) \(\d{4}\)|\w[\w ]* \(\d{1,2} \w+ \d{4}\)", status
+    )

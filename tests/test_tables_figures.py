@@ -138,7 +138,12 @@ def test_dates_are_shown_at_the_precision_stored():
     assert got[0::2] == ["2016", "September 2014", "15 June 2001"]
     stored = pd.DataFrame({"since": ["2016", "2016-01"]})
     assert cells(style.table(stored, "stored", dates=["since"]).to_html()) == ["2016", "January 2016"]
-    assert cells(style.table(stored, "as_is").to_html()) == ["2016", "2016-01"]
+    # text dates with a month are read at the precision written without asking (chapter 4's "2010-10")...
+    assert cells(style.table(stored, "text_dates").to_html()) == ["2016", "January 2016"]
+    # ...unless the caller says not to; ids that look like dates are never read as dates
+    assert cells(style.table(stored, "as_is", dates=False).to_html()) == ["2016", "2016-01"]
+    ids = pd.DataFrame({"row_id": ["2016-01"], "started": ["2014-09-13"]})
+    assert cells(style.table(ids, "ids").to_html()) == ["2016-01", "13 September 2014"]
 
 
 # --- figures ---------------------------------------------------------------------------
@@ -488,3 +493,14 @@ def test_columns_of_prose_are_marked_to_keep_a_readable_width():
     assert 'class="data row0 col1 sco-long"' in html
     assert "col0 sco-long" not in html and "col2 sco-long" not in html
     assert "td.sco-long" in (style.paths.repo_root() / "src/helpers/publish/static/site.css").read_text()
+
+
+def test_words_are_not_cut_but_ids_may_break_anywhere():
+    """Chapter 4's summary printed "Turkmenista/n": cells wrap between words; only ids and URLs break anywhere."""
+    frame = pd.DataFrame({"from": ["Turkmenistan"], "source_id": ["oilandgaseurasia-2014-06-16-cacgp-line-c"]})
+    html = style.table(frame, "wrap").to_html()
+    assert 'class="data row0 col1 sco-id"' in html and "col0 sco-id" not in html
+    css = (style.paths.repo_root() / "src/helpers/publish/static/site.css").read_text()
+    rule = re.search(r"> table td \{[^}]*\}", css.replace("\n", " "))
+    assert rule and "overflow-wrap: break-word" in rule.group(0) and "anywhere" not in rule.group(0)
+    assert re.search(r"td\.sco-id \{ overflow-wrap: anywhere; \}", css)

@@ -191,7 +191,11 @@ def summary(pipelines: pd.DataFrame, facts: pd.DataFrame, commodity: str = "all"
             )
         row["capacity over time"] = capacity_history(facts, pid)
         status = latest_reading(facts, pid, "status")
-        row["latest status"] = "" if status is None else f"{STATUS_LABELS[status['value']]} ({status['as_of']})"
+        if status is None:
+            row["latest status"] = ""
+        else:  # "Operating (7 January 2023)": a label and a date as a reader writes them
+            word = STATUS_LABELS[status["value"]]
+            row["latest status"] = f"{word[:1].upper()}{word[1:]} ({style.date_label(status['as_of'])})"
         own = facts[(facts["pipeline_id"] == pid) & ~facts["planned"]]
         row["other readings"] = int(own["variant_of"].notna().sum())
         rows.append(row)

@@ -591,6 +591,17 @@ def _short_text(cells: list[str]) -> str:
     return "sco-short" if cells and all(len(c) <= 8 and " " not in c for c in cells) else ""
 
 
+def _is_date_text(name, series) -> bool:
+    """True for a column (not an id) whose every value is text ``YYYY-MM`` or ``YYYY-MM-DD`` (or empty), one at least."""
+    if _ID_COLUMN.search(str(name).lower()):
+        return False
+    texts = [v for v in series if not (v is None or (not isinstance(v, str) and _is_na(v)))]
+    if not texts or not all(isinstance(v, str) for v in texts):
+        return False
+    filled = [v for v in texts if v]
+    return bool(filled) and all(_DATE.match(v) for v in filled) and any("-" in v for v in filled)
+
+
 def _meaningful_index(frame) -> bool:
     """True for an index worth showing: named, or not plain row numbers."""
     import pandas as pd
@@ -668,7 +679,10 @@ def table(
         a list of columns (precision read from the text: ``2016`` or
         ``2016-01``), or ``{column: "year" | "month" | "day" | precision column
         | per-row precisions}``. A column ``X`` beside ``X_precision`` (or
-        ``start_date`` beside ``start_precision``) is done without asking.
+        ``start_date`` beside ``start_precision``) is done without asking, and
+        so is a column of text dates with a month (``2010-10``,
+        ``2009-12-14``: chapter 4's construction and operation dates), read at
+        the precision written. ``False`` leaves every value as it is.
     caption : str, optional
         A caption above the table.
 
@@ -695,14 +709,22 @@ def table(
             frame = frame.rename_axis("")
         frame = frame.reset_index(allow_duplicates=True)
     merged = {**LABELS, **(labels or {})}
-    precisions = _date_precisions(frame, dates)
+    precisions = _date_precisions(frame, None if dates is False else dates)
+    for col in frame.columns:  # a column of dates written as text ("2010-10", "2009-12-14"): in words
+        if dates is not False and col not in precisions and _is_date_text(col, frame[col]):
+            precisions[col] = ""
     texts, classes = {}, {}
     for pos, col in enumerate(frame.columns):
         series = frame.iloc[:, pos]
         how = precisions.get(col)
         fmt, numeric = _cell_formatter(col, series, merged, how)
         texts[pos] = [fmt(v, i) for i, v in enumerate(series)]
-        kind = "sco-num" if numeric else "sco-long" if _long_text(texts[pos]) else _short_text(texts[pos])
+        if numeric:
+            kind = "sco-num"
+        elif _ID_COLUMN.search(str(col).lower()):
+            kind = "sco-id"  # ids and URLs: may break anywhere (words elsewhere break only between them)
+        else:
+            kind = "sco-long" if _long_text(texts[pos]) else _short_text(texts[pos])
         classes[pos] = [kind] * len(series)
     shown_frame = pd.DataFrame(texts, index=pd.RangeIndex(len(frame)))
     shown_frame.columns = frame.columns
