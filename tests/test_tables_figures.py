@@ -411,6 +411,20 @@ def test_without_a_recorded_run_tables_are_numbered_without_a_chapter(monkeypatc
     assert "Table 2." in _caption(style.table(pd.DataFrame({"n": [1]}), "b")._repr_html_())
 
 
+def test_the_solutions_working_tables_are_captioned_by_exercise_or_by_number_only(monkeypatch):
+    from helpers import paths
+
+    monkeypatch.setattr(paths, "_RUN", None)
+    figmeta.reset_table_numbers()
+    named = _caption(style.table(pd.DataFrame({"n": [1]}), "ex1_documents")._repr_html_())
+    assert named.endswith("</span> Exercise 1: documents")
+    for numbered in ("ex4_9", "ex_7792dfa5_1"):  # a number or a hash says nothing: the table number alone
+        caption = _caption(style.table(pd.DataFrame({"n": [1]}), numbered)._repr_html_())
+        assert caption.endswith(".</span>"), caption
+        assert "Ex" not in caption
+    assert repr(style.table(pd.DataFrame({"n": [1]}), "ex4_10")).endswith("('ex4_10'). 1 rows x 1 columns")
+
+
 def test_category_codes_are_shown_as_labels_and_ids_units_and_text_are_not():
     frame = pd.DataFrame(
         {

@@ -833,6 +833,16 @@ def table_caption(name: str) -> str:
     m = re.match(r"^checks_(\w+)$", name)
     if chapter.startswith("06_") and m:
         return "Every check of one starting document, with its working"
+    # The teachers' solutions name their working tables after the exercise
+    # ("ex1_documents": "Exercise 1: documents") or only number them ("ex4_9",
+    # "ex_<hash>_1"): a number alone is captioned by its table number only.
+    m = re.match(r"^ex(\d*)_(.+)$", name)
+    if m:
+        rest = m.group(2)
+        if re.fullmatch(r"\d+|[0-9a-f]{8}_\d+", rest):
+            return ""
+        words = _words(rest.replace("-", "_"))
+        return f"Exercise {m.group(1)}: {words}" if m.group(1) else _capitalised(words)
     return _capitalised(_words(name.replace("-", "_")))
 
 
@@ -849,7 +859,8 @@ def _styler_class():
 
         def __repr__(self) -> str:
             rows, cols = self.data.shape
-            return f"{self._sco_number()} ('{self.uuid}'): {self._sco_text()}. {rows} rows x {cols} columns"
+            text = self._sco_text()
+            return f"{self._sco_number()} ('{self.uuid}'){': ' + text if text else ''}. {rows} rows x {cols} columns"
 
         def _sco_number(self) -> str:
             from . import figmeta
@@ -865,8 +876,10 @@ def _styler_class():
 
             label = self._sco_number()
             ident = "table-" + label.split(" ", 1)[1].replace(".", "-")
+            text = self._sco_text()
             self.set_caption(
-                f'<span class="sco-tabnum" id="{ident}">{_html.escape(label)}.</span> {_html.escape(self._sco_text())}'
+                f'<span class="sco-tabnum" id="{ident}">{_html.escape(label)}.</span>'
+                + (f" {_html.escape(text)}" if text else "")
             )
             return super()._repr_html_()
 
