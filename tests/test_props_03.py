@@ -10,7 +10,7 @@ window. A second test renders the figures of fewer drawn sets and fails on
 colliding text. Invalid sets are drawn separately and must be refused by
 validation, naming the parameter. Two drawn variants run through papermill.
 
-``SCO_PROP_EXAMPLES`` sets the number of examples (default 40; CI uses 300).
+``SCO_PROP_EXAMPLES`` sets the number of examples (default 8 for a quick loop, see conftest; CI uses 200).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from helpers.core.parameters import ParameterError
 
 NB = "03_trade"
 SPEC = parameters.SPECS[NB].by_name()
-EXAMPLES = int(os.environ.get("SCO_PROP_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("SCO_PROP_EXAMPLES", "8"))
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 PARTNERS = parameters.trade_partners()
@@ -173,6 +173,22 @@ def test_a_base_year_without_data_for_some_partners_leaves_them_out(monkeypatch)
     values = {"countries": ["KAZ", "TKM"], "reporter": "china", "start_year": 2015, "base_year": gap_years[0]}
     run = run_chapter(NB, values, monkeypatch=monkeypatch)
     assert f"No China-reported figure above zero in {gap_years[0]} for Turkmenistan" in run.markdown()
+
+
+def test_a_partner_without_data_in_the_window_is_a_gap_with_a_note_not_a_refusal(monkeypatch):
+    # Turkmenistan's own statistics have no total in 2021-2024; Kazakhstan's do
+    values = {"countries": ["KAZ", "TKM"], "reporter": "partner", "start_year": 2021, "end_year": 2024}
+    assert not parameters.trade_basis_years(["TKM"], "partner", "total", 2021, 2024)["TKM"][1]
+    parameters.validate(NB, {**parameters.cell_defaults(NB), **values})  # accepted as a whole set
+    run = run_chapter(NB, values, monkeypatch=monkeypatch, check_layout=True)
+    md = run.markdown()
+    assert "Turkmenistan has no figure in the window (by Turkmenistan's own count)" in md
+    assert "show it as a gap, not as zero" in md
+    assert not any(run.layout.values()), run.layout
+    # refused only when no chosen country has a figure at all, naming each one's years
+    with pytest.raises(ParameterError) as info:
+        parameters.validate(NB, {**parameters.cell_defaults(NB), **values, "countries": ["TKM"]})
+    assert "'countries' = 'TKM'" in str(info.value) and "TKM has data in: 1995-2003, 2020" in str(info.value)
 
 
 @pytest.mark.parametrize(

@@ -595,7 +595,21 @@ def plot_series(
             [*(china.columns if china is not None else []), *(partner.columns if partner is not None else [])]
         )
     )
-    handles = [Line2D([], [], color=style.country_color(p), linewidth=3, label=prose.name(p)) for p in shown]
+
+    def drawn(p) -> bool:
+        return any(f is not None and p in f.columns and f[p].notna().any() for f in (china, partner))
+
+    # a chosen partner without any figure in the window keeps its legend entry, said to be a gap
+    handles = [
+        Line2D(
+            [],
+            [],
+            color=style.country_color(p),
+            linewidth=3,
+            label=prose.name(p) if drawn(p) else f"{prose.name(p)}\n(no figure in the window)",
+        )
+        for p in shown
+    ]
     handles += [Line2D([], [], color="#444444", linestyle=ls, marker=m, label=lab) for ls, m, lab in used_styles]
     ax.legend(handles=handles, ncol=1, **LEGEND_OUTSIDE)
     if money:
@@ -1339,6 +1353,12 @@ def trend_text(basis: pd.DataFrame, sides: dict[str, str], flow: str, gap: pd.Da
     for p in basis.columns:
         s = basis[p].dropna()
         s = s[s > 0]
+        if not len(s):
+            out.append(
+                f"{prose.name(p)} has no figure in the window ({_who(sides[p], p)}): "
+                "the charts show it as a gap, not as zero."
+            )
+            continue
         if len(s) < 2:
             out.append(
                 f"{prose.name(p)} has {prose.plural(len(s), 'year')} with a figure in the window "
@@ -1683,7 +1703,7 @@ def disagreement_text(disagree: pd.DataFrame, compared: int, countries: Sequence
         return f"No figure for {prose.names(countries)} in {window} has a second reading to compare."
     text = (
         f"Of {prose.plural(compared, 'second reading')} of a figure for {prose.names(countries)} in {window}, "
-        f"{len(disagree)} differ from the primary figure by more than 1%"
+        f"{len(disagree)} {'differs' if len(disagree) == 1 else 'differ'} from the primary figure by more than 1%"
     )
     if len(disagree):
         top = disagree.iloc[0]
