@@ -44,6 +44,19 @@ def test_sweep_of_an_unknown_chapter_names_the_chapter(sandbox, tmp_path, capsys
     assert code == 2 and "'notebook' = '99_nothing'" in err and "group" not in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["run", "06_claims_vs_data", "-p", "tolerance_scale", "-1e-5"], "'tolerance_scale' = -1e-05"),
+        (["run", "-p", "countries", "-KAZ", "03_trade"], "'countries' = ['-KAZ']"),
+    ],
+)
+def test_a_value_that_looks_like_an_option_reaches_the_parameter_check(argv, named, capsys):
+    # argparse alone answers "expected 2 arguments", naming no parameter
+    code, out, err = _main(capsys, *argv)
+    assert code == 2 and named in err and "allowed:" in err and "expected 2 arguments" not in err
+
+
 @pytest.mark.parametrize("kind", ["folder", "binary", "nul"])
 def test_kappa_names_a_file_it_cannot_read(tmp_path, capsys, kind):
     bad = tmp_path / "sheet.csv"

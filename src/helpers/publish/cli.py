@@ -282,6 +282,27 @@ def cmd_kappa(args) -> int:
     return 0
 
 
+def _parameter_pairs(argv: list[str]) -> tuple[list[str], list[list[str]]]:
+    """Take ``run``'s ``-p NAME VALUE`` pairs out of the arguments, in order, before argparse sees them.
+
+    argparse reads a value such as ``-1e-5`` or ``-x`` as an option and answers
+    "expected 2 arguments", which names no parameter; taken out here, the value
+    reaches the parameter's own check, which names the parameter and what is
+    allowed. A ``-p`` without two words after it is left for argparse's message.
+    """
+    if not argv or argv[0] != "run":
+        return argv, []
+    rest, pairs, i = [], [], 0
+    while i < len(argv):
+        if argv[i] in ("-p", "--parameters") and i + 2 < len(argv) and not argv[i + 1].startswith("-"):
+            pairs.append([argv[i + 1], argv[i + 2]])
+            i += 3
+        else:
+            rest.append(argv[i])
+            i += 1
+    return rest, pairs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="./sco", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -369,7 +390,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.set_defaults(func=cmd_kappa)
 
+    argv, pairs = _parameter_pairs(list(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
+    if pairs:
+        args.param = pairs
     try:
         try:
             code = args.func(args)
