@@ -84,7 +84,8 @@ def test_the_guide_covers_every_chapter_and_its_links_resolve():
     text = (ROOT / "seminar" / "GUIDE.md").read_text(encoding="utf-8")
     for i, notebook in enumerate(CHAPTERS, 1):
         assert f"### Chapter {i}:" in text
-        assert f"python -m helpers sweep {notebook} -f seminar/sweeps/{notebook}.yaml" in text
+        assert f"./sco sweep {notebook} -f seminar/sweeps/{notebook}.yaml" in text
+        assert "python -m helpers" not in text  # works only with the environment activated: ./sco always does
         assert f"(solutions/{notebook}_solutions.ipynb)" in text
     from nbconvert.filters import markdown2html
 
