@@ -17,7 +17,7 @@ figures for fewer sets and fails on colliding text. Invalid sets are drawn
 separately and must be refused by validation, naming the parameter. Two
 drawn variants run through papermill.
 
-``SCO_PROP_EXAMPLES`` sets the number of examples (default 40; CI uses 300).
+``SCO_PROP_EXAMPLES`` sets the number of examples (default 8 for a quick loop, see conftest; CI uses 200).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from helpers.core.parameters import ParameterError
 
 NB = "04_energy_pipelines"
 SPEC = parameters.SPECS[NB].by_name()
-EXAMPLES = int(os.environ.get("SCO_PROP_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("SCO_PROP_EXAMPLES", "8"))
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 FIRST, LAST = parameters.pipeline_first_year("all"), parameters.pipeline_latest_year()
 LINES = data.load("pipelines")

@@ -16,7 +16,7 @@ a second test draws the real figures for fewer sets and fails on colliding
 text. Invalid sets are drawn separately and must be refused by validation,
 naming the parameter. Two drawn variants run through papermill.
 
-``SCO_PROP_EXAMPLES`` sets the number of examples (default 40; CI uses 300).
+``SCO_PROP_EXAMPLES`` sets the number of examples (default 8 for a quick loop, see conftest; CI uses 200).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from helpers import views as vw
 from helpers.core.parameters import ParameterError
 
 NB = "05_analyst_views"
-EXAMPLES = int(os.environ.get("SCO_PROP_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("SCO_PROP_EXAMPLES", "8"))
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 TOPICS, KINDS, EVENTS = parameters.view_topics(), parameters.view_outlet_kinds(), parameters.view_events()
 FIRST, LAST = parameters.view_first_year(), parameters.view_latest_year()

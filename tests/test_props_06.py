@@ -4,7 +4,8 @@ Hypothesis draws sets of documents, topics and a tolerance scale; each set
 the validator accepts is run through the chapter's own code in-process
 (tests/nbexec.py, no kernel). Sets it refuses must be refused with a
 ParameterError naming a parameter. SCO_PROP_EXAMPLES sets the number drawn
-(CI runs several hundred).
+(8 by default, 200 in CI). Two drawn sets also run through the real runner
+(papermill, a kernel) at the end.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
-from nbexec import run_chapter
+from nbexec import run_chapter, run_in_kernel
 
 from helpers import data, parameters
 
@@ -23,7 +24,7 @@ NB = "06_claims_vs_data"
 SPEC = parameters.spec_for(NB).by_name()
 SOURCES = list(SPEC["sources"]._choices())
 TOPICS = list(SPEC["topics"]._choices())
-EXAMPLES = int(os.environ.get("SCO_PROP_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("SCO_PROP_EXAMPLES", "8"))
 # No shrinking: one run takes a second or two, and the failing set is printed as drawn.
 SETTINGS = settings(
     max_examples=EXAMPLES,
@@ -126,3 +127,21 @@ def test_the_verdict_comparison_follows_the_run():
     assert cl.comparison_scales(1.0) == (0.5, 2.0)
     assert cl.comparison_scales(0.0) == (1.0, 0.0)
     assert cl.comparison_scales(3.0) == (1.0, 3.0)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"sources": ["gao2010"], "topics": ["sco_membership", "sco_history", "demography"], "tolerance_scale": 2.0},
+        {"sources": ["xiao2022", "hussain-2024-chinaorg"], "topics": ["trade", "trips"], "tolerance_scale": 0.25},
+    ],
+)
+def test_drawn_variants_run_through_papermill(values, tmp_path, monkeypatch):
+    """Two variants of the kind Hypothesis draws, through the real runner and a kernel."""
+    nb, text = run_in_kernel(NB, values, tmp_path, monkeypatch)
+    m = re.search(r"This run checks (\d+) claims? from (\d+) documents?", text)
+    assert m, text[:300]
+    assert int(m.group(2)) == len(values["sources"])
+    assert "written for the chapter's default run" in text  # a variant carries the note
+    labels = {r["source_id"]: r for r in data.load("sources").to_dict("records")}
+    assert set(labels) >= set(values["sources"])
