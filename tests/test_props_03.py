@@ -180,8 +180,21 @@ def test_a_partner_without_data_in_the_window_is_a_gap_with_a_note_not_a_refusal
     values = {"countries": ["KAZ", "TKM"], "reporter": "partner", "start_year": 2021, "end_year": 2024}
     assert not parameters.trade_basis_years(["TKM"], "partner", "total", 2021, 2024)["TKM"][1]
     parameters.validate(NB, {**parameters.cell_defaults(NB), **values})  # accepted as a whole set
+    sourced = []  # the rows each figure's source line and data CSV are given
+    add_source = style.add_source
+
+    def spy(fig, *items, **kw):
+        from matplotlib.text import Text
+
+        sourced.append((" | ".join(t.get_text() for t in fig.findobj(Text) if t.get_text()), items))
+        return add_source(fig, *items, **kw)
+
+    monkeypatch.setattr(style, "add_source", spy)
     run = run_chapter(NB, values, monkeypatch=monkeypatch, check_layout=True)
     md = run.markdown()
+    # the by-partner chart draws only the partners' own figures: its data CSV holds only those rows
+    [items] = [items for texts, items in sourced if "Total trade, 2021–2024 |" in texts]
+    assert set(items[0]["reporter"]) == {"partner"}
     assert "Turkmenistan has no figure in the window (by Turkmenistan's own count)" in md
     assert "show it as a gap, not as zero" in md
     assert not any(run.layout.values()), run.layout

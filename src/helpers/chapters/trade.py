@@ -487,7 +487,7 @@ def fig_height(rows: int, per_row: float = 0.5, extra: float = 2.2) -> float:
 
 def year_axis(ax, years: Iterable[int]) -> None:
     """Whole years on the x axis, with room at both ends so no label meets the value axis."""
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
     years = [int(y) for y in years]
     if not years:
@@ -497,7 +497,12 @@ def year_axis(ax, years: Iterable[int]) -> None:
     ax.set_xlim(lo - pad, hi + pad)
     # about one four-digit year label per 0.75 inch of axis, so narrow panels do not crowd their labels
     width_in = ax.get_position().width * ax.figure.get_figwidth()
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=max(2, min(10, hi - lo + 1, int(width_in / 0.75))), integer=True))
+    fit = int(width_in / 0.75)
+    if hi - lo + 1 <= min(fit, 12):
+        # a short window labels every year (MaxNLocator would label 2022 and 2024 of 2021-2024)
+        ax.xaxis.set_major_locator(MultipleLocator(1))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=max(2, min(10, hi - lo + 1, fit)), integer=True))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))  # 2019, never 2.02e3 + offset
     ax.set_xlabel("")
 
