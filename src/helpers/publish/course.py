@@ -267,6 +267,8 @@ class _Slide:
     alt: str = ""
     kind: str = "text"
     caption: str = ""  # the figure's own title (output metadata, helpers.figmeta), if it has one
+    html: str = ""  # a table slide's table (a cell tagged slides-only or slides-too), sanitised
+    part: int = 0  # a tall figure's band (render.figure_bands): 1, 2, ...; 0 for a whole figure
 
 
 def _paragraphs(md: str) -> list[str]:
@@ -309,7 +311,13 @@ def _split(par: str, keep: int = 2, limit: int = 230) -> tuple[str, str]:
 
 
 def deck_slides(nb) -> list[_Slide]:
-    """The chapter as slides: title, one per section, one per figure, discussion."""
+    """The chapter as slides: title, one per section, one per figure, discussion.
+
+    Cells tagged ``page-only`` are left out and the tables of cells tagged
+    ``slides-only`` or ``slides-too`` get a slide each (:func:`helpers.render.for_slides`);
+    a tall figure is shown in bands, one slide each (:func:`helpers.render.figure_bands`).
+    """
+    nb = render.for_slides(nb)
     slides: list[_Slide] = []
     section = ""
     section_slide: _Slide | None = None
@@ -337,6 +345,7 @@ def deck_slides(nb) -> list[_Slide]:
     png_count = 0  # figures are numbered in page order, as on the chapter page ("Figure 3.6")
     for cell in nb.cells:
         items: list[tuple[str, str, str]] = []
+        page_numbers: list[int | None] = []  # each figure's number on the page (render.for_slides)
         if cell.cell_type == "markdown":
             items = [("md", cell.source, "")]
         else:
@@ -346,12 +355,14 @@ def deck_slides(nb) -> list[_Slide]:
                     meta = out.get("metadata", {}).get(figmeta.META_KEY)
                     title = " ".join(str(meta.get("title") or "").split()) if isinstance(meta, dict) else ""
                     items.append(("png", data["image/png"], title))
+                    page_numbers.append(out.get("metadata", {}).get(render.PAGE_FIGURE_KEY))
                 elif "text/markdown" in data:
                     t = data["text/markdown"]
                     items.append(("md", t if isinstance(t, str) else "".join(t), ""))
         for kind, value, caption in items:
             if kind == "png":
-                png_count += 1
+                page_number = page_numbers.pop(0)
+                png_count = page_number if isinstance(page_number, int) else png_count + 1
                 if in_seminar:
                     continue
                 n = figure_count.get(section, 0) + 1
@@ -433,6 +444,15 @@ def deck_slides(nb) -> list[_Slide]:
                     before.append(par)
                     if section_slide is not None:
                         section_slide.notes += ("\n\n" if section_slide.notes else "") + par
+        for table in [] if in_seminar else render.slide_tables(cell):
+            # a table shown on the slides (issue 19): captioned as on the page; the paragraph just before
+            # it (how to read it) under it, the rest of the prose before it in the notes
+            found = re.search(r"<caption>(.*?)</caption>", table, re.S)
+            caption = html.unescape(" ".join(re.sub(r"<[^>]+>", "", found.group(1)).split())) if found else ""
+            shown, rest = _split(before[-1]) if before else ("", "")
+            notes = "\n\n".join(x for x in [*before[:-1], rest] if x)
+            slides.append(_Slide(title=caption or section, html=table, kind="table", body=shown, notes=notes))
+            before = []
     for fig in slides:
         if fig.kind == "figure" and not fig.body and fig.notes:
             shown, rest = _split(fig.notes)
@@ -448,6 +468,7 @@ def deck_slides(nb) -> list[_Slide]:
             seen[s.title] = seen.get(s.title, 0) + 1
             s.title = f"{s.title} ({seen[s.title]}/{totals[s.title]})"
     slides = [s for s in slides if s.kind != "section" or s.body or s.notes]
+    slides = [band for s in slides for band in _in_bands(s)]
     for k in range(0, len(questions), 3):
         chunk = questions[k : k + 3]
         body, notes = [], []
@@ -487,6 +508,29 @@ SLIDES_CSS = """
 """
 
 
+def _in_bands(slide: _Slide) -> list[_Slide]:
+    """A figure slide as one slide per band of a tall figure (:func:`helpers.render.figure_bands`).
+
+    The first band keeps the slide's text and notes; the others are titled
+    "(2/3)" and so on, with the figure's caption.
+    """
+    if slide.kind != "figure":
+        return [slide]
+    bands = render.figure_bands(slide.image)
+    if len(bands) == 1:
+        return [slide]
+    out = []
+    for k, band in enumerate(bands, start=1):
+        head, sep, rest = slide.title.partition(". ")
+        title = f"{head} ({k}/{len(bands)}){sep}{rest}"
+        part = _Slide(title=title, image=band, kind="figure", caption=slide.caption, part=k)
+        part.alt = f"{slide.alt} (part {k} of {len(bands)})"
+        if k == 1:
+            part.body, part.notes = slide.body, slide.notes
+        out.append(part)
+    return out
+
+
 def deck(nb, *, reveal_prefix: str, back: str | None = None) -> str:
     """Slides for a room (reveal.js, offline): every slide horizontal, no code, no prompts."""
     title = render.first_heading(nb) or "Slides"
@@ -494,9 +538,16 @@ def deck(nb, *, reveal_prefix: str, back: str | None = None) -> str:
     for s in deck_slides(nb):
         notes = f'\n<aside class="notes">{_md(s.notes)}</aside>' if s.notes.strip() else ""
         if s.kind == "figure":
-            sections.append(f"""<section class="sco-fig" data-sco-figure="1">
+            part = " sco-fig-part" if s.part and not s.body else ""
+            sections.append(f"""<section class="sco-fig{part}" data-sco-figure="1">
 <h2>{E(s.title)}</h2>
-<div class="sco-fig-img"><img src="data:image/png;base64,{s.image}" alt="{E(s.alt)}"></div>
+<div class="sco-fig-img"><img src="data:image/png;base64,{s.image}" alt="{E(s.alt)}" title="Click to enlarge"></div>
+{_md(s.body) if s.body else ""}{notes}
+</section>""")
+        elif s.kind == "table":
+            sections.append(f"""<section class="sco-table">
+<h2>{E(s.title)}</h2>
+<div class="sco-table-box">{s.html}</div>
 {_md(s.body) if s.body else ""}{notes}
 </section>""")
         elif s.kind == "title":
@@ -514,7 +565,7 @@ def deck(nb, *, reveal_prefix: str, back: str | None = None) -> str:
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="{prefix}/dist/reveal.css">
 <link rel="stylesheet" href="{prefix}/dist/theme/white.css">
-<style>{SLIDES_CSS}</style>
+<style>{SLIDES_CSS}{render.slides_css()}</style>
 </head>
 <body>
 <div class="reveal"><div class="slides">
@@ -523,6 +574,7 @@ def deck(nb, *, reveal_prefix: str, back: str | None = None) -> str:
 {back_link}
 <script src="{prefix}/dist/reveal.js"></script>
 <script src="{prefix}/plugin/notes/notes.js"></script>
+<script>{render.slides_js()}</script>
 <script>
 Reveal.initialize({{
   controls: true, progress: true, hash: true, slideNumber: "c/t", transition: "none",

@@ -25,6 +25,15 @@ Headings in Markdown *outputs* (a chapter displaying computed Markdown) count
 like headings in markdown cells: they get ids, appear in the table of
 contents and start slides.
 
+One notebook makes both a page and slides (issue 19). Cell tags choose the
+medium: ``page-only`` cells are left off the slides, ``slides-only`` cells off
+the pages, and the slides show the tables of ``slides-only`` and
+``slides-too`` cells (otherwise only figures and prose); a figure keeps its
+page number on the slides (:func:`for_page`, :func:`for_slides`,
+:func:`slide_tables`). A figure taller than wide is shown on slides in bands
+cut between its panels (:func:`figure_bands`), and any figure enlarges on a
+click (``static/slides.js``).
+
 Every page is self-contained: CSS is inline and figures are embedded as
 data URIs by nbconvert.
 """
@@ -478,7 +487,7 @@ def notebook_html(
         from . import site  # site imports this module
 
         nav = site.nav(site_root_prefix(site_root))
-    nb = copy.deepcopy(nb)
+    nb = for_page(nb)  # a copy, without the cells meant for slides only
     if title is None:
         title = first_heading(nb) or "Notebook"
     nb.metadata["title"] = title
@@ -973,7 +982,7 @@ def slide_types(nb) -> None:
 
 def notebook_slides(nb, *, reveal_prefix: str, back: str | None = None) -> str:
     """One executed notebook as reveal.js slides loading reveal.js from ``reveal_prefix``."""
-    nb = copy.deepcopy(nb)
+    nb = for_slides(nb)  # a copy, without the cells meant for the page only
     nb.metadata["title"] = first_heading(nb) or "Slides"
     escape_dollars(nb)
     describe_figures(nb)
@@ -981,3 +990,151 @@ def notebook_slides(nb, *, reveal_prefix: str, back: str | None = None) -> str:
     exporter = _exporter("slides", reveal_url_prefix=reveal_prefix, reveal_theme="white")
     body, _ = exporter.from_notebook_node(nb, resources={"sco_back": back})
     return body
+
+
+# --- one notebook, two media: the page and the slides (issue 19) ------------------------
+
+#: A cell tagged so is left off the slides (:func:`for_slides`): a figure too tall for a
+#: 1280×720 slide whose slide form is another cell (chapter 5's speaker-by-topic matrix).
+PAGE_ONLY = "page-only"
+#: A cell tagged so is left off the pages (:func:`for_page`: chapter and run pages) and shown
+#: on the slides, tables included.
+SLIDES_ONLY = "slides-only"
+#: A cell tagged so stays on the page and the slides show its tables too (the slides show
+#: a cell's figures and prose, not its tables, unless the cell carries this tag or ``slides-only``).
+SLIDES_TOO = "slides-too"
+#: Output metadata key of a figure's number on the page, kept for the slides (:func:`for_slides`).
+PAGE_FIGURE_KEY = "sco_page_figure"
+
+
+def for_page(nb):
+    """A copy of ``nb`` without its ``slides-only`` cells: what a page shows."""
+    nb = copy.deepcopy(nb)
+    nb.cells = [c for c in nb.cells if SLIDES_ONLY not in _tags(c)]
+    return nb
+
+
+def for_slides(nb):
+    """A copy of ``nb`` for slides: its ``page-only`` cells left out, figures keeping their page numbers.
+
+    Every figure (PNG output) of the page's cells gets its number on the page,
+    in page order, in its output metadata (:data:`PAGE_FIGURE_KEY`), so
+    "Figure 5.2" on a slide is Figure 5.2 on the page even when a figure
+    before it is left off the slides. A ``slides-only`` cell's figures have
+    no page number.
+    """
+    nb = copy.deepcopy(nb)
+    count = 0
+    for cell in nb.cells:
+        on_page = SLIDES_ONLY not in _tags(cell)
+        for out in cell.get("outputs", []):
+            if on_page and "image/png" in out.get("data", {}):
+                count += 1
+                out.setdefault("metadata", {})[PAGE_FIGURE_KEY] = count
+    nb.cells = [c for c in nb.cells if PAGE_ONLY not in _tags(c)]
+    return nb
+
+
+def slide_tables(cell) -> list[str]:
+    """The HTML tables of a cell the slides show tables of (tagged ``slides-only`` or ``slides-too``), sanitised."""
+    tags = _tags(cell)
+    if SLIDES_ONLY not in tags and SLIDES_TOO not in tags:
+        return []
+    found = []
+    for out in cell.get("outputs", []):
+        text = out.get("data", {}).get("text/html")
+        if text is None:
+            continue
+        text = text if isinstance(text, str) else "".join(text)
+        if "<table" in text:
+            found.append(clean_output_html(text))
+    return found
+
+
+#: A figure taller than this (height / width) is shown on slides in bands (:func:`figure_bands`).
+TALL_FIGURE = 1.1
+#: A band is at most this tall (times the figure's width): at 0.62 a band of a 1,500 px
+#: figure fills a 1280×720 slide's figure box (about 1,200 × 600 px) at 0.8 of its size,
+#: so 11 pt text reads at about 18 px, against 6 to 9 px for the whole figure fitted to the slide.
+BAND_MAX = 0.62
+#: ... and at least this tall, so that a title or a source line is not a slide of its own.
+BAND_MIN = 0.2
+#: Rows of white at least this tall (pixels of the PNG, 150 dpi) separate two panels; the first
+#: that gives bands wins. 40 px keeps a panel with the legend under it (about 30 px below its axis
+#: in chapter 4's capacity chart); 24 px separates rows of a grid of panels set closer (chapter
+#: 5's stances by region, 33 px).
+BAND_GAPS = (40, 24)
+
+
+def figure_bands(png_b64: str) -> list[str]:
+    """A tall figure (PNG, base64) cut into bands a slide can show large; ``[png_b64]`` for one that fits.
+
+    Multi-panel figures stacked in one column (chapter 3's targets, chapter
+    4's capacity and deliveries) are 1.2 to 2.5 times as tall as wide: fitted
+    to a 16:9 slide they shrink to a third of its width and their text to
+    6–9 px. Cut between panels, along runs of white rows at least
+    :data:`BAND_GAPS` px tall, into bands no taller than :data:`BAND_MAX`
+    widths where the gaps allow (a band is never cut inside a panel: with no
+    gap low enough it runs to the next one), each at least :data:`BAND_MIN`
+    widths tall. The figure's title stays with the first band, its source
+    line with the last. The bands, stacked, are the figure (no row lost).
+    """
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(base64.b64decode(png_b64))) as im:
+            width, height = im.size
+            if height <= TALL_FIGURE * width:
+                return [png_b64]
+            rgba = im.convert("RGBA")
+    except (OSError, ValueError, Image.DecompressionBombError):  # not a PNG we can read: shown as it is
+        return [png_b64]
+    pixels = np.asarray(rgba.convert("L"), dtype=np.uint8)
+    alpha = np.asarray(rgba.getchannel("A"), dtype=np.uint8)
+    blank = ((pixels >= 250) | (alpha == 0)).all(axis=1)
+    runs: list[tuple[int, int]] = []  # (first row, number of rows) of each run of white rows inside the figure
+    start = None
+    for y, b in enumerate([*blank, False]):
+        if b and start is None:
+            start = y
+        elif not b and start is not None:
+            if start > 0 and y < height:
+                runs.append((start, y - start))
+            start = None
+    lo, hi = BAND_MIN * width, BAND_MAX * width
+    chosen: list[int] = []
+    for gap in BAND_GAPS:
+        cuts = [a + n // 2 for a, n in runs if n >= gap]  # the middle of each run tall enough
+        chosen, top = [], 0
+        while height - top > hi:
+            fits = [c for c in cuts if lo <= c - top <= hi]
+            later = [c for c in cuts if c - top > hi]
+            nxt = fits[-1] if fits else (later[0] if later else None)
+            if nxt is None or height - nxt < lo:
+                break
+            chosen.append(nxt)
+            top = nxt
+        if chosen:
+            break
+    if not chosen:
+        return [png_b64]
+    bands = []
+    for a, b in zip([0, *chosen], [*chosen, height]):
+        buf = io.BytesIO()
+        rgba.crop((0, a, width, b)).save(buf, format="PNG", optimize=False)
+        bands.append(base64.b64encode(buf.getvalue()).decode("ascii"))
+    return bands
+
+
+#: Style and script the slides add to reveal.js (``static/slides.css``, ``static/slides.js``):
+#: tables on slides, figure bands, and a figure enlarged in place on a click.
+def slides_css() -> str:
+    return (STATIC / "slides.css").read_text(encoding="utf-8")
+
+
+def slides_js() -> str:
+    return (STATIC / "slides.js").read_text(encoding="utf-8")
