@@ -661,3 +661,38 @@ def test_every_kappa_the_chapter_quotes_names_the_ai_coder_and_its_interval(st):
     for where, text in quoted.items():
         assert "AI" in text, where
         assert "95% CI" in text, where
+
+
+def test_stance_matrix_title_is_the_figures_suptitle(st):
+    # issue 19: the title was loose text placed by hand, so the site captioned the matrix by its
+    # section and the layout check did not know it as the title
+    import matplotlib.pyplot as plt
+
+    from helpers import figmeta, style
+
+    fig = _default_figures(st)[0]
+    assert fig._suptitle is not None and fig._suptitle.get_text() == "Stances"
+    assert figmeta.figure_title(fig) == "Stances"
+    assert [t for t in fig.texts if t.get_text() == "Stances"] == [fig._suptitle]  # not also loose text
+    assert style.layout_problems(fig) == []
+    plt.close("all")
+
+
+def test_chapter_5_slides_show_the_region_table_not_the_speaker_matrix():
+    # issue 19: the speaker-by-topic matrix is 2.5 times as tall as wide, unreadable on a 16:9 slide;
+    # its folded form (one row per region) is what the slides show
+    import nbformat
+
+    from helpers.publish import course
+
+    nb = nbformat.read(paths.notebooks_dir() / "05_analyst_views.ipynb", 4)
+    [matrix] = [c for c in nb.cells if "plot_stance_matrix" in c.source]
+    [table] = [c for c in nb.cells if "region_matrix_table" in c.source]
+    assert "page-only" in matrix.metadata["tags"] and "slides-too" in table.metadata["tags"]
+    slides = course.deck_slides(nb)
+    tables = [s for s in slides if s.kind == "table"]
+    assert [s.title.split(".")[0] for s in tables] == ["Table 5"] and "Median stance by region" in tables[0].title
+    assert "T_region_matrix" in tables[0].html and "background-color" in tables[0].html
+    assert not any("Stances by speaker and topic" in s.title for s in slides)
+    # the figures after it keep their numbers on the page: the first on the slides is Figure 5.2
+    assert next(s for s in slides if s.kind == "figure").title.startswith("Figure 5.2")

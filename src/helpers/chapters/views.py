@@ -305,7 +305,8 @@ def plot_stance_matrix(
                 fontweight="bold",
             )
         axes.append(ax)
-    fig.text(0.1 / width, 1 - 0.12 / height, title, ha="left", va="top", fontsize=13)
+    # the figure's title as its suptitle (not loose text): the site captions it and the layout check sees it
+    fig.suptitle(title, x=0.1 / width, y=1 - 0.12 / height, ha="left", va="top", fontsize=14, fontweight="bold")
     handles = [plt.Rectangle((0, 0), 1, 1, color=LEVEL_COLORS[lv], ec="#BBBBBB") for lv in LEVELS]
     fig.legend(
         handles,
