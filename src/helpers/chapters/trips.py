@@ -551,8 +551,18 @@ def _grouped_barh(table: pd.DataFrame, trip_ids: Sequence[str], ax, labels, offs
             ax.text(v + offset, yy, labels(row, col), va="center", fontsize=11)
     ax.set_yticks(y)
     ax.grid(axis="y", visible=False)
-    # outside the bars: inside, it sat on the bar labels whenever a few categories filled the axes
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    # outside the bars (inside, it sat on the bar labels whenever a few categories filled the axes),
+    # in a row above them rather than beside: beside, it widened the figure by two inches and the
+    # site's column shrank every text to ~8 px (issue 19); the title goes above it (_TITLE_PAD)
+    ax.legend(
+        loc="lower left", bbox_to_anchor=(0, 1.01), ncol=max(1, n), frameon=False, borderaxespad=0, handlelength=1.5
+    )
+
+
+#: Points between a grouped-bar chart's title and its axes: room for the legend's row under the title.
+_TITLE_PAD = 30.0
+#: Characters per line of a grouped-bar chart's row labels (long measures on two lines, not one wide one).
+_ROW_LABEL_WRAP = 28
 
 
 def plot_comparison(numeric: pd.DataFrame, trip_ids: Sequence[str], *, ax=None, title: str | None = None):
@@ -560,11 +570,11 @@ def plot_comparison(numeric: pd.DataFrame, trip_ids: Sequence[str], *, ax=None, 
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, 0.6 * len(numeric) + 1.5))
+        _, ax = plt.subplots(figsize=(9, 0.6 * len(numeric) + 1.5))
     _grouped_barh(numeric, trip_ids, ax, lambda r, c: str(numeric.loc[r, c]), 0.1)
-    ax.set_yticklabels(numeric.index)
+    ax.set_yticklabels([textwrap.fill(str(r), _ROW_LABEL_WRAP) for r in numeric.index])
     if title:
-        ax.set_title(title)
+        ax.set_title(title, pad=_TITLE_PAD)
     return ax
 
 
@@ -579,13 +589,13 @@ def plot_categories(
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 5))
     _grouped_barh(counts, trip_ids, ax, lambda r, c: str(int(counts.loc[r, c])), 0.1)
-    ax.set_yticklabels([CATEGORY_LABELS[c] for c in counts.index])
+    ax.set_yticklabels([textwrap.fill(CATEGORY_LABELS[c], _ROW_LABEL_WRAP) for c in counts.index])
     ax.set_xlabel("Named documents, pledges and initiatives in the data (count)")
     top = float(counts.to_numpy().max()) if counts.size else 0.0
     ax.set_xlim(0, max(1.0, top * 1.12 + 1))
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
     if title:
-        ax.set_title(title)
+        ax.set_title(title, pad=_TITLE_PAD)
     return ax
 
 
