@@ -694,5 +694,8 @@ def test_chapter_5_slides_show_the_region_table_not_the_speaker_matrix():
     assert [s.title.split(".")[0] for s in tables] == ["Table 5"] and "Median stance by region" in tables[0].title
     assert "T_region_matrix" in tables[0].html and "background-color" in tables[0].html
     assert not any("Stances by speaker and topic" in s.title for s in slides)
+    # the section's slide does not describe the matrix the slides leave out ("Each row is a speaker")
+    section = next(s for s in slides if s.title.startswith("2. Who says what"))
+    assert "one row per region" in section.body and "Each row is a speaker" not in section.body
     # the figures after it keep their numbers on the page: the first on the slides is Figure 5.2
     assert next(s for s in slides if s.kind == "figure").title.startswith("Figure 5.2")
