@@ -395,6 +395,32 @@ def clean_metadata(nb) -> None:
         cell.metadata.pop("execution", None)
         if "id" in cell and "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"
+        if cell.get("outputs"):
+            cell["outputs"] = coalesce_streams(cell["outputs"])
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Join consecutive outputs of the same stream into one.
+
+    How a cell's printed text is cut into stream messages depends on when the
+    kernel flushes, so the same run could be stored as one output or two;
+    joined, the file is the same every time (nbval compares them joined too).
+    """
+    out: list = []
+    for o in outputs:
+        if (
+            o.get("output_type") == "stream"
+            and out
+            and out[-1].get("output_type") == "stream"
+            and out[-1].get("name") == o.get("name")
+        ):
+            prev = out[-1]
+            text = prev["text"] if isinstance(prev["text"], str) else "".join(prev["text"])
+            more = o["text"] if isinstance(o["text"], str) else "".join(o["text"])
+            prev["text"] = text + more
+        else:
+            out.append(o)
+    return out
 
 
 def export_html(nb, target: Path, site_root: str | None = None) -> None:
