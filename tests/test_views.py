@@ -462,9 +462,11 @@ def test_unnamed_voices_of_one_kind_are_one_speaker(st):
             "voice": ["Chinese state media", "Chinese state media", "Chinese official", "Western press"],
         }
     )
-    assert vw.speaker_key(frame).tolist() == ["Unnamed voices (chinese state media)"] * 2 + [
+    assert vw.speaker_key(frame).tolist() == [
+        "Unnamed voices (Chinese state media)"
+    ] * 2 + [  # the voice as written: "Chinese" keeps its capital
         "Xi Jinping",
-        "Unnamed voices (western press)",
+        "Unnamed voices (Western press)",
     ]
     assert vw.speaker_count(frame) == 3
     assert vw.speaker_count(st) < st["speaker"].nunique()

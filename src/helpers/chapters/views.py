@@ -158,7 +158,7 @@ def speaker_key(frame: pd.DataFrame) -> pd.Series:
     to tell them apart.
     """
     unnamed = is_unnamed(frame["speaker"])
-    return frame["speaker"].where(~unnamed, "Unnamed voices (" + frame["voice"].astype(str).str.lower() + ")")
+    return frame["speaker"].where(~unnamed, "Unnamed voices (" + frame["voice"].astype(str) + ")")
 
 
 def speaker_count(frame: pd.DataFrame) -> int:
@@ -167,7 +167,7 @@ def speaker_count(frame: pd.DataFrame) -> int:
 
 
 def speaker_label(frame: pd.DataFrame) -> pd.Series:
-    """'Gao Fei (Chinese academic)' for each row; 'Unnamed voices (chinese state media)' for unnamed ones."""
+    """'Gao Fei (Chinese academic)' for each row; 'Unnamed voices (Chinese state media)' for unnamed ones."""
     unnamed = is_unnamed(frame["speaker"])
     return (frame["speaker"] + " (" + frame["voice"] + ")").where(~unnamed, speaker_key(frame))
 
