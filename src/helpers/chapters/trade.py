@@ -473,9 +473,10 @@ LEGEND_OUTSIDE = dict(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespa
 #: Smallest figure height in inches: a chart of one or two rows still has room
 #: for its title, axis labels and the source line.
 MIN_HEIGHT = 3.8
-#: Width of every chart in inches: at the house dpi it fits the site's ~900 px column without
-#: shrinking 13 pt text below ~11 px (issue 19).
-FIG_WIDTH = 10
+#: Width of every chart in inches: with its legend outside the axes a chart is saved about
+#: 10.8 in wide, so the site's ~860 px column still shows its 10 pt source line at 11 px or
+#: more (issue 19; tests/test_figure_text_size.py measures it).
+FIG_WIDTH = 9
 #: Published totals and stated targets: black, a colour no country, region or commodity uses (issue 19).
 TARGET_COLOR = "#000000"
 
