@@ -644,9 +644,9 @@ def cited_sources(*frames: pd.DataFrame) -> pd.DataFrame:
 
 
 def kinds_phrase(cited: pd.DataFrame) -> str:
-    """'12 sources; by kind: press 7, official 5' for a list of cited sources."""
+    """'12 sources; by kind: press 7, state media 5' for a list of cited sources (kinds in words, not codes)."""
     counts = cited["kind"].value_counts()
-    return f"{len(cited)} sources; by kind: " + ", ".join(f"{k} {n}" for k, n in counts.items())
+    return f"{len(cited)} sources; by kind: " + ", ".join(f"{str(k).replace('_', ' ')} {n}" for k, n in counts.items())
 
 
 @row_check("claims")

@@ -714,7 +714,9 @@ def sources_page(
     kinds: dict[str, int] = {}
     for s in sources:
         kinds[s.get("kind", "")] = kinds.get(s.get("kind", ""), 0) + 1
-    kinds_text = ", ".join(f"{n} {E(k)}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+    kinds_text = ", ".join(
+        f"{n} {E(k.replace('_', ' '))}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
     origs = sorted({(s.get("original_or_copy") or "").strip() for s in sources} - {""})
     n_copy = sum((s.get("original_or_copy") or "").strip() == "copy" for s in sources)
     form = _filter_form(
