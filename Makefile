@@ -9,10 +9,11 @@ STAMP  := $(VENV)/.installed
 PIP    := $(VPY) -m pip --disable-pip-version-check -q
 NBVAL  := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env
 # Two test processes; nbval needs --dist loadfile (a notebook's cells stay in one worker).
+# --no-loadscope-reorder: files are handed out in the order tests/conftest.py puts them (longest first).
 # Expanded only where used ('='), so 'make run' does not start Python to count CPUs.
-XDIST  = -n $(shell $(PYTHON) -c 'import os; print(min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))') --dist loadfile
+XDIST  = -n $(shell $(PYTHON) -c 'import os; print(min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))') --dist loadfile --no-loadscope-reorder
 
-.PHONY: venv run site site-teacher slides test test-unit refresh lab bench validate datadict lock clean help
+.PHONY: venv run site site-teacher slides test test-fast test-unit refresh lab bench validate datadict lock clean help
 
 help:
 	@echo "make venv     only create/update .venv (./sco does this when .venv is missing)"
@@ -22,6 +23,8 @@ help:
 	@echo "make site-teacher  the teacher's site with solutions and keys (build/site-teacher/)"
 	@echo "make slides   render each chapter as reveal.js slides (build/site/slides/, offline)"
 	@echo "make test     run the whole test suite (unit, data, nbval, papermill), two processes"
+	@echo "make test-fast  a quick loop: lint and every test not marked slow (no kernel, browser, site"
+	@echo "              build or chapter run); make test still runs everything, and CI runs make test"
 	@echo "make test-unit  only the unit and data tests (CI runs them on the newest Python too)"
 	@echo "make refresh  re-execute the committed notebooks in place (default parameters)"
 	@echo "make lab      open JupyterLab on notebooks/"
@@ -56,6 +59,14 @@ test: $(STAMP)
 	$(VPY) -m ruff check src tests scripts
 	$(VPY) -m ruff format --check src tests scripts
 	$(VPY) -m pytest tests notebooks seminar/solutions $(NBVAL) $(XDIST)
+
+# A contributor's quick loop, in addition to make test (which runs everything): the tests that
+# start no kernel, browser, cluster or subprocess and run no chapter (the 'slow' marker, set in
+# tests/conftest.py). Not a substitute for make test before a commit.
+test-fast: $(STAMP)
+	$(VPY) -m ruff check src tests scripts
+	$(VPY) -m ruff format --check src tests scripts
+	$(VPY) -m pytest tests -m "not slow" $(XDIST)
 
 # Unit and data tests only (no nbval, no browser): CI runs them on the newest Python too.
 test-unit: $(STAMP)

@@ -44,9 +44,11 @@ sweep, local pool / sweep, Dask LocalCluster
 bad parameter / bad groups file
     rejected before any work (exit status 2)
 test suite (``--with-tests``)
-    ``make -s test`` on the repository itself, once, with ``--durations=5``:
-    its wall time in the table, its summary line and five slowest tests in the
-    notes (the load average at its start too: it shares the machine)
+    ``make -s test`` and then ``make -s test-fast`` on the repository itself,
+    once each, with ``--durations=5``: their wall times in the table, their
+    summary lines, CPU time (user plus system of every process they started)
+    and five slowest tests in the notes (the load average at the start too: it
+    shares the machine)
 baselines (``--baselines``)
     plain ``papermill`` one notebook after another, with and without
     ``jupyter nbconvert --to html``, and nbconvert to HTML and slides per
@@ -262,29 +264,33 @@ def main() -> None:
     if args.with_tests:
         env = {k: v for k, v in os.environ.items() if k not in ("SCO_REPO_ROOT", "SCO_BUILD_DIR", "SCO_DATA_DIR")}
         env["PYTEST_ADDOPTS"] = (env.get("PYTEST_ADDOPTS", "") + " -p no:cacheprovider --durations=5").strip()
-        load = os.getloadavg()[0]
-        start = time.perf_counter()
-        proc = subprocess.run(["make", "-s", "-C", str(ROOT), "test"], env=env, capture_output=True, text=True)
-        add(
-            "tests",
-            "`make test`, the whole suite (once; "
-            f"SCO_PROP_EXAMPLES={env.get('SCO_PROP_EXAMPLES', 'default')}, load average {load:.1f} at its start)"
-            + ("" if proc.returncode == 0 else f" (FAILED, exit {proc.returncode})"),
-            time.perf_counter() - start,
-        )
-        summary = [ln for ln in proc.stdout.splitlines() if " in " in ln and ("passed" in ln or "failed" in ln)]
-        slowest = slowest_tests(proc.stdout)
-        notes.append(
-            "make test: "
-            + (summary[-1].strip("= ") if summary else "no summary line")
-            + "; slowest tests:\n    "
-            + "\n    ".join(slowest or ["(none reported)"])
-        )
-        if proc.returncode != 0:
-            notes.append(
-                "make test failed; its time is of a failing run. Last lines:\n    "
-                + "\n    ".join(proc.stdout.strip().splitlines()[-5:])
+        for target, what in (("test", "the whole suite"), ("test-fast", "the tests not marked slow")):
+            load = os.getloadavg()[0]
+            cpu = _children_cpu()
+            start = time.perf_counter()
+            proc = subprocess.run(["make", "-s", "-C", str(ROOT), target], env=env, capture_output=True, text=True)
+            wall, cpu = time.perf_counter() - start, _children_cpu() - cpu
+            add(
+                target,
+                f"`make {target}`, {what} (once; "
+                f"SCO_PROP_EXAMPLES={env.get('SCO_PROP_EXAMPLES', 'default')}, load average {load:.1f} at its start)"
+                + ("" if proc.returncode == 0 else f" (FAILED, exit {proc.returncode})"),
+                wall,
             )
+            summary = [ln for ln in proc.stdout.splitlines() if " in " in ln and ("passed" in ln or "failed" in ln)]
+            slowest = slowest_tests(proc.stdout)
+            notes.append(
+                f"make {target}: "
+                + (summary[-1].strip("= ") if summary else "no summary line")
+                + f"; {wall:.0f} s wall, {cpu:.0f} s CPU (user + system, every process it started)"
+                + "; slowest tests:\n    "
+                + "\n    ".join(slowest or ["(none reported)"])
+            )
+            if proc.returncode != 0:
+                notes.append(
+                    f"make {target} failed; its time is of a failing run. Last lines:\n    "
+                    + "\n    ".join(proc.stdout.strip().splitlines()[-5:])
+                )
     else:
         notes.append("test suite: not timed (pass --with-tests).")
 
@@ -308,6 +314,14 @@ def main() -> None:
     target = ROOT / "build" / "bench.md"
     target.parent.mkdir(exist_ok=True)
     target.write_text(text + "\n", encoding="utf-8")
+
+
+def _children_cpu() -> float:
+    """User plus system CPU seconds of every finished child process (and theirs) so far."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def slowest_tests(output: str) -> list[str]:

@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import tree_digest
+from conftest import tree_digest, with_default_run
 from helpers import __main__ as cli
 from helpers import runner
 
 
-def _good_run(sandbox) -> str:
-    [r] = runner.run_jobs(runner.plan(["90_fixture"], {}), echo=lambda s: None)
-    assert r.status == "ok", r.message
-    return tree_digest(sandbox / "build" / "90_fixture")
+@pytest.fixture
+def good_run(sandbox, default_fixture_run) -> str:
+    """A previous good default run in ``sandbox`` (the session's one run, copied in); its output's digest."""
+    return with_default_run(sandbox, default_fixture_run)
 
 
 def _main(capsys, *argv) -> tuple[int, str, str]:
@@ -49,8 +49,7 @@ def _leftovers(sandbox) -> list[str]:
     return found
 
 
-def test_rename_failing_mid_swap_keeps_the_previous_result(sandbox, monkeypatch, capsys):
-    good = _good_run(sandbox)
+def test_rename_failing_mid_swap_keeps_the_previous_result(sandbox, good_run, monkeypatch, capsys):
     monkeypatch.setattr(runner, "_exchange", lambda a, b: False)  # the rename-aside path
     calls = {"n": 0}
     real = Path.rename
@@ -66,7 +65,7 @@ def test_rename_failing_mid_swap_keeps_the_previous_result(sandbox, monkeypatch,
     assert code == 1 and "Traceback" not in out + err
     assert out.count("FAILED") == 1 and "OSError: Input/output error" in out
     assert "previous good output kept in build/90_fixture/" in out
-    assert tree_digest(sandbox / "build" / "90_fixture") == good
+    assert tree_digest(sandbox / "build" / "90_fixture") == good_run
     assert not _leftovers(sandbox)
 
 
@@ -81,8 +80,7 @@ def test_the_swap_is_an_exchange_when_the_system_has_one(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_a_kill_between_the_two_renames_is_repaired_at_the_next_run(sandbox):
-    good = _good_run(sandbox)
+def test_a_kill_between_the_two_renames_is_repaired_at_the_next_run(sandbox, good_run):
     build = sandbox / "build"
     hidden = build / ".90_fixture.old-deadbeef"
     (build / "90_fixture").rename(hidden)  # what a kill after the first rename leaves
@@ -96,13 +94,12 @@ def test_a_kill_between_the_two_renames_is_repaired_at_the_next_run(sandbox):
     for p in (hidden, leftover):
         os.utime(p, (old, old))
     runner.clean_stale(build)
-    assert tree_digest(build / "90_fixture") == good
+    assert tree_digest(build / "90_fixture") == good_run
     assert not hidden.exists() and not leftover.exists() and not stale_tmp.exists()
     assert live_tmp.exists()
 
 
-def test_read_only_figures_folder_gives_one_failed_line_and_rolls_back(sandbox, monkeypatch, capsys):
-    good = _good_run(sandbox)
+def test_read_only_figures_folder_gives_one_failed_line_and_rolls_back(sandbox, good_run, monkeypatch, capsys):
     figures = (sandbox / "figures").resolve()
     before = tree_digest(figures)
     real = shutil.copyfile
@@ -117,15 +114,14 @@ def test_read_only_figures_folder_gives_one_failed_line_and_rolls_back(sandbox, 
     assert code == 1 and "Traceback" not in out + err
     assert out.count("FAILED") == 1
     assert "copying the figures into figures/ failed: OSError: Read-only file system" in out
-    assert tree_digest(sandbox / "build" / "90_fixture") == good
+    assert tree_digest(sandbox / "build" / "90_fixture") == good_run
     assert tree_digest(figures) == before
     assert not _leftovers(sandbox)
     log = sandbox / "build" / ".failed" / "90_fixture" / "log.txt"
     assert "Read-only file system" in log.read_text()
 
 
-def test_io_error_mid_copy_leaves_no_temporary_file_in_figures(sandbox, monkeypatch, capsys):
-    good = _good_run(sandbox)
+def test_io_error_mid_copy_leaves_no_temporary_file_in_figures(sandbox, good_run, monkeypatch, capsys):
     figures = (sandbox / "figures").resolve()
     real = shutil.copyfile
 
@@ -139,12 +135,11 @@ def test_io_error_mid_copy_leaves_no_temporary_file_in_figures(sandbox, monkeypa
     code, out, _ = _main(capsys, "run", "90_fixture", "--force")
     assert code == 1 and out.count("FAILED") == 1 and "Input/output error" in out
     assert not [p.name for p in figures.iterdir() if p.name.startswith(".")]
-    assert tree_digest(sandbox / "build" / "90_fixture") == good
+    assert tree_digest(sandbox / "build" / "90_fixture") == good_run
     assert not _leftovers(sandbox)
 
 
-def test_full_disk_when_writing_the_log_still_gives_one_failed_line(sandbox, monkeypatch, capsys):
-    good = _good_run(sandbox)
+def test_full_disk_when_writing_the_log_still_gives_one_failed_line(sandbox, good_run, monkeypatch, capsys):
     real = Path.write_text
 
     def write_text(self, *a, **kw):
@@ -159,7 +154,7 @@ def test_full_disk_when_writing_the_log_still_gives_one_failed_line(sandbox, mon
     assert out.count("FAILED") == 1 and "fixture failure requested" in out
     assert "no log could be written (OSError: No space left on device)" in out
     assert "there was no previous output" in out  # a run with other parameters had none
-    assert tree_digest(sandbox / "build" / "90_fixture") == good
+    assert tree_digest(sandbox / "build" / "90_fixture") == good_run
     assert not list((sandbox / "build" / ".failed").rglob("log.txt"))
 
 
@@ -178,10 +173,8 @@ def test_read_only_build_folder_gives_one_failed_line(sandbox, monkeypatch, caps
     assert "no log could be written" in out and "there was no previous output" in out
 
 
-def test_ctrl_c_exits_130_in_one_line_and_cleans_scratch(sandbox, monkeypatch, capsys):
+def test_ctrl_c_exits_130_in_one_line_and_cleans_scratch(sandbox, good_run, monkeypatch, capsys):
     import papermill
-
-    good = _good_run(sandbox)
 
     def interrupted(*a, **kw):
         assert any((sandbox / "build" / ".tmp").iterdir())  # the scratch folder exists by now
@@ -191,7 +184,7 @@ def test_ctrl_c_exits_130_in_one_line_and_cleans_scratch(sandbox, monkeypatch, c
     code, out, err = _main(capsys, "run", "90_fixture", "--force")
     assert code == 130
     assert "Traceback" not in out + err and len(err.strip().splitlines()) == 1 and "interrupted" in err
-    assert tree_digest(sandbox / "build" / "90_fixture") == good
+    assert tree_digest(sandbox / "build" / "90_fixture") == good_run
     assert not _leftovers(sandbox)
 
 
