@@ -154,6 +154,17 @@ def test_the_reported_failures_now_run(monkeypatch):
         assert not any(run.layout.values()), run.layout
 
 
+def test_a_window_where_no_chosen_partner_has_a_china_reported_total_still_runs(monkeypatch):
+    """Found by CI's 200 draws: Kyrgyzstan's own 2021 figure exists, China's does not (issue 18's gap),
+    and the latest-year table had no columns to select from."""
+    values = {"countries": ["KGZ"], "start_year": 2021, "end_year": 2021, "reporter": "partner", "scale": "linear"}
+    p = parameters.validate(NB, {**parameters.cell_defaults(NB), **values})
+    run = run_chapter(NB, values, check_layout=True, monkeypatch=monkeypatch)
+    check_prose(run, p)
+    assert "No China-reported total in 2021 for Kyrgyzstan" in run.markdown()
+    assert not any(run.layout.values()), run.layout
+
+
 def test_a_kyrgyzstan_only_run_does_not_speak_of_kazakhstan(monkeypatch):
     values = {"countries": ["KGZ"], "start_year": 2013}
     p = parameters.validate(NB, {**parameters.cell_defaults(NB), **values})

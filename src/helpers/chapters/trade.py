@@ -463,7 +463,22 @@ def latest_table(
                 "share_of_central_asia_percent": share,
             }
         )
-    return pd.DataFrame(rows)
+    # the same columns when no chosen partner has a China-reported total in the window
+    return pd.DataFrame(rows, columns=list(LATEST_COLUMNS))
+
+
+#: Columns of :func:`latest_table`.
+LATEST_COLUMNS = (
+    "partner",
+    "year",
+    "total",
+    "china_exports",
+    "china_imports",
+    "balance",
+    "partner_reported_total",
+    "gap",
+    "share_of_central_asia_percent",
+)
 
 
 # --- figures -----------------------------------------------------------------------
