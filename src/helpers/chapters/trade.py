@@ -27,7 +27,10 @@ import pandas as pd
 from ..core import data, prose
 from ..core.parameters import year_spans as spans
 from ..core.units import OTHER_UNITS, USD_MILLION_PER_UNIT
-from ..core.vocab import CENTRAL_ASIA
+from ..core.vocab import (
+    CENTRAL_ASIA,
+    reporter_sides,  # noqa: F401  (for the chapter: tr.reporter_sides)
+)
 from ..core.vocab import TRADE_FLOW_OF_CHOICE as FLOW_OF_CHOICE
 
 FLOWS = ("total", "china_exports", "china_imports", "balance")
@@ -418,6 +421,20 @@ def table1_check(raw: pd.DataFrame, clean: pd.DataFrame, trade: pd.DataFrame) ->
     return out
 
 
+#: Columns of :func:`latest_table`.
+LATEST_COLUMNS = (
+    "partner",
+    "year",
+    "total",
+    "china_exports",
+    "china_imports",
+    "balance",
+    "partner_reported_total",
+    "gap",
+    "share_of_central_asia_percent",
+)
+
+
 def latest_table(
     trade: pd.DataFrame, partners: Sequence[str], end_year: int, *, start_year: int | None = None
 ) -> pd.DataFrame:
@@ -465,20 +482,6 @@ def latest_table(
         )
     # the same columns when no chosen partner has a China-reported total in the window
     return pd.DataFrame(rows, columns=list(LATEST_COLUMNS))
-
-
-#: Columns of :func:`latest_table`.
-LATEST_COLUMNS = (
-    "partner",
-    "year",
-    "total",
-    "china_exports",
-    "china_imports",
-    "balance",
-    "partner_reported_total",
-    "gap",
-    "share_of_central_asia_percent",
-)
 
 
 # --- figures -----------------------------------------------------------------------

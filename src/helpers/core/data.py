@@ -43,6 +43,7 @@ from .errors import MAX_REPORTED, DataValidationError, Problem  # noqa: F401  (r
 from .errors import rel as _rel
 from .tables import PACKAGE_FILE
 from .tables import check_field as _check_field
+from .vocab import kind_words
 
 # --- the descriptor ----------------------------------------------------------
 
@@ -646,7 +647,7 @@ def cited_sources(*frames: pd.DataFrame) -> pd.DataFrame:
 def kinds_phrase(cited: pd.DataFrame) -> str:
     """'12 sources; by kind: press 7, state media 5' for a list of cited sources (kinds in words, not codes)."""
     counts = cited["kind"].value_counts()
-    return f"{len(cited)} sources; by kind: " + ", ".join(f"{str(k).replace('_', ' ')} {n}" for k, n in counts.items())
+    return f"{len(cited)} sources; by kind: " + ", ".join(f"{kind_words(k)} {n}" for k, n in counts.items())
 
 
 @row_check("claims")

@@ -29,7 +29,7 @@ from typing import Any
 from . import paths, tables
 from .errors import DataValidationError, Problem, rel
 from .units import USD_MILLION_PER_UNIT
-from .vocab import CENTRAL_ASIA, OUTCOME_CATEGORIES, STATUS_ORDER, TRADE_FLOW_OF_CHOICE  # noqa: F401  (re-exported)
+from .vocab import CENTRAL_ASIA, OUTCOME_CATEGORIES, STATUS_ORDER, TRADE_FLOW_OF_CHOICE, reporter_sides  # noqa: F401  (re-exported)
 
 
 class _ShortRepr(reprlib.Repr):
@@ -372,9 +372,10 @@ def _check_trade_window(notebook: str, v: dict) -> None:
             f"a year from {start} to {end} (the window shown), or None (the first year with data)",
         )
     # A chosen partner with no figure in the window is drawn as a gap with a
-    # note (trade.gap_note) as long as another chosen partner has data; the set
-    # is refused only when nothing at all could be drawn.
-    sides = ("china", "partner") if v["reporter"] == "both" else (v["reporter"],)
+    # note (trade.trend_text, and its legend entry in trade.plot_series) as long
+    # as another chosen partner has data; the set is refused only when nothing
+    # at all could be drawn.
+    sides = reporter_sides(v["reporter"])
     window = set(range(start, end + 1))
     have = {c: set().union(*(set(trade_years(c, side, v["flow"])) for side in sides)) for c in v["countries"]}
     if not any(ys & window for ys in have.values()):

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import paths
+from .vocab import kind_words
 
 #: One colour per country, the same in every notebook.
 COUNTRY_COLORS: dict[str, str] = {
@@ -209,7 +210,7 @@ def source_line(*items, width: int = 150, max_full: int = 6, max_listed: int = 1
         text = f"Source: {len(ids)} documents listed in data/sources.csv: " + ", ".join(ids) + "."
     else:
         kinds = sources.loc[ids, "kind"].value_counts()
-        mix = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.items())
+        mix = ", ".join(f"{n} {kind_words(k)}" for k, n in kinds.items())
         text = (
             f"Source: {len(ids)} documents in data/sources.csv ({mix}), cited row by row in the data; "
             "listed in the chapter's table of sources and in this figure's CSV."

@@ -21,3 +21,13 @@ CENTRAL_ASIA = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 #: Trade flows a reader can choose, and the flow of the data each reads
 #: (balance is computed from the two flows).
 TRADE_FLOW_OF_CHOICE = {"total": "total", "exports": "china_exports", "imports": "china_imports", "balance": "balance"}
+
+
+def reporter_sides(reporter: str) -> tuple[str, ...]:
+    """The sides whose figures a run with ``reporter`` draws: ``("china", "partner")`` for "both"."""
+    return ("china", "partner") if reporter == "both" else (reporter,)
+
+
+def kind_words(kind: str) -> str:
+    """A source kind as a reader reads it: ``state_media`` -> "state media"."""
+    return str(kind).replace("_", " ")

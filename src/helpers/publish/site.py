@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..core import figmeta, parameters, paths
+from ..core.vocab import kind_words
 from . import course, render, runner, seminar
 
 # helpers.data and helpers.datadict (pandas) are imported where used, so that checking
@@ -714,15 +715,13 @@ def sources_page(
     kinds: dict[str, int] = {}
     for s in sources:
         kinds[s.get("kind", "")] = kinds.get(s.get("kind", ""), 0) + 1
-    kinds_text = ", ".join(
-        f"{n} {E(k.replace('_', ' '))}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
-    )
+    kinds_text = ", ".join(f"{n} {E(kind_words(k))}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
     origs = sorted({(s.get("original_or_copy") or "").strip() for s in sources} - {""})
     n_copy = sum((s.get("original_or_copy") or "").strip() == "copy" for s in sources)
     form = _filter_form(
         "sco-sources",
         [
-            ("kind", "Kind", [(k, f"{k.replace('_', ' ')} ({n})") for k, n in sorted(kinds.items()) if k]),
+            ("kind", "Kind", [(k, f"{kind_words(k)} ({n})") for k, n in sorted(kinds.items()) if k]),
             ("orig", "Original or copy", [(o, o) for o in origs]),
             ("chapter", "Shown in chapter", _chapter_options(titles)),
         ],
