@@ -448,7 +448,7 @@ def deck_slides(nb) -> list[_Slide]:
             # a table shown on the slides (issue 19): captioned as on the page; the paragraph just before
             # it (how to read it) under it, the rest of the prose before it in the notes
             found = re.search(r"<caption>(.*?)</caption>", table, re.S)
-            caption = html.unescape(" ".join(re.sub(r"<[^>]+>", "", found.group(1)).split())) if found else ""
+            caption = _plain(found.group(1)) if found else ""
             shown, rest = _split(before[-1]) if before else ("", "")
             notes = "\n\n".join(x for x in [*before[:-1], rest] if x)
             slides.append(_Slide(title=caption or section, html=table, kind="table", body=shown, notes=notes))
