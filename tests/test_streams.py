@@ -1,4 +1,4 @@
-"""A cell's printed text is stored the same way whatever the kernel's flushes (runner.coalesce_streams)."""
+"""A cell's printed text is stored the same way whatever the kernel's flushes (runner.clean_metadata)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ def test_consecutive_outputs_of_one_stream_are_joined_and_others_kept_apart():
         nbformat.v4.new_output("display_data", data={"text/plain": "x"}),
         _stream("stdout", "d\n"),
     ]
-    joined = runner.coalesce_streams(outputs)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("run()")])
+    nb.cells[0].outputs = outputs
+    runner.clean_metadata(nb)
+    joined = nb.cells[0].outputs
     assert [(o["output_type"], o.get("name"), o.get("text")) for o in joined] == [
         ("stream", "stdout", "a\nb\n"),
         ("stream", "stderr", "warning\n"),

@@ -389,38 +389,19 @@ def clean_metadata(nb) -> None:
     Papermill gives the cell it injects a random id; it gets a fixed one, so
     two runs with the same parameters give the same notebook and page.
     """
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    # How a cell's printed text is cut into stream messages depends on when the kernel
+    # flushes, so the same run could be stored as one output or two: consecutive outputs
+    # of one stream are joined (as nbval compares them), so the file is the same every time.
+    join_streams = CoalesceStreamsPreprocessor()
     nb.metadata.pop("papermill", None)
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if "id" in cell and "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"
-        if cell.get("outputs"):
-            cell["outputs"] = coalesce_streams(cell["outputs"])
-
-
-def coalesce_streams(outputs: list) -> list:
-    """Join consecutive outputs of the same stream into one.
-
-    How a cell's printed text is cut into stream messages depends on when the
-    kernel flushes, so the same run could be stored as one output or two;
-    joined, the file is the same every time (nbval compares them joined too).
-    """
-    out: list = []
-    for o in outputs:
-        if (
-            o.get("output_type") == "stream"
-            and out
-            and out[-1].get("output_type") == "stream"
-            and out[-1].get("name") == o.get("name")
-        ):
-            prev = out[-1]
-            text = prev["text"] if isinstance(prev["text"], str) else "".join(prev["text"])
-            more = o["text"] if isinstance(o["text"], str) else "".join(o["text"])
-            prev["text"] = text + more
-        else:
-            out.append(o)
-    return out
+        join_streams.preprocess_cell(cell, {}, i)
 
 
 def export_html(nb, target: Path, site_root: str | None = None) -> None:
