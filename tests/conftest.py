@@ -220,10 +220,10 @@ def _is_slow(item) -> bool:
     if not path.startswith("tests/") or path in SLOW_FILES:  # nbval: a kernel per notebook
         return True
     code = getattr(getattr(item, "obj", None), "__code__", None)
-    if path.startswith("tests/test_props_") and (
-        hasattr(item.obj, "hypothesis") or (code is not None and "run_chapter" in code.co_names)
-    ):
-        return True  # chapters run in this process (Hypothesis draws several)
+    if code is not None and "run_chapter" in code.co_names:
+        return True  # a chapter run in this process
+    if path.startswith("tests/test_props_") and hasattr(item.obj, "hypothesis"):
+        return True  # Hypothesis draws several chapter runs
     if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
         return True
     name = item.nodeid.split("::")[-1]
