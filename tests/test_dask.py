@@ -215,8 +215,9 @@ def test_a_kernel_that_lost_its_port_to_another_process_is_started_again(sandbox
 
     def port_taken_once(*a, **kw):
         calls.append(1)
-        if len(calls) == 1:  # what a kernel whose port was taken meanwhile leaves behind
-            kw["sco_kernel"]["stderr"].write(b"zmq.error.ZMQError: Address already in use (addr='tcp://127.0.0.1:1')\n")
+        if len(calls) == 1:  # what a kernel whose port was taken meanwhile leaves in the run's kernel log
+            with open(Path(kw["sco_output"]).with_name("kernel.log"), "ab") as log:
+                log.write(b"zmq.error.ZMQError: Address already in use (addr='tcp://127.0.0.1:1')\n")
             raise RuntimeError("Kernel died before replying to kernel_info")
         return real(*a, **kw)
 

@@ -406,3 +406,46 @@ def test_the_page_is_the_same_with_or_without_the_renderer_warmed_up(sandbox, mo
     [plain] = _run(["90_fixture"], {"x": 4}, force=True)
     assert (plain.job.out_dir / "90_fixture.html").read_bytes() == page
     assert not any((sandbox / "build" / ".cache" / "clean-html").rglob("*warm*"))
+
+
+BACKGROUND_FIGURES = """\
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+from helpers import style
+import os
+from helpers.core import background
+assert background.enabled() or len(os.sched_getaffinity(0)) < 2  # a runner's kernel: SVGs drawn by children
+for k in range(3):
+    fig, ax = plt.subplots()
+    ax.plot([0, 1, 2], [k, 1, 0])
+    style.add_source(fig, "gao2010")
+    style.save_figure(fig, f"fixture_bg{k}")
+"""
+
+
+def test_a_run_ends_only_when_the_figures_drawn_in_the_background_are_written(sandbox):
+    _notebook_with_sections(sandbox / "notebooks" / "90_fixture.ipynb", [("Figures", BACKGROUND_FIGURES)])
+    [r] = _run(["90_fixture"], {"x": 2})
+    assert r.status == "ok", r.message
+    names = sorted(p.name for p in (r.job.out_dir / "figures").iterdir())
+    assert [n for n in names if n.startswith("fixture_bg")] == [
+        f"fixture_bg{k}.{ext}" for k in range(3) for ext in ("csv", "png", "svg")
+    ]
+    for k in range(3):
+        assert (r.job.out_dir / "figures" / f"fixture_bg{k}.svg").read_text().rstrip().endswith("</svg>")
+    nb = nbformat.read(r.job.out_dir / "90_fixture.ipynb", as_version=4)
+    assert [c.execution_count for c in nb.cells if c.cell_type == "code"] == [1, 2, 3, 4]  # finish() left no trace
+
+
+def test_figures_that_cannot_be_written_after_the_last_cell_fail_the_run(sandbox):
+    broken = (
+        "import os\nfrom helpers.core import background\n"
+        "background._pending.append(background._Pending(os.getpid() + 10**6, None, "
+        "__import__('pathlib').Path('/nonexistent/x.svg'), __import__('pathlib').Path('/nonexistent/.x'), {}, {}))"
+    )
+    _notebook_with_sections(sandbox / "notebooks" / "90_fixture.ipynb", [("Figures", broken)])
+    [r] = _run(["90_fixture"], {"x": 2})
+    assert r.status == "failed"
+    assert "saving the figures after the last cell failed: AttributeError" in r.message
+    assert not r.job.out_dir.exists()  # no result swapped in

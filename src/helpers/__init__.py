@@ -26,6 +26,7 @@ __version__ = "0.1.0"
 #: Where each module lives: its layer.
 LAYERS: dict[str, tuple[str, ...]] = {
     "core": (
+        "background",
         "data",
         "datadict",
         "errors",

@@ -23,7 +23,7 @@ import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import paths
+from . import background, paths
 from .vocab import kind_words
 
 #: One colour per country, the same in every notebook.
@@ -924,7 +924,9 @@ def save_figure(fig, name: str, *, formats: tuple[str, ...] = ("png", "svg"), fo
     list of Path
         The files written. The same figure gives the same bytes every time:
         no timestamps, a fixed SVG hash salt, the source line in the file's
-        metadata.
+        metadata. In a run started by the runner the SVG is drawn by a child
+        process (:mod:`helpers.background`) and is complete when the runner
+        has called ``background.finish()`` after the last cell.
 
     Raises
     ------
@@ -957,6 +959,18 @@ def save_figure(fig, name: str, *, formats: tuple[str, ...] = ("png", "svg"), fo
             meta = {}
         target = out / f"{name}.{fmt}"
         tmp = target.with_name(f".{target.name}.tmp")
+        if fmt != "png" and background.enabled():  # drawn by a child while the notebook goes on
+            background.save_later(
+                fig,
+                target,
+                rc={"svg.hashsalt": RC["svg.hashsalt"]},
+                format=fmt,
+                bbox_inches="tight",
+                metadata=meta,
+                dpi=RC["savefig.dpi"],
+            )
+            written.append(target)
+            continue
         with mpl.rc_context({"svg.hashsalt": RC["svg.hashsalt"]}):
             if fmt == "png":  # kept in memory too: the figure's inline image (figmeta.remember_png)
                 buf = io.BytesIO()

@@ -653,9 +653,32 @@ def _define_engine() -> None:
     from papermill.utils import merge_kwargs, remove_args
 
     class Client(PapermillNotebookClient):
-        def __init__(self, nb_man, *, sco_kernel: dict | None = None, **kw):
+        def __init__(self, nb_man, *, sco_kernel: dict | None = None, sco_km=None, **kw):
             super().__init__(nb_man, **kw)
             self.sco_kernel = sco_kernel or {}
+            self.sco_km = sco_km  # a kernel the runner started already (start_kernel); this client owns it
+
+        def papermill_execute_cells(self):
+            super().papermill_execute_cells()
+            if self.nb.metadata.get("papermill", {}).get("exception"):
+                return  # a cell failed: the run fails with that cell's error, whatever the figures
+            # After the last cell: figures' second formats drawn in the kernel's child processes
+            # (helpers.background, on through SCO_FIGURES_BACKGROUND) are complete before the
+            # runner reads the figures folder. Silent: no execution count, nothing in the notebook.
+            msg_id = self.kc.execute(FINISH_FIGURES, silent=True, store_history=False, allow_stdin=False)
+            reply = self.wait_for_reply(msg_id) or {}
+            content = reply.get("content", {})
+            if content.get("status") != "ok":
+                raise RunFailure(
+                    "saving the figures after the last cell failed: "
+                    f"{content.get('ename', 'no reply')}: {content.get('evalue', '')}"
+                )
+
+        def create_kernel_manager(self):
+            if self.sco_km is None:
+                return super().create_kernel_manager()
+            self.km, self.sco_km = self.sco_km, None  # has_kernel: nbclient starts no other, and shuts it down
+            return self.km
 
         async def async_start_new_kernel(self, **kwargs):
             kwargs.update(self.sco_kernel)
@@ -678,6 +701,7 @@ def _define_engine() -> None:
             sco_progress=None,
             sco_output=None,
             sco_input=None,
+            sco_km=None,
             **kwargs,
         ):
             if sco_input is not None:  # the file, not the notebook object papermill was given
@@ -698,9 +722,47 @@ def _define_engine() -> None:
                 stdout_file=stdout_file,
                 stderr_file=stderr_file,
             )
-            return Client(nb_man, sco_kernel=sco_kernel, **final).execute()
+            # Every output is in once the last cell (and the figures' finish) has replied, so the
+            # kernel is stopped at once rather than asked and waited for (about 0.4 s a run).
+            final["shutdown_kernel"] = "immediate"
+            return Client(nb_man, sco_kernel=sco_kernel, sco_km=sco_km, **final).execute()
 
     papermill_engines.register(ENGINE, Engine)
+
+
+#: Run silently in the kernel after the last cell (see ``Client.papermill_execute_cells``).
+FINISH_FIGURES = "__import__('helpers.core.background', fromlist=['finish']).finish()"
+
+
+def start_kernel(env: dict[str, str], cwd: str, stderr) -> Any:
+    """Start a run's kernel and return its manager at once, without waiting for it to be ready.
+
+    Called on the run's own event loop (:class:`_own_event_loop`) before
+    papermill is imported and the notebook read, so the kernel boots while
+    this process does that. The manager is then handed to papermill's client
+    (``sco_km``), which waits for the kernel, runs the notebook in it and
+    shuts it down, as it does with a kernel it starts itself; the kernel is
+    the ``python3`` kernel papermill would start, with the in-memory IPython
+    history nbclient gives the kernels it starts.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    km = AsyncKernelManager(kernel_name="python3")
+    run_sync(km.start_kernel)(env=env, cwd=cwd, stderr=stderr, extra_arguments=["--HistoryManager.hist_file=:memory:"])
+    return km
+
+
+def stop_kernel(km) -> None:
+    """Shut down a kernel from :func:`start_kernel` if papermill's client never took it over."""
+    if km is None or not km.has_kernel:
+        return
+    from jupyter_core.utils import run_sync
+
+    try:
+        run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # noqa: BLE001 - a kernel that is gone already needs nothing more
+        pass
 
 
 def _write_once_at_end(nb_man, target: Path) -> None:
@@ -882,11 +944,6 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
         figs = scratch / "figures"
         figs.mkdir(parents=True)
         out_nb = scratch / f"{job.notebook}.ipynb"
-        import nbformat
-        import papermill as pm
-        import yaml
-
-        _register_engine()
         # Every folder the kernel reads or writes, in the kernel's own environment (never this
         # process's): runs in threads of one worker each give their kernel their own.
         kernel_env = {
@@ -895,16 +952,27 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
             "SCO_REPO_ROOT": str(job.root_dir),
             "SCO_BUILD_DIR": str(build),
             "SCO_DATA_DIR": str(job.data_dir),
+            "SCO_FIGURES_BACKGROUND": "1",  # SVGs drawn by the kernel's children (helpers.background)
         }
-        source = nbformat.read(job.notebook_file, as_version=4)
-        # the page renderer made ready in this (otherwise idle) process while the kernel runs
-        from . import render
+        cwd = str(job.notebook_file.parent)
+        source = warm = None
+        with _own_event_loop():
+            for attempt in (1, 2):
+                log_size = (scratch / "kernel.log").stat().st_size if (scratch / "kernel.log").exists() else 0
+                # The kernel first: it boots while this process imports papermill and reads the notebook.
+                with open(scratch / "kernel.log", "ab") as kernel_log:
+                    km = start_kernel(kernel_env, cwd, kernel_log)
+                try:
+                    import nbformat
+                    import papermill as pm
 
-        warm = render.prewarm(site_root_for(job.out_dir, build))
-        for attempt in (1, 2):
-            log_size = (scratch / "kernel.log").stat().st_size if (scratch / "kernel.log").exists() else 0
-            try:
-                with open(scratch / "kernel.log", "ab") as kernel_log, _own_event_loop():
+                    _register_engine()
+                    if source is None:
+                        source = nbformat.read(job.notebook_file, as_version=4)
+                        # the page renderer made ready in this (otherwise idle) process while the kernel runs
+                        from . import render
+
+                        warm = render.prewarm(site_root_for(job.out_dir, build))
                     pm.execute_notebook(
                         source,  # an object and no output path: papermill touches no file (see _register_engine)
                         None,
@@ -914,16 +982,21 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
                         progress_bar=False,
                         log_output=False,
                         start_timeout=KERNEL_START_TIMEOUT,
-                        sco_kernel={"env": kernel_env, "cwd": str(job.notebook_file.parent), "stderr": kernel_log},
+                        sco_kernel={"env": kernel_env, "cwd": cwd},
+                        sco_km=km,
                         sco_progress=progress,
                         sco_output=str(out_nb),
                         sco_input=str(job.notebook_file),
                     )
-                break
-            except RuntimeError as exc:
-                if attempt == 1 and _port_taken(exc, scratch / "kernel.log", log_size):
-                    continue  # the kernel died before running any cell: start another
-                raise
+                    break
+                except RuntimeError as exc:
+                    if attempt == 1 and _port_taken(exc, scratch / "kernel.log", log_size):
+                        continue  # the kernel died before running any cell: start another
+                    raise
+                finally:
+                    stop_kernel(km)  # only if nbclient never took it over (it shuts down what it ran)
+        import yaml
+
         nb = nbformat.read(out_nb, as_version=4)
         clean_metadata(nb)
         nbformat.write(nb, out_nb)
