@@ -35,7 +35,7 @@ EXAMPLES = int(os.environ.get("SCO_PROP_EXAMPLES", "8"))
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
-    derandomize=True,
+    derandomize=os.environ.get("SCO_PROP_RANDOM") != "1",  # SCO_PROP_RANDOM=1: new draws, to explore
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 
