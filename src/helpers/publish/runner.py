@@ -32,6 +32,11 @@ front door. What it promises:
 * only a default, unnamed run copies its figures into ``figures/``. The
   kernel is told where to save figures through its own environment
   (``SCO_FIGURES_DIR`` set for the kernel process only, never in this one);
+* the kernel is started before papermill is imported (:func:`start_kernel`),
+  draws figures' SVGs in child processes (``SCO_FIGURES_BACKGROUND``,
+  :mod:`helpers.core.background`, waited for after the last cell) and is
+  stopped at once when every output is in; none of this changes a byte of
+  what a run writes;
 * every failure is one ``FAILED`` line naming the cell as the reader sees it
   (``In [11]``, and its section), with a log under ``build/.failed/``.
 
