@@ -350,15 +350,19 @@ def _exporter(kind: str, prose=None, **kw):
 
 #: What nbconvert writes into an ``<img>`` that has no alternative text.
 NO_ALT = "No description has been provided for this image"
-_RAW_TEXT = re.compile(r"(<(script|style)\b.*?</\2\s*>)", re.DOTALL | re.IGNORECASE)
-_TAG = re.compile(r"""<(img|div)\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
+#: A whole <script> or <style> element (left as it is), or the opening tag of an <img> or a <div>.
+_TAG = re.compile(
+    r"""<(script|style)\b.*?</\1\s*>|<(img|div)\b((?:[^>"']|"[^"]*"|'[^']*')*)>""", re.DOTALL | re.IGNORECASE
+)
 _FOCUSABLE = {"jp-Cell-inputWrapper", "jp-OutputArea-output"}
 #: One attribute of a tag: its name, and its value quoted or not (so a name inside a value is not one).
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]+))?""")
 
 
 def _accessible_tag(m: re.Match) -> str:
-    name, attrs = m.group(1), m.group(2)
+    if m.group(1):  # script or style: text, not tags
+        return m.group(0)
+    name, attrs = m.group(2), m.group(3)
     closing = "/" if attrs.rstrip().endswith("/") else ""
     body = attrs.rstrip()[:-1] if closing else attrs
     found = {a.group(1).lower(): a for a in _ATTR.finditer(body)}
@@ -388,15 +392,7 @@ def accessible_html(page: str) -> str:
     attributes are added here to the tags themselves; the contents of
     ``<script>`` and ``<style>`` are left as they are, as a parser leaves them.
     """
-    parts = _RAW_TEXT.split(page)
-    out = []
-    i = 0
-    while i < len(parts):
-        out.append(_TAG.sub(_accessible_tag, parts[i]))
-        if i + 1 < len(parts):
-            out.append(parts[i + 1])  # a whole <script>/<style> element, untouched
-        i += 3  # split() also returns the tag name group
-    return "".join(out)
+    return _TAG.sub(_accessible_tag, page)
 
 
 @lru_cache(maxsize=2)
