@@ -24,7 +24,7 @@ from helpers.core import background  # noqa: E402
 def on(monkeypatch):
     """Background saving on, as in a runner's kernel, on a machine with a spare CPU."""
     monkeypatch.setenv(background.ENV, "1")
-    monkeypatch.setattr(background, "_cpus", lambda: 2)
+    monkeypatch.setattr(background, "available_cpus", lambda: 2)
     yield
     background.finish()
 
@@ -42,9 +42,9 @@ def test_only_a_runner_kernel_saves_in_the_background(monkeypatch):
     monkeypatch.delenv(background.ENV, raising=False)
     assert not background.enabled()
     monkeypatch.setenv(background.ENV, "1")
-    monkeypatch.setattr(background, "_cpus", lambda: 1)
+    monkeypatch.setattr(background, "available_cpus", lambda: 1)
     assert not background.enabled()  # no spare CPU: the child would only queue behind the notebook
-    monkeypatch.setattr(background, "_cpus", lambda: 2)
+    monkeypatch.setattr(background, "available_cpus", lambda: 2)
     assert background.enabled()
 
 

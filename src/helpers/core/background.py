@@ -27,6 +27,7 @@ a run never ends with a figure missing.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -53,19 +54,20 @@ class _Pending:
 _pending: list[_Pending] = []
 
 
-def _cpus() -> int:
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask, e.g. a container's share), at least 1."""
     try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no sched_getaffinity (macOS, Windows)
+        return max(1, os.cpu_count() or 1)
 
 
 def enabled() -> bool:
     """Whether this process saves second formats in the background (runner's kernels only)."""
-    return os.environ.get(ENV) == "1" and hasattr(os, "fork") and _cpus() > 1
+    return os.environ.get(ENV) == "1" and hasattr(os, "fork") and available_cpus() > 1
 
 
-def _wait(job: _Pending, deadline: float | None) -> bool:
+def _wait(job: _Pending, deadline: float) -> bool:
     """Wait for a child; True when it exited with status 0 (killed and reaped at the deadline)."""
     while True:
         try:
@@ -74,9 +76,9 @@ def _wait(job: _Pending, deadline: float | None) -> bool:
             return False
         if pid:
             return os.waitstatus_to_exitcode(status) == 0
-        if deadline is not None and time.monotonic() > deadline:
+        if time.monotonic() > deadline:
             try:
-                os.kill(job.pid, 9)
+                os.kill(job.pid, signal.SIGKILL)
                 os.waitpid(job.pid, 0)
             except (ProcessLookupError, ChildProcessError):
                 pass
@@ -84,7 +86,7 @@ def _wait(job: _Pending, deadline: float | None) -> bool:
         time.sleep(0.005)
 
 
-def _complete(job: _Pending, deadline: float | None) -> None:
+def _complete(job: _Pending, deadline: float) -> None:
     if _wait(job, deadline) and job.target.exists():
         return
     # The child failed or was too slow: save here (an error in this is the notebook's own).
@@ -102,7 +104,7 @@ def _save(fig, tmp: Path, target: Path, rc: dict, kwargs: dict) -> None:
 def save_later(fig, target: Path, rc: dict | None = None, **kwargs) -> None:
     """``fig.savefig(target, **kwargs)`` under ``rc`` in a child process (to a temporary name, then renamed)."""
     # One child per spare CPU: the notebook keeps one, and more children would only queue.
-    while _pending and len(_pending) >= max(1, _cpus() - 1):
+    while _pending and len(_pending) >= max(1, available_cpus() - 1):
         _complete(_pending.pop(0), time.monotonic() + TIMEOUT)
     tmp = target.with_name(f".{target.name}.bg.tmp")
     import warnings

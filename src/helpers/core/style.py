@@ -958,7 +958,6 @@ def save_figure(fig, name: str, *, formats: tuple[str, ...] = ("png", "svg"), fo
         else:
             meta = {}
         target = out / f"{name}.{fmt}"
-        tmp = target.with_name(f".{target.name}.tmp")
         if fmt != "png" and background.enabled():  # drawn by a child while the notebook goes on
             background.save_later(
                 fig,
@@ -971,6 +970,7 @@ def save_figure(fig, name: str, *, formats: tuple[str, ...] = ("png", "svg"), fo
             )
             written.append(target)
             continue
+        tmp = target.with_name(f".{target.name}.tmp")
         with mpl.rc_context({"svg.hashsalt": RC["svg.hashsalt"]}):
             if fmt == "png":  # kept in memory too: the figure's inline image (figmeta.remember_png)
                 buf = io.BytesIO()

@@ -81,7 +81,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core import parameters, paths
+from ..core import background, parameters, paths
 
 RUN_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 KEY_OUTPUTS_TAG = "key-outputs"
@@ -277,12 +277,7 @@ def plan(
     return jobs
 
 
-def available_cpus() -> int:
-    """The CPUs this process may run on (its affinity mask, e.g. a container's share), at least 1."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # no sched_getaffinity (macOS, Windows)
-        return max(1, os.cpu_count() or 1)
+available_cpus = background.available_cpus  # one rule for the runner, the site and the kernel's children
 
 
 def is_up_to_date(job: Job) -> bool:
@@ -651,17 +646,15 @@ def _register_engine() -> None:
 
 
 def _define_engine() -> None:
-    from nbclient.util import run_sync
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.log import logger
     from papermill.utils import merge_kwargs, remove_args
 
     class Client(PapermillNotebookClient):
-        def __init__(self, nb_man, *, sco_kernel: dict | None = None, sco_km=None, **kw):
+        def __init__(self, nb_man, *, sco_km=None, **kw):
             super().__init__(nb_man, **kw)
-            self.sco_kernel = sco_kernel or {}
-            self.sco_km = sco_km  # a kernel the runner started already (start_kernel); this client owns it
+            self.sco_km = sco_km  # the kernel the runner started (start_kernel, with its env, cwd and log)
 
         def papermill_execute_cells(self):
             super().papermill_execute_cells()
@@ -685,12 +678,6 @@ def _define_engine() -> None:
             self.km, self.sco_km = self.sco_km, None  # has_kernel: nbclient starts no other, and shuts it down
             return self.km
 
-        async def async_start_new_kernel(self, **kwargs):
-            kwargs.update(self.sco_kernel)
-            return await super().async_start_new_kernel(**kwargs)
-
-        start_new_kernel = run_sync(async_start_new_kernel)  # the base class binds its own function
-
     class Engine(NBClientEngine):
         @classmethod
         def execute_managed_notebook(
@@ -702,7 +689,6 @@ def _define_engine() -> None:
             stderr_file=None,
             start_timeout=60,
             execution_timeout=None,
-            sco_kernel=None,
             sco_progress=None,
             sco_output=None,
             sco_input=None,
@@ -730,7 +716,7 @@ def _define_engine() -> None:
             # Every output is in once the last cell (and the figures' finish) has replied, so the
             # kernel is stopped at once rather than asked and waited for (about 0.4 s a run).
             final["shutdown_kernel"] = "immediate"
-            return Client(nb_man, sco_kernel=sco_kernel, sco_km=sco_km, **final).execute()
+            return Client(nb_man, sco_km=sco_km, **final).execute()
 
     papermill_engines.register(ENGINE, Engine)
 
@@ -760,7 +746,7 @@ def start_kernel(env: dict[str, str], cwd: str, stderr) -> Any:
 
 def stop_kernel(km) -> None:
     """Shut down a kernel from :func:`start_kernel` if papermill's client never took it over."""
-    if km is None or not km.has_kernel:
+    if not km.has_kernel:
         return
     from jupyter_core.utils import run_sync
 
@@ -987,7 +973,6 @@ def execute(job: Job, progress: Callable[[int, int, str | None], None] | None = 
                         progress_bar=False,
                         log_output=False,
                         start_timeout=KERNEL_START_TIMEOUT,
-                        sco_kernel={"env": kernel_env, "cwd": cwd},
                         sco_km=km,
                         sco_progress=progress,
                         sco_output=str(out_nb),

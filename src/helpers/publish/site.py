@@ -54,7 +54,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..core import figmeta, parameters, paths
+from ..core import background, figmeta, parameters, paths
 from ..core.vocab import kind_words
 from . import course, render, runner, seminar
 
@@ -994,11 +994,7 @@ def _workers(requested: int | None) -> int:
         env = os.environ.get("SCO_SITE_WORKERS", "")
         requested = int(env) if env.isdigit() else None
     if requested is None:
-        try:
-            cpus = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            cpus = os.cpu_count() or 1
-        requested = min(2, cpus)
+        requested = min(2, background.available_cpus())
     return max(1, requested)
 
 
